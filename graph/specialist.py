@@ -1,0 +1,46 @@
+"""The one factory that turns a specialist's spec into a compiled subgraph."""
+
+from __future__ import annotations
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from graph.policies import node_timeout, retry_policy
+from nodes.model_access import ModelFor
+from nodes.specialist_loop import (
+    make_model_node,
+    make_report_node,
+    make_router,
+    make_tool_node,
+    open_brief,
+)
+from nodes.specialists.spec import SpecialistSpec
+from state.context import Context
+from state.graph_state import SpecialistInput, SpecialistOutput, SpecialistState
+
+
+def build_specialist(
+    spec: SpecialistSpec, model_for: ModelFor, context: Context | None = None
+) -> CompiledStateGraph:
+    """Compile a specialist: brief -> model <-> tools -> report."""
+    ctx = context or Context()
+    builder = StateGraph(
+        SpecialistState,
+        context_schema=Context,
+        input_schema=SpecialistInput,
+        output_schema=SpecialistOutput,
+    )
+    # Policies are per graph in LangGraph, so each specialist sets the shared ones itself.
+    builder.set_node_defaults(retry_policy=retry_policy(ctx), timeout=node_timeout(ctx))
+    builder.add_node("brief", open_brief(spec))
+    builder.add_node("model", make_model_node(spec, model_for))
+    builder.add_node("tools", make_tool_node(spec))
+    builder.add_node("report", make_report_node(spec))
+    # The specialist starts from its prompt and its brief alone.
+    builder.add_edge(START, "brief")
+    builder.add_edge("brief", "model")
+    # It loops model <-> tools until it answers, stalls, or spends its budget.
+    builder.add_conditional_edges("model", make_router(spec), ["tools", "report"])
+    builder.add_edge("tools", "model")
+    builder.add_edge("report", END)
+    return builder.compile(name=spec.name)

@@ -1,0 +1,60 @@
+"""The review node: merge reports into the ledger and decide what comes next."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from nodes.dispatch import ready_steps
+from nodes.model_access import context_of
+from state.context import Context
+from state.graph_state import OrchestraState
+from state.ledger import StepRecord
+
+
+def turn_tokens(state: OrchestraState, ledger: dict[str, StepRecord]) -> int:
+    """Return the tokens spent so far: the orchestrator's calls and this turn's reports."""
+    used = state.get("orchestrator_usage", {})
+    total = used.get("input_tokens", 0) + used.get("output_tokens", 0)
+    for key, rec in ledger.items():
+        usage = state.get("reports", {}).get(key, {}).get("usage", {})
+        if rec.turn == state.get("turn", 0):
+            total += usage.get("input_tokens", 0) + usage.get("output_tokens", 0)
+    return total
+
+
+async def review(
+    state: OrchestraState, runtime: Runtime[Context]
+) -> Command[Literal["dispatch", "plan", "finalize"]]:
+    """Mark finished steps done or failed, then dispatch, replan or finalize."""
+    ctx = context_of(runtime)
+    reports = state.get("reports", {})
+    ledger = {k: StepRecord(**v) for k, v in state.get("ledger", {}).items()}
+    updates: dict[str, dict[str, Any]] = {}
+    for key, rec in ledger.items():
+        if rec.status == "running" and key in reports:
+            report = reports[key]
+            ok = report.get("status") == "done"
+            rec.status, rec.error = ("done", None) if ok else ("failed", report.get("error"))
+            updates[key] = {"status": rec.status, "error": rec.error}
+    merged: OrchestraState = {**state, "ledger": {k: r.model_dump() for k, r in ledger.items()}}
+    turn = state.get("turn", 0)
+    failed = [r for r in ledger.values() if r.turn == turn and r.status == "failed"]
+    if turn_tokens(state, ledger) > ctx.max_run_tokens:
+        note = f"stopped: the turn's token budget of {ctx.max_run_tokens} is spent"
+        return Command(goto="finalize", update={"ledger": updates, "note": note})
+    if failed:
+        why = "; ".join(f"step {r.id} ({r.specialist}) failed: {r.error}" for r in failed)
+        replans = state.get("replans", 0)
+        if replans < ctx.max_replans:
+            return Command(
+                goto="plan",
+                update={"ledger": updates, "replan_reason": why, "replans": replans + 1},
+            )
+        note = f"gave up after {replans} replans: {why}"
+        return Command(goto="finalize", update={"ledger": updates, "note": note})
+    if ready_steps(merged):
+        return Command(goto="dispatch", update={"ledger": updates})
+    return Command(goto="finalize", update={"ledger": updates})

@@ -1,0 +1,62 @@
+"""data_analyst: computes statistics and draws charts in a sandboxed Python."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from langchain_core.tools import BaseTool, tool
+
+from nodes.specialists.spec import SpecialistSpec
+from nodes.specialists.workspace import Workspace
+from state.reports import Brief
+
+PROMPT = """You are data_analyst, a specialist of Orchestra who computes statistics and \
+draws charts with Python.
+
+Your input files (from the steps you depend on) are in ./inputs/ of the sandbox. Use the \
+standard library's csv and statistics modules and matplotlib (save charts as PNG files with \
+plt.savefig). The sandbox has no network and strict time and memory limits. Print the \
+numbers you compute. Finish with a short answer stating the results and the charts made."""
+
+
+def _input_files(brief: Brief) -> list[Path]:
+    """Return the data files handed over by the brief's input reports."""
+    files = [Path(a) for report in brief.inputs for a in report.artifacts]
+    return [f for f in files if f.suffix in {".csv", ".json", ".txt"} and f.is_file()]
+
+
+def make_tools(workspace: Workspace, brief: Brief) -> Sequence[BaseTool]:
+    """Return the sandboxed Python tool, fed with this step's input files."""
+
+    @tool(response_format="content_and_artifact")
+    def run_python(code: str) -> tuple[str, dict[str, Any]]:
+        """Run Python code in a sandbox; input data is in ./inputs/, save charts as PNG."""
+        from tools.sandbox import run_python as run_in_sandbox
+
+        result = run_in_sandbox(
+            code, inputs=_input_files(brief), artifacts_dir=workspace.step_dir(brief)
+        )
+        parts = [f"exit code {result.exit_code}"]
+        if result.note:
+            parts.append(result.note)
+        if result.stdout:
+            parts.append("stdout:\n" + result.stdout)
+        if result.stderr:
+            parts.append("stderr:\n" + result.stderr)
+        if result.artifacts:
+            parts.append("charts: " + ", ".join(p.name for p in result.artifacts))
+        return "\n".join(parts), {"artifacts": [str(p) for p in result.artifacts]}
+
+    return [run_python]
+
+
+SPEC = SpecialistSpec(
+    name="data_analyst",
+    description="Computes statistics and draws charts with sandboxed Python over the data "
+    "files that earlier steps produced (e.g. the sql_analyst's CSV).",
+    prompt=PROMPT,
+    make_tools=make_tools,
+    permissions=("python:sandbox",),
+)

@@ -1,0 +1,53 @@
+"""report_writer: writes the final report file; a side effect that needs approval."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from langchain_core.tools import BaseTool, tool
+
+from nodes.specialists.spec import SpecialistSpec
+from nodes.specialists.workspace import Workspace
+from state.reports import Brief
+
+PROMPT = """You are report_writer, a specialist of Orchestra who writes a markdown report \
+from the reports you are given.
+
+Write one report with write_report: a title, then a body in markdown that states the \
+findings with their numbers and cites the sources given to you. Charts from earlier steps \
+are attached automatically. Writing needs the user's approval; if it is declined, say so."""
+
+
+def _charts(brief: Brief) -> list[Path]:
+    """Return the PNG charts that the brief's input reports produced."""
+    files = [Path(a) for report in brief.inputs for a in report.artifacts]
+    return [f for f in files if f.suffix == ".png" and f.is_file()]
+
+
+def make_tools(workspace: Workspace, brief: Brief) -> Sequence[BaseTool]:
+    """Return the report tool, writing into this run's folder."""
+
+    @tool(response_format="content_and_artifact")
+    def write_report(title: str, body_markdown: str) -> tuple[str, dict[str, Any]]:
+        """Write the markdown report file (with the charts of earlier steps)."""
+        from tools.reports import write_report as write_report_file
+
+        path = write_report_file(
+            title, body_markdown, run_dir=workspace.run_dir(brief), charts=_charts(brief)
+        )
+        return f"Report written to {path}", {"artifacts": [str(path)]}
+
+    return [write_report]
+
+
+SPEC = SpecialistSpec(
+    name="report_writer",
+    description="Writes the final markdown report file (with charts) into the run's "
+    "folder; a side effect that pauses for the user's approval.",
+    prompt=PROMPT,
+    make_tools=make_tools,
+    permissions=("reports:write", "needs-approval"),
+    approval_tools=frozenset({"write_report"}),
+)

@@ -1,0 +1,58 @@
+"""sql_analyst: answers questions from the business database, read-only."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.tools import BaseTool, tool
+
+from nodes.specialists.spec import SpecialistSpec
+from nodes.specialists.workspace import Workspace
+from state.reports import Brief
+
+PROMPT = """You are sql_analyst, a specialist of Orchestra who answers questions from a \
+business database with SQL.
+
+Look at the tables you need (list_tables, describe_table), then query with run_sql. \
+The connection is read-only. Prefer aggregates over raw rows. If a query fails, read the \
+error and fix the query. Finish with a short answer that states the numbers you found and \
+the query that produced them; do not guess numbers you did not query."""
+
+
+def make_tools(workspace: Workspace, brief: Brief) -> Sequence[BaseTool]:
+    """Return the SQL tools, bound to this run's read-only database."""
+    query_numbers = itertools.count(1)
+
+    @tool
+    def list_tables() -> str:
+        """List the tables of the database."""
+        return "\n".join(workspace.database.list_tables())
+
+    @tool
+    def describe_table(table: str) -> str:
+        """Describe a table: its columns, their types and a few sample rows."""
+        return workspace.database.describe_table(table)
+
+    @tool(response_format="content_and_artifact")
+    def run_sql(query: str) -> tuple[str, dict[str, Any]]:
+        """Run one read-only SQL query and return its rows (capped; aggregate for more)."""
+        result = workspace.database.run_sql(query)
+        csv_path = result.write_csv(
+            workspace.step_dir(brief) / f"query_{next(query_numbers)}.csv"
+        )
+        text = f"{result.render()}\n(saved as {csv_path.name})"
+        return text, {"artifacts": [str(csv_path)]}
+
+    return [list_tables, describe_table, run_sql]
+
+
+SPEC = SpecialistSpec(
+    name="sql_analyst",
+    description="Answers questions from the business database (customers, products, "
+    "orders, returns, regions) with read-only SQL; returns numbers and a CSV of results.",
+    prompt=PROMPT,
+    make_tools=make_tools,
+    permissions=("database:read-only",),
+)

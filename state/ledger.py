@@ -1,0 +1,30 @@
+"""The plan ledger: one record per step and turn, updated as the run goes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+StepStatus = Literal["waiting", "running", "done", "failed", "reused", "dropped"]
+FINISHED: frozenset[str] = frozenset({"done", "reused"})
+
+
+class StepRecord(BaseModel):
+    """A step as the orchestrator tracks it across dispatches and replans."""
+
+    key: str
+    turn: int
+    id: str
+    specialist: str
+    objective: str
+    depends_on: list[str] = Field(default_factory=list)
+    status: StepStatus = "waiting"
+    attempts: int = 0
+    reused_from: str | None = None
+    error: str | None = None
+
+
+def step_key(turn: int, step_id: str) -> str:
+    """Return the thread-unique key of a step: '<turn>.<id>'."""
+    return f"{turn}.{step_id}"
