@@ -42,7 +42,9 @@ def build_graph(
         output_schema=OrchestraOutput,
     )
     builder.set_node_defaults(retry_policy=retry_policy(ctx), timeout=node_timeout(ctx))
-    builder.add_node("plan", make_plan_node(model_for, registry), destinations=("dispatch", "finalize"))
+    builder.add_node(
+        "plan", make_plan_node(model_for, registry), destinations=("dispatch", "finalize")
+    )
     builder.add_node("dispatch", dispatch_ready_steps, destinations=(*names, "review"))
     for spec in registry:
         # A specialist's inner nodes retry their own faults; what still fails becomes a

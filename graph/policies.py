@@ -1,4 +1,4 @@
-"""Failure policy, set in one place: which faults are retried, how often, how long a node may take."""
+"""Failure policy, in one place: which faults are retried, how often, and for how long."""
 
 from __future__ import annotations
 

@@ -66,8 +66,12 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec]):  # 
                 raise PlanError("the orchestrator's plan is invalid: " + "; ".join(errors))
             return Command(
                 goto="plan",
-                update={"turn": turn, "plan_error": "; ".join(errors),
-                        "orchestrator_usage": usage, "status": "running"},
+                update={
+                    "turn": turn,
+                    "plan_error": "; ".join(errors),
+                    "orchestrator_usage": usage,
+                    "status": "running",
+                },
             )
         assert new_plan is not None
         updates = _ledger_updates(new_plan, turn, this_turn, state.get("reports", {}))
@@ -158,7 +162,9 @@ def _render_request(
         )
     repair = ""
     if state.get("plan_error"):
-        repair = f"\n\nYour previous plan was invalid: {state['plan_error']}. Return a corrected plan."
+        repair = (
+            f"\n\nYour previous plan was invalid: {state['plan_error']}. Return a corrected plan."
+        )
     return PLANNER_REQUEST.format(
         history=history, reports=reports_text, ledger=ledger_text, request=request, repair=repair
     )

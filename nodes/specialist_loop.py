@@ -10,6 +10,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 from langchain_core.runnables import RunnableConfig
 from langgraph.errors import NodeError
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 
 from nodes.model_access import ModelFor, context_of, usage_of
 from nodes.specialist_tools import make_tool_node
@@ -112,14 +113,19 @@ def make_report_node(spec: SpecialistSpec):  # type: ignore[no-untyped-def]
         sources: list[str] = []
         for message in messages:
             if isinstance(message, ToolMessage) and isinstance(message.artifact, dict):
-                artifacts += [a for a in message.artifact.get("artifacts", []) if a not in artifacts]
+                artifacts += [
+                    a for a in message.artifact.get("artifacts", []) if a not in artifacts
+                ]
                 sources += [s for s in message.artifact.get("sources", []) if s not in sources]
         status: Literal["done", "failed", "over_budget"] = "done"
         error = None
         if isinstance(last, AIMessage) and last.tool_calls:
             name = repeated_call(state)
             if name:
-                status, error = "failed", f"stalled: called {name} with the same arguments {REPEAT_LIMIT} times"
+                status, error = (
+                    "failed",
+                    f"stalled: called {name} with the same arguments {REPEAT_LIMIT} times",
+                )
             else:
                 budget = iteration_budget(spec, state)
                 status, error = "over_budget", f"iteration budget of {budget} model turns exhausted"
@@ -141,11 +147,12 @@ def make_report_node(spec: SpecialistSpec):  # type: ignore[no-untyped-def]
     return report
 
 
-async def failed_report(state: SpecialistInput, error: NodeError) -> dict[str, Any]:
+async def failed_report(state: SpecialistInput, error: NodeError) -> Command[Literal["review"]]:
     """Turn a specialist's final failure into a failed Report, so the orchestrator replans."""
     brief = Brief(**state["brief"])
     reason = f"{type(error.error).__name__}: {error.error}".splitlines()[0][:500]
     result = Report(
         step_key=brief.step_key, specialist=brief.specialist, status="failed", error=reason
     )
-    return {"reports": {brief.step_key: result.model_dump()}}
+    # A handler's writes do not follow the failed node's edges, so it routes explicitly.
+    return Command(goto="review", update={"reports": {brief.step_key: result.model_dump()}})

@@ -26,9 +26,7 @@ class Context:
         default_factory=dict,
         metadata={"description": "provider:model per specialist name, e.g. sql_analyst."},
     )
-    max_steps: int = field(
-        default=8, metadata={"description": "Most steps one plan may have."}
-    )
+    max_steps: int = field(default=8, metadata={"description": "Most steps one plan may have."})
     max_replans: int = field(
         default=2, metadata={"description": "Replans allowed per turn after a failed step."}
     )

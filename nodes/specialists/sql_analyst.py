@@ -39,9 +39,7 @@ def make_tools(workspace: Workspace, brief: Brief) -> Sequence[BaseTool]:
     def run_sql(query: str) -> tuple[str, dict[str, Any]]:
         """Run one read-only SQL query and return its rows (capped; aggregate for more)."""
         result = workspace.database.run_sql(query)
-        csv_path = result.write_csv(
-            workspace.step_dir(brief) / f"query_{next(query_numbers)}.csv"
-        )
+        csv_path = result.write_csv(workspace.step_dir(brief) / f"query_{next(query_numbers)}.csv")
         text = f"{result.render()}\n(saved as {csv_path.name})"
         return text, {"artifacts": [str(csv_path)]}
 

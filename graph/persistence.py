@@ -1,0 +1,88 @@
+"""Checkpointers chosen by URL: SQLite (default), Postgres (pooled), or memory."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from graph.secrets import mask_url
+
+
+class CheckpointStoreError(RuntimeError):
+    """The checkpoint store cannot be opened or read."""
+
+
+@asynccontextmanager
+async def open_checkpointer(url: str) -> AsyncIterator[BaseCheckpointSaver]:
+    """Open the checkpointer a URL names, with its tables set up on first use."""
+    if url == "memory":
+        yield InMemorySaver()
+    elif url.startswith("sqlite:///"):
+        async with _open_sqlite(Path(url.removeprefix("sqlite:///"))) as saver:
+            yield saver
+    elif url.startswith(("postgresql://", "postgres://")):
+        async with _open_postgres(url) as pg_saver:
+            yield pg_saver
+    else:
+        raise CheckpointStoreError(
+            f"ORCHESTRA_CHECKPOINTER must be sqlite:///path, postgresql://... or memory, "
+            f"not '{mask_url(url)}'"
+        )
+
+
+@asynccontextmanager
+async def _open_sqlite(path: Path) -> AsyncIterator[AsyncSqliteSaver]:
+    """Open a SQLite checkpoint file, refusing one that is not a checkpoint database."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = await aiosqlite.connect(path)
+    except sqlite3.Error as exc:
+        raise CheckpointStoreError(f"cannot open checkpoint file {path}: {exc}") from None
+    try:
+        saver = AsyncSqliteSaver(conn)
+        try:
+            await saver.setup()
+            await (await conn.execute("SELECT count(*) FROM checkpoints")).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise CheckpointStoreError(
+                f"the checkpoint file {path} is damaged or not a checkpoint database ({exc}); "
+                "move it aside or point ORCHESTRA_CHECKPOINTER elsewhere"
+            ) from None
+        yield saver
+    finally:
+        await conn.close()
+
+
+@asynccontextmanager
+async def _open_postgres(url: str) -> AsyncIterator[AsyncPostgresSaver]:
+    """Open a pooled Postgres checkpointer; an unreachable server is a clear error."""
+    pool: AsyncConnectionPool = AsyncConnectionPool(
+        url,
+        min_size=1,
+        max_size=8,
+        open=False,
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+    )
+    try:
+        await pool.open(wait=True, timeout=5)
+    except PoolTimeout:
+        await pool.close()
+        raise CheckpointStoreError(
+            f"cannot reach the Postgres checkpointer at {mask_url(url)}"
+        ) from None
+    try:
+        saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+        await saver.setup()
+        yield saver
+    finally:
+        await pool.close()

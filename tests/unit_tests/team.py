@@ -1,0 +1,97 @@
+"""A toy team for graph tests: specialists with in-memory tools, and script helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.tools import BaseTool, tool
+from langgraph.checkpoint.memory import InMemorySaver
+
+from graph import build_graph
+from graph.scripted import ScriptedChatModel
+from nodes.specialists.spec import SpecialistSpec
+from nodes.specialists.workspace import Workspace
+from state.reports import Brief
+
+FACTS = {"revenue": "revenue in 2025 was 1.2M", "policy": "returns window is 14 days"}
+TOOL_RUNS: list[str] = []
+
+
+def ledger_tools(workspace: Workspace, brief: Brief) -> Sequence[BaseTool]:
+    """Return a lookup tool over FACTS."""
+
+    @tool
+    def lookup(key: str) -> str:
+        """Look up a fact by key."""
+        TOOL_RUNS.append(key)
+        if key not in FACTS:
+            raise ValueError(f"no fact '{key}'; known: {', '.join(FACTS)}")
+        return FACTS[key]
+
+    return [lookup]
+
+
+def memo_tools(workspace: Workspace, brief: Brief) -> Sequence[BaseTool]:
+    """Return a memo tool."""
+
+    @tool
+    def recall(topic: str) -> str:
+        """Recall a memo on a topic."""
+        TOOL_RUNS.append(topic)
+        return f"memo on {topic}: nothing unusual"
+
+    return [recall]
+
+
+NUMBERS = SpecialistSpec(
+    name="numbers",
+    description="Looks up business figures.",
+    prompt="You are numbers, a specialist who looks up figures.",
+    make_tools=ledger_tools,
+)
+MEMOS = SpecialistSpec(
+    name="memos",
+    description="Recalls company memos.",
+    prompt="You are memos, a specialist who recalls memos.",
+    make_tools=memo_tools,
+)
+TEAM = [NUMBERS, MEMOS]
+
+
+def plan(*steps: dict[str, Any]) -> dict[str, Any]:
+    """Return a scripted planner reply with these steps."""
+    return {"tool_calls": [{"name": "Plan", "args": {"steps": list(steps)}}]}
+
+
+def step(sid: str, specialist: str, objective: str, *deps: str, **extra: Any) -> dict[str, Any]:
+    """Return one plan step."""
+    return {
+        "id": sid,
+        "specialist": specialist,
+        "objective": objective,
+        "depends_on": list(deps),
+        **extra,
+    }
+
+
+def call(name: str, **args: Any) -> dict[str, Any]:
+    """Return a scripted reply that calls one tool."""
+    return {"tool_calls": [{"name": name, "args": args}]}
+
+
+def answer(text: str) -> dict[str, Any]:
+    """Return a scripted text reply."""
+    return {"content": text}
+
+
+def team_graph(script: dict[str, list[Any]], **kwargs: Any):  # type: ignore[no-untyped-def]
+    """Return (graph, model) for the toy team with an in-memory checkpointer."""
+    model = ScriptedChatModel(script=script)
+    graph = build_graph(InMemorySaver(), {"default": model}, specialists=TEAM, **kwargs)
+    return graph, model
+
+
+def thread(name: str = "t") -> dict[str, Any]:
+    """Return a run config for a thread."""
+    return {"configurable": {"thread_id": name}}

@@ -1,0 +1,123 @@
+"""The orchestrator graph with a scripted model: parallelism, scoping, direct answers."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from langchain_core.messages import HumanMessage
+
+from tests.unit_tests.team import answer, call, plan, step, team_graph, thread
+
+
+def ask(graph: Any, question: str, config: dict[str, Any]) -> dict[str, Any]:
+    return asyncio.run(graph.ainvoke({"messages": [HumanMessage(question)]}, config))
+
+
+def history(graph: Any, config: dict[str, Any]) -> list[Any]:
+    async def collect() -> list[Any]:
+        return [s async for s in graph.aget_state_history(config)]
+
+    return asyncio.run(collect())
+
+
+def test_two_independent_steps_run_in_the_same_superstep() -> None:
+    graph, model = team_graph(
+        {
+            "orchestrator": [
+                plan(step("a", "numbers", "Find 2025 revenue"), step("b", "memos", "Recall memos")),
+                answer("Revenue was 1.2M; memos say nothing unusual."),
+            ],
+            "numbers": [call("lookup", key="revenue"), answer("1.2M")],
+            "memos": [call("recall", topic="revenue"), answer("nothing unusual")],
+        }
+    )
+    result = ask(graph, "How did we do?", thread())
+    assert result["messages"][-1].content == "Revenue was 1.2M; memos say nothing unusual."
+    pending = [set(s.next) for s in history(graph, thread())]
+    assert {"numbers", "memos"} in pending
+    assert {r["status"] for r in result["ledger"].values()} == {"done"}
+
+
+def test_dependent_step_receives_its_dependency_report_and_nothing_else() -> None:
+    graph, model = team_graph(
+        {
+            "orchestrator": [
+                plan(
+                    step("a", "numbers", "Find 2025 revenue"),
+                    step("b", "memos", "Recall the policy memo"),
+                    step("c", "numbers", "Explain revenue with the memo", "b"),
+                ),
+                answer("done"),
+            ],
+            "numbers": [answer("REVENUE-REPORT"), answer("explained")],
+            "memos": [answer("MEMO-REPORT")],
+        }
+    )
+    ask(graph, "SECRET-QUESTION-TEXT", thread())
+    dependent = model.calls_for("numbers")[1]
+    brief_text = dependent.messages[1].text
+    assert "MEMO-REPORT" in brief_text
+    assert "REVENUE-REPORT" not in brief_text
+    assert "SECRET-QUESTION-TEXT" not in brief_text
+
+
+def test_specialist_calls_offer_only_its_tools_and_carry_only_its_brief() -> None:
+    graph, model = team_graph(
+        {
+            "orchestrator": [
+                plan(step("a", "numbers", "Find revenue"), step("b", "memos", "Recall memos")),
+                answer("ok"),
+            ],
+            "numbers": [call("lookup", key="revenue"), answer("1.2M")],
+            "memos": [answer("none")],
+        }
+    )
+    ask(graph, "What is our revenue, and the user's private note XYZZY?", thread())
+    for specialist_call in model.calls_for("numbers"):
+        assert specialist_call.tool_names == ["lookup"]
+        texts = " ".join(m.text for m in specialist_call.messages)
+        assert "XYZZY" not in texts
+        assert "Recall memos" not in texts
+    assert model.calls_for("memos")[0].tool_names == ["recall"]
+    assert [m.type for m in model.calls_for("numbers")[0].messages] == ["system", "human"]
+
+
+def test_zero_step_plan_answers_directly_without_specialists() -> None:
+    graph, model = team_graph(
+        {"orchestrator": [plan(), answer("Hello! Ask me about the business.")]}
+    )
+    result = ask(graph, "hi", thread())
+    assert result["messages"][-1].content == "Hello! Ask me about the business."
+    assert result["ledger"] == {}
+    assert {c.role for c in model.calls} == {"orchestrator"}
+
+
+def test_follow_up_sees_first_answer_and_reuses_report_instead_of_rerunning() -> None:
+    graph, model = team_graph(
+        {
+            "orchestrator": [
+                plan(step("a", "numbers", "Find 2025 revenue")),
+                answer("Revenue in 2025 was 1.2M."),
+                plan(
+                    step("a", "numbers", "Find 2025 revenue", reuse="1.a"),
+                    step("b", "memos", "Recall memos on revenue", "a"),
+                ),
+                answer("1.2M, and the memos say nothing unusual."),
+            ],
+            "numbers": [call("lookup", key="revenue"), answer("1.2M")],
+            "memos": [answer("nothing unusual")],
+        }
+    )
+    ask(graph, "What was 2025 revenue?", thread())
+    result = ask(graph, "And what do memos say about it?", thread())
+    second_plan = model.calls_for("orchestrator")[2].messages[1].text
+    assert "Revenue in 2025 was 1.2M." in second_plan
+    assert "1.a" in second_plan
+    assert len(model.calls_for("numbers")) == 2  # only turn 1 ran the numbers specialist
+    ledger = result["ledger"]
+    assert ledger["2.a"]["status"] == "reused" and ledger["2.a"]["reused_from"] == "1.a"
+    assert ledger["1.a"]["turn"] == 1 and ledger["2.b"]["turn"] == 2
+    memo_brief = model.calls_for("memos")[0].messages[1].text
+    assert "1.2M" in memo_brief
+    assert result["messages"][-1].content == "1.2M, and the memos say nothing unusual."
