@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from langgraph.graph import START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -27,7 +28,7 @@ def build_graph(
     *,
     specialists: Sequence[SpecialistSpec] | None = None,
     context: Context | None = None,
-) -> CompiledStateGraph:
+) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile the orchestrator with its specialists as subgraph nodes."""
     registry = list(SAMPLE_TEAM if specialists is None else specialists)
     names = [spec.name for spec in registry]
@@ -42,14 +43,13 @@ def build_graph(
         output_schema=OrchestraOutput,
     )
     builder.set_node_defaults(retry_policy=retry_policy(ctx), timeout=node_timeout(ctx))
-    builder.add_node(
-        "plan", make_plan_node(model_for, registry), destinations=("dispatch", "finalize")
-    )
-    builder.add_node("dispatch", dispatch_ready_steps, destinations=(*names, "review"))
+    plan = make_plan_node(model_for, registry)
+    builder.add_node("plan", plan, destinations=("dispatch", "finalize"))
+    builder.add_node("dispatch", dispatch_ready_steps, destinations=(*names, "review"))  # type: ignore[call-overload]
     for spec in registry:
         # A specialist's inner nodes retry their own faults; what still fails becomes a
         # failed report here, so one bad step never takes its siblings down with it.
-        builder.add_node(
+        builder.add_node(  # type: ignore[call-overload]
             spec.name,
             build_specialist(spec, model_for, ctx),
             retry_policy=no_retry(),
@@ -65,7 +65,7 @@ def build_graph(
 
 def build_specialist_graph(
     name: str, models: Mapping[str, ModelSpec] | None = None
-) -> CompiledStateGraph:
+) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile one specialist of the sample team as its own graph, to run it alone."""
     spec = next((s for s in SAMPLE_TEAM if s.name == name), None)
     if spec is None:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.messages import HumanMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from rich.console import Console
 
@@ -100,7 +101,7 @@ async def drive(
     as_json: bool,
     approve: bool | None,
     stream: bool = False,
-    config: dict[str, Any] | None = None,
+    config: RunnableConfig | None = None,
 ) -> int:
     """Run the graph until it ends, stops on a failure, or waits for an approval."""
     progress = Progress(err)
@@ -126,23 +127,24 @@ async def drive(
 
 
 async def _stream(
-    session: Session, payload: Any, config: dict[str, Any], progress: Progress, tokens: bool
+    session: Session, payload: Any, config: RunnableConfig, progress: Progress, tokens: bool
 ) -> BaseException | None:
     """Stream one leg of the run into the progress printer; return its failure, if any."""
-    modes = ["updates", "messages"] if tokens else ["updates"]
+    modes: list[Any] = ["updates", "messages"] if tokens else ["updates"]
+    events: Any = session.graph.astream(
+        payload,
+        config,
+        context=session.context,
+        stream_mode=modes,
+        subgraphs=True,
+        durability="sync",
+    )
     try:
-        async for namespace, mode, chunk in session.graph.astream(
-            payload,
-            config,  # type: ignore[arg-type]
-            context=session.context,
-            stream_mode=modes,  # type: ignore[arg-type]
-            subgraphs=True,
-            durability="sync",
-        ):
+        async for namespace, mode, chunk in events:
             if mode == "updates":
-                progress.handle(namespace, chunk)  # type: ignore[arg-type]
-            elif not namespace and chunk[1].get("langgraph_node") == "finalize":  # type: ignore[index]
-                out.print(chunk[0].text, end="", highlight=False, markup=False)  # type: ignore[index]
+                progress.handle(namespace, chunk)
+            elif not namespace and chunk[1].get("langgraph_node") == "finalize":
+                out.print(chunk[0].text, end="", highlight=False, markup=False)
     except Exception as exc:  # every failure is reported, and the checkpoint keeps the work
         return exc
     if tokens:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
+from typing import Any
 
 from langchain.chat_models import init_chat_model
 from langchain_core.language_models import BaseChatModel
@@ -50,7 +51,7 @@ def load_model(name: str, role: str = "default") -> BaseChatModel:
             f"model '{name}' for role '{role}' is not of the form provider:model "
             "(e.g. openai:gpt-4.1-mini)"
         )
-    kwargs: dict[str, object] = {}
+    kwargs: dict[str, Any] = {}
     if provider == "openai":
         # One retry layer: LangGraph's RetryPolicy, where the ledger can count attempts.
         kwargs.update(max_retries=0, stream_usage=True)

@@ -33,9 +33,9 @@ class Progress:
     def handle(self, namespace: tuple[str, ...], update: dict[str, Any]) -> None:
         """Handle one `updates` chunk from the graph or a specialist subgraph."""
         for node, change in update.items():
-            if node == "__interrupt__":
+            if node == "__interrupt__" and not namespace:
                 self._say("[magenta]⏸  waiting for approval[/magenta]")
-            elif namespace:
+            elif namespace and node != "__interrupt__":
                 self._specialist_event(namespace[0], node, change or {})
             elif isinstance(change, dict):
                 self._orchestrator_event(node, change)

@@ -85,7 +85,7 @@ class ScriptedChatModel(BaseChatModel):
         """Offer tools; the script decides which to call."""
         return self.bind(tools=[convert_to_openai_tool(t) for t in tools], **kwargs)
 
-    def with_structured_output(self, schema: Any, *, include_raw: bool = False, **kwargs: Any):  # type: ignore[no-untyped-def,override]
+    def with_structured_output(self, schema: Any, *, include_raw: bool = False, **kwargs: Any):
         """Return structured output through a tool call named after the schema."""
         kwargs.pop("method", None)
         kwargs.pop("strict", None)

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import ValidationError
 
@@ -25,9 +26,9 @@ class Session:
 
     settings: Settings
     context: Context
-    graph: CompiledStateGraph
+    graph: CompiledStateGraph[Any, Any, Any, Any]
 
-    def config(self, thread_id: str, checkpoint_id: str | None = None) -> dict[str, Any]:
+    def config(self, thread_id: str, checkpoint_id: str | None = None) -> RunnableConfig:
         """Return the run config for a thread (and optionally one of its checkpoints)."""
         configurable: dict[str, Any] = {"thread_id": thread_id}
         if checkpoint_id:

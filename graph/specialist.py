@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
@@ -21,7 +23,7 @@ from state.graph_state import SpecialistInput, SpecialistOutput, SpecialistState
 
 def build_specialist(
     spec: SpecialistSpec, model_for: ModelFor, context: Context | None = None
-) -> CompiledStateGraph:
+) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile a specialist: brief -> model <-> tools -> report."""
     ctx = context or Context()
     builder = StateGraph(

@@ -39,7 +39,7 @@ def render_reports(state: OrchestraState) -> str:
     return "\n".join(lines)
 
 
-def make_finalize_node(model_for: ModelFor):  # type: ignore[no-untyped-def]
+def make_finalize_node(model_for: ModelFor):
     """Return the finalize node."""
 
     async def finalize(

@@ -24,7 +24,7 @@ class PlanError(ValueError):
     """The orchestrator could not produce a valid plan, even after one repair."""
 
 
-def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec]):  # type: ignore[no-untyped-def]
+def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec]):
     """Return the plan node for a registry of specialists."""
     names = [spec.name for spec in registry]
     menu = planner_menu(registry)

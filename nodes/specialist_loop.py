@@ -31,7 +31,7 @@ def _brief(state: SpecialistInput, spec: SpecialistSpec) -> Brief:
     return brief if brief.specialist else brief.model_copy(update={"specialist": spec.name})
 
 
-def open_brief(spec: SpecialistSpec):  # type: ignore[no-untyped-def]
+def open_brief(spec: SpecialistSpec):
     """Return the node that starts a specialist from its prompt and its brief alone."""
 
     async def read_brief(state: SpecialistState) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def open_brief(spec: SpecialistSpec):  # type: ignore[no-untyped-def]
     return read_brief
 
 
-def make_model_node(spec: SpecialistSpec, model_for: ModelFor):  # type: ignore[no-untyped-def]
+def make_model_node(spec: SpecialistSpec, model_for: ModelFor):
     """Return the node that asks the specialist's model for its next move."""
 
     async def call_model(
@@ -88,7 +88,7 @@ def repeated_call(state: SpecialistState) -> str | None:
     return None
 
 
-def make_router(spec: SpecialistSpec):  # type: ignore[no-untyped-def]
+def make_router(spec: SpecialistSpec):
     """Return the edge after the model: run the tools, or stop and report."""
 
     def route_after_model(state: SpecialistState) -> Literal["tools", "report"]:
@@ -101,7 +101,7 @@ def make_router(spec: SpecialistSpec):  # type: ignore[no-untyped-def]
     return route_after_model
 
 
-def make_report_node(spec: SpecialistSpec):  # type: ignore[no-untyped-def]
+def make_report_node(spec: SpecialistSpec):
     """Return the node that turns the specialist's conversation into its Report."""
 
     async def report(state: SpecialistState) -> dict[str, Any]:

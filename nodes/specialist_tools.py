@@ -31,7 +31,7 @@ def approved(decision: Any) -> bool:
     return decision is True
 
 
-def make_tool_node(spec: SpecialistSpec):  # type: ignore[no-untyped-def]
+def make_tool_node(spec: SpecialistSpec):
     """Return the node that runs the model's tool calls with this specialist's tools alone."""
 
     async def run_tools(state: SpecialistState, config: RunnableConfig) -> dict[str, Any]:

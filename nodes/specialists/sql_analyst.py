@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,8 +22,6 @@ the query that produced them; do not guess numbers you did not query."""
 
 def make_tools(workspace: Workspace, brief: Brief) -> Sequence[BaseTool]:
     """Return the SQL tools, bound to this run's read-only database."""
-    query_numbers = itertools.count(1)
-
     @tool
     def list_tables() -> str:
         """List the tables of the database."""
@@ -39,7 +36,10 @@ def make_tools(workspace: Workspace, brief: Brief) -> Sequence[BaseTool]:
     def run_sql(query: str) -> tuple[str, dict[str, Any]]:
         """Run one read-only SQL query and return its rows (capped; aggregate for more)."""
         result = workspace.database.run_sql(query)
-        csv_path = result.write_csv(workspace.step_dir(brief) / f"query_{next(query_numbers)}.csv")
+        folder = workspace.step_dir(brief)
+        # Numbered by what the folder holds, so a rerun of the tool node never overwrites.
+        number = len(list(folder.glob("query_*.csv"))) + 1
+        csv_path = result.write_csv(folder / f"query_{number}.csv")
         text = f"{result.render()}\n(saved as {csv_path.name})"
         return text, {"artifacts": [str(csv_path)]}
 

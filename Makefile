@@ -1,0 +1,34 @@
+# The README's commands. Each sets up the virtual environment on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench studio notebooks clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/orchestra demo
+
+test: $(STAMP) lint
+	$(BIN)/pytest -q tests --nbmake notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check graph nodes tools state tests
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/orchestra bench
+
+studio: $(STAMP)
+	test -f .env || cp .env.example .env
+	$(BIN)/langgraph dev
+
+clean:
+	rm -rf $(VENV) .orchestra .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,50 @@
+from pathlib import Path
+
+import pytest
+
+from tools.errors import ToolError
+from tools.reports import write_report
+from tools.sandbox_files import PNG_SIGNATURE
+
+
+def make_chart(folder: Path, name: str = "units.png") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(PNG_SIGNATURE + b"rest")
+    return path
+
+
+def test_write_report_writes_markdown_with_its_chart(tmp_path: Path) -> None:
+    chart = make_chart(tmp_path / "artifacts")
+    path = write_report("Outdoor sales", "Units fell 19%.", run_dir=tmp_path / "run",
+                        charts=[chart])
+    assert path == tmp_path / "run" / "report.md"
+    text = path.read_text()
+    assert text.startswith("# Outdoor sales\n\nUnits fell 19%.")
+    assert "![units](units.png)" in text
+    assert (tmp_path / "run" / "units.png").read_bytes() == chart.read_bytes()
+
+
+def test_write_report_never_overwrites(tmp_path: Path) -> None:
+    first = write_report("A", "one", run_dir=tmp_path)
+    second = write_report("A", "two", run_dir=tmp_path)
+    assert (first.name, second.name) == ("report.md", "report-2.md")
+    assert "one" in first.read_text() and "two" in second.read_text()
+
+
+@pytest.mark.parametrize(("title", "body", "message"), [
+    ("", "body", "needs a title"),
+    ("T", "   ", "body is empty"),
+    ("x" * 201, "body", "title is too long"),
+    ("T", "x" * 200_001, "body is too long"),
+])
+def test_write_report_validates_title_and_body(tmp_path: Path, title: str, body: str,
+                                               message: str) -> None:
+    with pytest.raises(ToolError, match=message):
+        write_report(title, body, run_dir=tmp_path)
+    assert not list(tmp_path.iterdir())
+
+
+def test_write_report_refuses_missing_chart(tmp_path: Path) -> None:
+    with pytest.raises(ToolError, match="chart not found"):
+        write_report("T", "body", run_dir=tmp_path, charts=[tmp_path / "nope.png"])
