@@ -17,7 +17,8 @@ from graph.failures import EXIT_APPROVAL, EXIT_OK, EXIT_STOPPED, UsageError, exp
 from graph.models import ModelSpec
 from graph.progress import Progress
 from graph.run_view import summarize
-from graph.session import Session, open_session
+from graph.session import Session, check_models, open_session
+from nodes.specialists import SAMPLE_TEAM
 
 MAX_QUESTION_CHARS = 8000
 err = Console(stderr=True)
@@ -70,9 +71,10 @@ async def resume(
     models: Mapping[str, ModelSpec] | None = None,
 ) -> int:
     """Continue a stopped, failed or waiting thread from its last (or a chosen) checkpoint."""
-    async with open_session(models) as session:
+    async with open_session(models, need_models=False) as session:
         if not await session.thread_exists(thread):
             raise UsageError(f"unknown thread '{thread}' (see: orchestra threads)")
+        check_models(models, session.context, SAMPLE_TEAM)
         if from_checkpoint:
             config = session.config(thread, from_checkpoint)
             fork = await session.graph.aget_state(config)
@@ -107,7 +109,7 @@ async def drive(
     progress = Progress(err)
     run_config = config or session.config(thread)
     while True:
-        failure = await _stream(session, payload, run_config, progress, stream and not as_json)
+        failure = await _stream(session, payload, run_config, progress, stream, not as_json)
         snapshot = await session.graph.aget_state(session.config(thread))
         summary = summarize(thread, snapshot)
         if failure is not None:
@@ -127,9 +129,15 @@ async def drive(
 
 
 async def _stream(
-    session: Session, payload: Any, config: RunnableConfig, progress: Progress, tokens: bool
+    session: Session,
+    payload: Any,
+    config: RunnableConfig,
+    progress: Progress,
+    tokens: bool,
+    show_tokens: bool,
 ) -> BaseException | None:
     """Stream one leg of the run into the progress printer; return its failure, if any."""
+    # Asking for "messages" makes every model call stream its tokens.
     modes: list[Any] = ["updates", "messages"] if tokens else ["updates"]
     events: Any = session.graph.astream(
         payload,
@@ -143,11 +151,11 @@ async def _stream(
         async for namespace, mode, chunk in events:
             if mode == "updates":
                 progress.handle(namespace, chunk)
-            elif not namespace and chunk[1].get("langgraph_node") == "finalize":
+            elif show_tokens and not namespace and chunk[1].get("langgraph_node") == "finalize":
                 out.print(chunk[0].text, end="", highlight=False, markup=False)
     except Exception as exc:  # every failure is reported, and the checkpoint keeps the work
         return exc
-    if tokens:
+    if tokens and show_tokens:
         out.print()
     return None
 

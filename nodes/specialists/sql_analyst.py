@@ -22,6 +22,7 @@ the query that produced them; do not guess numbers you did not query."""
 
 def make_tools(workspace: Workspace, brief: Brief) -> Sequence[BaseTool]:
     """Return the SQL tools, bound to this run's read-only database."""
+
     @tool
     def list_tables() -> str:
         """List the tables of the database."""

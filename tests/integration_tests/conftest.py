@@ -1,0 +1,114 @@
+"""Integration fixtures: the orchestra command as a subprocess, loopback servers, Postgres."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+POSTGRES_URL = os.environ.get(
+    "ORCHESTRA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+ORCHESTRA = Path(sys.executable).parent / "orchestra"
+
+
+@dataclass
+class CliResult:
+    """A finished `orchestra` process."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict[str, Any]:
+        """Return the --json object printed on stdout."""
+        return json.loads(self.stdout.strip().splitlines()[-1])
+
+
+@dataclass
+class Cli:
+    """Runs `orchestra` in a subprocess with a test environment."""
+
+    env: dict[str, str]
+
+    def command(self, *args: str) -> list[str]:
+        """Return the argv for an orchestra command."""
+        if ORCHESTRA.exists():
+            return [str(ORCHESTRA), *args]
+        return [sys.executable, "-m", "graph.cli", *args]
+
+    def __call__(self, *args: str, timeout: float = 120, **env: str) -> CliResult:
+        """Run one command to completion."""
+        proc = subprocess.run(
+            self.command(*args),
+            env={**self.env, **env},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
+        return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+    def start(self, *args: str, **env: str) -> subprocess.Popen[str]:
+        """Start a command without waiting for it."""
+        return subprocess.Popen(
+            self.command(*args),
+            env={**self.env, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+
+
+@pytest.fixture
+def cli(isolated_env: Path) -> Cli:
+    """Return a runner for `orchestra` with an isolated home and no real endpoints."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ORCHESTRA_", "OPENAI_", "LANGSMITH_", "LANGCHAIN_"))
+    }
+    env.update(
+        ORCHESTRA_HOME=str(isolated_env),
+        LANGSMITH_TRACING="false",
+        PYTHONUNBUFFERED="1",
+        COLUMNS="200",
+    )
+    return Cli(env)
+
+
+def postgres_available() -> bool:
+    """Return True when the test Postgres answers."""
+    try:
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """Return a fresh Postgres database URL (a schema-free scratch database)."""
+    if not postgres_available():
+        if os.environ.get("CI"):
+            pytest.fail(f"Postgres is required in CI and is not reachable at {POSTGRES_URL}")
+        pytest.skip(f"no Postgres at {POSTGRES_URL}")
+    name = f"orchestra_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

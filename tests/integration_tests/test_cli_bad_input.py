@@ -1,0 +1,80 @@
+"""Bad input never gives a traceback: a one-line message and exit code 2."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from tests.integration_tests.conftest import Cli, CliResult
+
+
+def one_line_error(result: CliResult) -> str:
+    assert result.code == 2, (result.code, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if "error" in line.lower()]
+    assert len(errors) == 1, result.stderr
+    return errors[0]
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t "], ids=["empty", "whitespace"])
+def test_empty_question_is_refused(cli: Cli, question: str) -> None:
+    assert "question is empty" in one_line_error(cli("ask", question))
+
+
+def test_oversized_question_is_refused(cli: Cli) -> None:
+    assert "limit is 8000" in one_line_error(cli("ask", "x" * 9000))
+
+
+@pytest.mark.parametrize("command", ["resume", "show", "history"])
+def test_unknown_thread_is_refused(cli: Cli, command: str) -> None:
+    assert "unknown thread 'nope-123'" in one_line_error(cli(command, "nope-123"))
+
+
+def test_unknown_model_provider_is_refused(cli: Cli) -> None:
+    line = one_line_error(cli("ask", "hello?", ORCHESTRA_MODEL="nosuchprovider:model-x"))
+    assert "unknown model provider 'nosuchprovider'" in line
+
+
+def test_model_without_provider_is_refused(cli: Cli) -> None:
+    assert "provider:model" in one_line_error(cli("ask", "hello?", ORCHESTRA_MODEL="gpt-4"))
+
+
+def test_missing_model_is_refused(cli: Cli) -> None:
+    assert "no model configured" in one_line_error(cli("ask", "hello?"))
+
+
+def test_missing_api_key_is_refused(cli: Cli) -> None:
+    assert "OPENAI_API_KEY is not set" in one_line_error(
+        cli("ask", "hello?", ORCHESTRA_MODEL="openai:gpt-4.1-mini")
+    )
+
+
+def test_unreachable_model_server_is_refused_and_the_run_is_kept(cli: Cli) -> None:
+    env = {
+        "ORCHESTRA_MODEL": "openai:gpt-4.1-mini",
+        "OPENAI_API_KEY": "sk-test-unreachable-000000",
+        "OPENAI_BASE_URL": f"http://127.0.0.1:{closed_port()}/v1",
+    }
+    result = cli("ask", "hello?", "--thread-id", "t-unreach", **env)
+    assert "cannot reach the model server at http://127.0.0.1:" in one_line_error(result)
+    assert "orchestra resume t-unreach" in result.stderr
+    show = cli("show", "t-unreach", "--json")
+    assert show.code == 0 and show.json()["stopped_at"] == ["plan"]
+
+
+def test_bad_checkpointer_url_is_refused(cli: Cli) -> None:
+    line = one_line_error(cli("threads", ORCHESTRA_CHECKPOINTER="redis://localhost"))
+    assert "ORCHESTRA_CHECKPOINTER must be" in line
+
+
+def test_usage_error_from_argparse_exits_2(cli: Cli) -> None:
+    result = cli("resume")
+    assert result.code == 2 and "Traceback" not in result.stderr

@@ -1,0 +1,122 @@
+"""The sample team on its real back ends, played by a scripted model: numbers and citations."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import matplotlib.image
+from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Command
+
+from graph import build_graph
+from graph.demo_script import BEFORE_AFTER_SQL, CHART_CODE, MONTHLY_RATES_SQL, NORTH_SECTION
+from graph.scripted import ScriptedChatModel
+
+
+def last_tool(messages: list[BaseMessage]) -> str:
+    return next(m.text for m in reversed(messages) if isinstance(m, ToolMessage))
+
+
+def summarise(messages: list[BaseMessage]) -> dict[str, Any]:
+    return {"content": last_tool(messages)}
+
+
+def final(messages: list[BaseMessage]) -> dict[str, Any]:
+    return {"content": messages[-1].text.split("Reports:\n", 1)[-1]}
+
+
+def three_step_script() -> dict[str, list[Any]]:
+    steps = [
+        {"id": "rates", "specialist": "sql_analyst", "objective": "Return rates by month"},
+        {"id": "policy", "specialist": "doc_researcher", "objective": "North returns policy"},
+        {
+            "id": "chart",
+            "specialist": "data_analyst",
+            "objective": "Chart the rates",
+            "depends_on": ["rates"],
+        },
+    ]
+    return {
+        "orchestrator": [{"tool_calls": [{"name": "Plan", "args": {"steps": steps}}]}, final],
+        "sql_analyst": [
+            {"tool_calls": [{"name": "run_sql", "args": {"query": MONTHLY_RATES_SQL}}]},
+            {"tool_calls": [{"name": "run_sql", "args": {"query": BEFORE_AFTER_SQL}}]},
+            summarise,
+        ],
+        "doc_researcher": [
+            {"tool_calls": [{"name": "search_docs", "args": {"query": "North returns window"}}]},
+            {
+                "tool_calls": [
+                    {
+                        "name": "read_doc",
+                        "args": {"doc": "returns-policy.md", "section": NORTH_SECTION},
+                    }
+                ]
+            },
+            summarise,
+        ],
+        "data_analyst": [
+            {"tool_calls": [{"name": "run_python", "args": {"code": CHART_CODE}}]},
+            summarise,
+        ],
+    }
+
+
+def test_three_step_plan_answers_with_real_numbers_citation_and_chart(isolated_env: Path) -> None:
+    model = ScriptedChatModel(script=three_step_script())
+    graph = build_graph(InMemorySaver(), {"default": model})
+    config = {"configurable": {"thread_id": "e2e"}}
+    result = asyncio.run(
+        graph.ainvoke({"messages": [HumanMessage("Why did North's returns fall?")]}, config)
+    )
+    answer = result["messages"][-1].content
+    db = sqlite3.connect(isolated_env / "sample" / "business.db")
+    rates = {(region, period): pct for region, period, pct in db.execute(BEFORE_AFTER_SQL)}
+    assert rates[("North", "before")] > 3 * rates[("North", "from 2025-04-01")]
+    for (region, period), pct in rates.items():
+        assert f"{region}  | {period:<15} | {pct:g}" in answer or f"{pct:g}" in answer
+    assert f"returns-policy.md § {NORTH_SECTION}" in answer
+    assert "In region North only, the returns window is cut from 60 to 14 days" in answer
+    chart = result["reports"]["1.chart"]["artifacts"]
+    assert len(chart) == 1 and chart[0].endswith(".png")
+    assert matplotlib.image.imread(chart[0]).shape[0] > 100
+    # the chart step got the SQL step's CSV as its input, and only that
+    brief = model.calls_for("data_analyst")[0].messages[1].text
+    assert "query_1.csv" in brief and "returns-policy" not in brief
+    assert "mean monthly return rate" in result["reports"]["1.chart"]["summary"]
+
+
+def test_report_writer_waits_for_approval_then_writes_or_declines(isolated_env: Path) -> None:
+    write = {
+        "tool_calls": [
+            {"name": "write_report", "args": {"title": "North", "body_markdown": "Returns fell."}}
+        ]
+    }
+    steps = [{"id": "report", "specialist": "report_writer", "objective": "Write the report"}]
+    plan = {"tool_calls": [{"name": "Plan", "args": {"steps": steps}}]}
+    script = {
+        "orchestrator": [plan, final, plan, final],
+        "report_writer": [write, summarise, write, summarise],
+    }
+    graph = build_graph(InMemorySaver(), {"default": ScriptedChatModel(script=script)})
+    runs = isolated_env / "runs"
+
+    approve = {"configurable": {"thread_id": "approve"}}
+    asyncio.run(graph.ainvoke({"messages": [HumanMessage("report please")]}, approve))
+    paused = asyncio.run(graph.aget_state(approve))
+    assert paused.interrupts and paused.interrupts[0].value["kind"] == "approval"
+    assert paused.interrupts[0].value["tool_calls"][0]["name"] == "write_report"
+    assert not (runs / "approve" / "report.md").exists()
+    done = asyncio.run(graph.ainvoke(Command(resume={"approved": True}), approve))
+    assert (runs / "approve" / "report.md").read_text().startswith("# North")
+    assert "Report written to" in done["messages"][-1].content
+
+    reject = {"configurable": {"thread_id": "reject"}}
+    asyncio.run(graph.ainvoke({"messages": [HumanMessage("report please")]}, reject))
+    declined = asyncio.run(graph.ainvoke(Command(resume={"approved": False}), reject))
+    assert not list((runs / "reject").glob("*.md"))
+    assert "declined" in declined["messages"][-1].content
