@@ -71,7 +71,7 @@ async def resume(
     models: Mapping[str, ModelSpec] | None = None,
 ) -> int:
     """Continue a stopped, failed or waiting thread from its last (or a chosen) checkpoint."""
-    async with open_session(models, need_models=False) as session:
+    async with open_session(models, need_models=False, existing=True) as session:
         if not await session.thread_exists(thread):
             raise UsageError(f"unknown thread '{thread}' (see: orchestra threads)")
         check_models(models, session.context, SAMPLE_TEAM)

@@ -16,7 +16,7 @@ from graph.session import open_session
 
 async def show(thread: str, *, as_json: bool) -> int:
     """Print the plan ledger and a per-step trace of a thread, from its checkpoints."""
-    async with open_session(need_models=False) as session:
+    async with open_session(need_models=False, existing=True) as session:
         if not await session.thread_exists(thread):
             raise UsageError(f"unknown thread '{thread}' (see: orchestra threads)")
         snapshot = await session.graph.aget_state(session.config(thread))
@@ -27,7 +27,8 @@ async def show(thread: str, *, as_json: bool) -> int:
         out.print(run_tree(summary))
         if summary.get("resume"):
             stopped = ", ".join(summary["stopped_at"])
-            out.print(f"stopped before {stopped}; continue with: {summary['resume']}")
+            why = f" after {summary['error']}" if summary.get("error") else ""
+            out.print(f"stopped before {stopped}{why}; continue with: {summary['resume']}")
         elif summary["status"] == "interrupted":
             out.print(f"waiting for approval: orchestra resume {thread} --yes (or --reject)")
         return EXIT_OK
@@ -69,7 +70,7 @@ def run_tree(summary: dict[str, Any]) -> Tree:
 
 async def history(thread: str, *, as_json: bool) -> int:
     """List a thread's checkpoints, newest first; resume --from forks from one."""
-    async with open_session(need_models=False) as session:
+    async with open_session(need_models=False, existing=True) as session:
         if not await session.thread_exists(thread):
             raise UsageError(f"unknown thread '{thread}' (see: orchestra threads)")
         rows = []

@@ -23,12 +23,18 @@ class CheckpointStoreError(RuntimeError):
 
 
 @asynccontextmanager
-async def open_checkpointer(url: str) -> AsyncIterator[BaseCheckpointSaver]:
+async def open_checkpointer(
+    url: str, *, must_exist: bool = False
+) -> AsyncIterator[BaseCheckpointSaver]:
     """Open the checkpointer a URL names, with its tables set up on first use."""
     if url == "memory":
         yield InMemorySaver()
     elif url.startswith("sqlite:///"):
-        async with _open_sqlite(Path(url.removeprefix("sqlite:///"))) as saver:
+        path = Path(url.removeprefix("sqlite:///"))
+        if must_exist and not path.exists():
+            # Looking at runs must not create an empty store where the user expected one.
+            raise CheckpointStoreError(f"no checkpoint file at {path}: nothing has run there yet")
+        async with _open_sqlite(path) as saver:
             yield saver
     elif url.startswith(("postgresql://", "postgres://")):
         async with _open_postgres(url) as pg_saver:

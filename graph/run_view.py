@@ -6,6 +6,7 @@ from typing import Any
 
 from langgraph.types import StateSnapshot
 
+from graph.secrets import redact
 from state.ledger import StepRecord
 from state.reports import Usage
 
@@ -85,5 +86,8 @@ def summarize(thread_id: str, snapshot: StateSnapshot) -> dict[str, Any]:
         summary["pending"] = [i.value for i in snapshot.interrupts]
     if status == "failed" and snapshot.next:
         summary["stopped_at"] = list(snapshot.next)
+        errors = [f"{t.name}: {t.error}".splitlines()[0] for t in snapshot.tasks if t.error]
+        if errors:
+            summary["error"] = redact("; ".join(errors))[:500]
         summary["resume"] = f"orchestra resume {thread_id}"
     return summary

@@ -65,6 +65,7 @@ async def open_session(
     models: Mapping[str, ModelSpec] | None = None,
     *,
     need_models: bool = True,
+    existing: bool = False,
     checkpointer_url: str | None = None,
 ) -> AsyncIterator[Session]:
     """Open settings, models, checkpointer and graph for one command."""
@@ -72,5 +73,6 @@ async def open_session(
     context = Context()
     if need_models:
         check_models(models, context, SAMPLE_TEAM)
-    async with open_checkpointer(checkpointer_url or settings.checkpointer_url()) as saver:
+    url = checkpointer_url or settings.checkpointer_url()
+    async with open_checkpointer(url, must_exist=existing) as saver:
         yield Session(settings, context, build_graph(saver, models, context=context))

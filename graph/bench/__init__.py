@@ -1,0 +1,1 @@
+"""The benchmark suite: Orchestra against a single agent and a supervisor, same scripted policy."""

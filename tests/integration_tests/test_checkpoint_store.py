@@ -1,0 +1,110 @@
+"""Checkpoint stores that are damaged, missing, unreachable or foreign; and time travel."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from tests.integration_tests.conftest import Cli
+from tests.integration_tests.scripts import sql_and_docs
+from tests.servers.openai_server import ScriptedOpenAIServer
+
+QUESTION = "How many orders in 2025, and what is North's returns policy?"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def model_env(server: ScriptedOpenAIServer) -> dict[str, str]:
+    return {
+        "ORCHESTRA_MODEL": "openai:scripted-model",
+        "OPENAI_BASE_URL": server.base_url,
+        "OPENAI_API_KEY": "sk-test-store-000000000",
+    }
+
+
+def test_damaged_checkpoint_file_is_a_clear_error_and_is_left_untouched(
+    cli: Cli, tmp_path: Path
+) -> None:
+    damaged = tmp_path / "damaged.sqlite"
+    damaged.write_bytes(b"this is not a sqlite database" * 100)
+    before = digest(damaged)
+    for args in (["show", "t1"], ["resume", "t1"], ["threads"], ["ask", "hello?"]):
+        result = cli(
+            *args,
+            ORCHESTRA_CHECKPOINTER=f"sqlite:///{damaged}",
+            ORCHESTRA_MODEL="openai:x",
+            OPENAI_API_KEY="sk-test-0000000000",
+        )
+        assert result.code == 2, (args, result.stderr)
+        assert "damaged or not a checkpoint database" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert digest(damaged) == before
+
+
+def test_missing_checkpoint_file_is_not_created_by_looking(cli: Cli, tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "checkpoints.sqlite"
+    for command in ("show", "resume", "history"):
+        result = cli(command, "t1", ORCHESTRA_CHECKPOINTER=f"sqlite:///{missing}")
+        assert result.code == 2 and "no checkpoint file at" in result.stderr
+    assert not missing.exists()
+
+
+def test_unreachable_postgres_is_a_clear_error_without_the_password(cli: Cli) -> None:
+    url = "postgresql://orchestra:hunter2secret@127.0.0.1:1/orchestra"
+    result = cli("show", "t1", ORCHESTRA_CHECKPOINTER=url)
+    assert result.code == 2
+    assert "cannot reach the Postgres checkpointer at" in result.stderr
+    assert "hunter2secret" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_thread_of_another_database_is_unknown_and_nothing_changes(
+    cli: Cli, tmp_path: Path
+) -> None:
+    here, there = tmp_path / "here.sqlite", tmp_path / "there.sqlite"
+    with ScriptedOpenAIServer(sql_and_docs()) as server:
+        made = cli(
+            "ask",
+            QUESTION,
+            "--thread-id",
+            "mine",
+            ORCHESTRA_CHECKPOINTER=f"sqlite:///{here}",
+            **model_env(server),
+        )
+        assert made.code == 0, made.stderr
+    cli("threads", ORCHESTRA_CHECKPOINTER=f"sqlite:///{there}")
+    before = digest(there)
+    for command in ("show", "resume", "history"):
+        result = cli(
+            command,
+            "mine",
+            ORCHESTRA_CHECKPOINTER=f"sqlite:///{there}",
+            ORCHESTRA_MODEL="openai:x",
+            OPENAI_API_KEY="sk-test-0000000000",
+        )
+        assert result.code == 2 and "unknown thread 'mine'" in result.stderr
+    assert digest(there) == before
+
+
+def test_resume_from_an_earlier_checkpoint_forks_and_keeps_the_original_history(
+    cli: Cli,
+) -> None:
+    script = sql_and_docs()
+    script["orchestrator"].append(script["orchestrator"][-1])  # the fork's finalize
+    with ScriptedOpenAIServer(script) as server:
+        env = model_env(server)
+        assert cli("ask", QUESTION, "--thread-id", "tt", **env).code == 0
+        history = cli("history", "tt", "--json", **env).json()
+        finalize_point = next(h for h in history if h["next"] == ["finalize"])
+        fork = cli("resume", "tt", "--from", finalize_point["checkpoint_id"], "--json", **env)
+        assert fork.code == 0, fork.stderr
+        assert fork.json()["status"] == "done"
+        # only the finalize call was made again; no specialist ran for the fork
+        assert [r["role"] for r in server.requests].count("orchestrator") == 3
+        assert len(server.calls_for("sql_analyst")) == 2
+        after = cli("history", "tt", "--json", **env).json()
+    original = {h["checkpoint_id"] for h in history}
+    assert original < {h["checkpoint_id"] for h in after}
+    unknown = cli("resume", "tt", "--from", "1f0-not-a-checkpoint", **env)
+    assert unknown.code == 2 and "no checkpoint" in unknown.stderr

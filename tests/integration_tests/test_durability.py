@@ -1,0 +1,199 @@
+"""Durability under injected faults, on SQLite and on Postgres: nothing done is redone."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.integration_tests.conftest import Cli, CliResult
+from tests.integration_tests.scripts import call, echo_reports, echo_tool, plan, sql_and_docs
+from tests.servers.openai_server import ScriptedOpenAIServer
+
+QUESTION = "How many orders in 2025, and what is North's returns policy?"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Return the environment that selects the checkpointer under test."""
+    if request.param == "sqlite":
+        return {}
+    return {"ORCHESTRA_CHECKPOINTER": request.getfixturevalue("postgres_url")}
+
+
+def env_for(server: ScriptedOpenAIServer, store: dict[str, str]) -> dict[str, str]:
+    return {
+        "ORCHESTRA_MODEL": "openai:scripted-model",
+        "OPENAI_BASE_URL": server.base_url,
+        "OPENAI_API_KEY": "sk-test-durability-0000000",
+        **store,
+    }
+
+
+def completed(server: ScriptedOpenAIServer) -> list[tuple[str, str]]:
+    """Return every model call the server answered, as (role, exact request messages)."""
+    return [
+        (r["role"], json.dumps(r["request"]["messages"], sort_keys=True))
+        for r in server.requests
+        if r["status"] == 200
+    ]
+
+
+def assert_no_completed_call_repeated(server: ScriptedOpenAIServer) -> None:
+    repeats = [call for call, n in Counter(completed(server)).items() if n > 1]
+    assert repeats == [], f"{len(repeats)} completed model calls were made again"
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        time.sleep(0.05)
+
+
+def served(server: ScriptedOpenAIServer, role: str) -> int:
+    return sum(1 for r in server.calls_for(role) if r["status"] == 200)
+
+
+def steps(result: CliResult) -> dict[str, dict[str, Any]]:
+    return {s["id"]: s for s in result.json()["steps"]}
+
+
+def test_transient_model_faults_are_retried_on_that_node_alone(
+    cli: Cli, store: dict[str, str]
+) -> None:
+    script = sql_and_docs()
+    script["sql_analyst"] = [{"status": 500}, {"status": 429}, *script["sql_analyst"]]
+    with ScriptedOpenAIServer(script) as server:
+        result = cli("ask", QUESTION, "--json", **env_for(server, store))
+        assert result.code == 0, result.stderr
+        assert_no_completed_call_repeated(server)
+        assert [r["status"] for r in server.calls_for("sql_analyst")] == [500, 429, 200, 200]
+        assert len(server.calls_for("orchestrator")) == 2
+        assert len(server.calls_for("doc_researcher")) == 3
+    by_id = steps(result)
+    assert by_id["orders"]["attempts"] == 1 and by_id["orders"]["model_attempts"] == 4
+    assert by_id["policy"]["model_attempts"] == 3
+
+
+def test_specialist_failing_for_good_is_replanned_without_rerunning_completed_steps(
+    cli: Cli, store: dict[str, str]
+) -> None:
+    script = sql_and_docs()
+    first_plan = script["orchestrator"][0]
+    script["orchestrator"] = [first_plan, first_plan, echo_reports]
+    script["sql_analyst"] = [{"status": 500}] * 3 + script["sql_analyst"]
+    with ScriptedOpenAIServer(script) as server:
+        result = cli("ask", QUESTION, "--json", **env_for(server, store))
+        assert result.code == 0, result.stderr
+        assert_no_completed_call_repeated(server)
+        assert served(server, "doc_researcher") == 3  # the completed step never ran again
+        replan = server.calls_for("orchestrator")[1]["request"]["messages"][-1]["content"]
+        assert "Replanning" in replan and "Error code: 500" in replan
+    by_id = steps(result)
+    assert by_id["orders"]["status"] == "done" and by_id["orders"]["attempts"] == 2
+    assert by_id["policy"]["status"] == "done" and by_id["policy"]["attempts"] == 1
+
+
+def test_killed_run_resumes_without_repeating_completed_model_calls(
+    cli: Cli, store: dict[str, str], isolated_env: Path
+) -> None:
+    script = sql_and_docs()
+    run_sql, summary = script["sql_analyst"]
+    script["sql_analyst"] = [run_sql, {"hang": True}, summary]
+    with ScriptedOpenAIServer(script) as server:
+        env = env_for(server, store)
+        proc = cli.start("ask", QUESTION, "--thread-id", "killed", "--json", **env)
+        try:
+            wait_for(lambda: served(server, "doc_researcher") == 3)
+            wait_for(lambda: len(server.calls_for("sql_analyst")) == 2)
+            time.sleep(1.0)  # let the finished sibling's writes land, as they would in real life
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+        shown = cli("show", "killed", "--json", **env)
+        assert shown.code == 0 and shown.json()["status"] == "failed"
+        assert "orchestra resume killed" in shown.json()["resume"]
+        result = cli("resume", "killed", "--json", **env)
+        assert result.code == 0, result.stderr
+        assert_no_completed_call_repeated(server)
+        assert served(server, "doc_researcher") == 3
+        assert [r["turn"] for r in server.calls_for("sql_analyst")] == [0, 1, 2]
+    assert result.json()["status"] == "done"
+    csvs = list((isolated_env / "runs" / "killed").rglob("query_*.csv"))
+    assert len(csvs) == 1  # the SQL tool, completed before the kill, did not run again
+
+
+def test_crash_in_the_third_tool_iteration_resumes_without_earlier_model_calls(
+    cli: Cli, store: dict[str, str], tmp_path: Path
+) -> None:
+    marker = tmp_path / "hang-while-this-exists"
+    marker.write_text("x")
+    stall = (
+        f"import os, time\nwhile os.path.exists({str(marker)!r}):\n    time.sleep(0.2)\nprint(3)"
+    )
+    script = {
+        "orchestrator": [
+            plan(("calc", "data_analyst", "Compute three numbers one by one.", [])),
+            echo_reports,
+        ],
+        "data_analyst": [
+            call("run_python", code="print(1)"),
+            call("run_python", code="print(2)"),
+            call("run_python", code=stall),
+            echo_tool,
+        ],
+    }
+    with ScriptedOpenAIServer(script) as server:
+        env = env_for(server, store)
+        proc = cli.start("ask", "Compute", "--thread-id", "crash", "--json", **env)
+        try:
+            wait_for(lambda: served(server, "data_analyst") == 3)
+            time.sleep(1.5)  # the third tool call is now running
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+        marker.unlink()
+        result = cli("resume", "crash", "--json", **env)
+        assert result.code == 0, result.stderr
+        assert_no_completed_call_repeated(server)
+        assert [r["turn"] for r in server.calls_for("data_analyst")] == [0, 1, 2, 3]
+    assert "Found: exit code 0" in result.json()["answer"] and "3" in result.json()["answer"]
+
+
+def test_two_processes_share_postgres_and_a_third_resumes_the_killed_one(
+    cli: Cli, postgres_url: str
+) -> None:
+    hanging = sql_and_docs()
+    run_sql, summary = hanging["sql_analyst"]
+    hanging["sql_analyst"] = [run_sql, {"hang": True}, summary]
+    store = {"ORCHESTRA_CHECKPOINTER": postgres_url}
+    with (
+        ScriptedOpenAIServer(hanging) as server_a,
+        ScriptedOpenAIServer(sql_and_docs()) as server_b,
+    ):
+        killed = cli.start("ask", QUESTION, "--thread-id", "pg-a", **env_for(server_a, store))
+        finished = cli.start("ask", QUESTION, "--thread-id", "pg-b", **env_for(server_b, store))
+        try:
+            wait_for(lambda: len(server_a.calls_for("sql_analyst")) == 2)
+            wait_for(lambda: served(server_a, "doc_researcher") == 3)
+            time.sleep(1.0)
+        finally:
+            killed.send_signal(signal.SIGKILL)
+            killed.wait(timeout=10)
+        assert finished.wait(timeout=120) == 0, finished.stderr.read() if finished.stderr else ""
+        resumed = cli("resume", "pg-a", "--json", **env_for(server_a, store))
+        assert resumed.code == 0, resumed.stderr
+        assert resumed.json()["status"] == "done"
+        assert_no_completed_call_repeated(server_a)
+        other = cli("show", "pg-b", "--json", **env_for(server_b, store))
+        assert other.json()["status"] == "done"
+        listed = cli("threads", "--json", **store).json()
+        assert {"pg-a", "pg-b"} <= {t["thread_id"] for t in listed}
