@@ -17,6 +17,7 @@ from nodes.finalize import make_finalize_node
 from nodes.planning import make_plan_node
 from nodes.review import review
 from nodes.specialist_loop import failed_report
+from nodes.specialist_step import make_step_node
 from nodes.specialists import SAMPLE_TEAM, SpecialistSpec
 from state.context import Context
 from state.graph_state import OrchestraInput, OrchestraOutput, OrchestraState
@@ -51,7 +52,7 @@ def build_graph(
         # failed report here, so one bad step never takes its siblings down with it.
         builder.add_node(  # type: ignore[call-overload]
             spec.name,
-            build_specialist(spec, model_for, ctx),
+            make_step_node(spec, build_specialist(spec, model_for, ctx)),
             retry_policy=no_retry(),
             error_handler=failed_report,
         )

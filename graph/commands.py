@@ -18,6 +18,8 @@ from graph.models import ModelSpec
 from graph.progress import Progress
 from graph.run_view import summarize
 from graph.session import Session, check_models, open_session
+from graph.tracing import Tracing, start_tracing
+from tools.secrets import redact
 from nodes.specialists import SAMPLE_TEAM
 
 MAX_QUESTION_CHARS = 8000
@@ -27,7 +29,7 @@ out = Console(soft_wrap=True)
 
 def check_question(question: str) -> str:
     """Return the question stripped, or raise a usage error for an empty or huge one."""
-    text = question.strip()
+    text = redact(question.strip())
     if not text:
         raise UsageError("the question is empty")
     if len(text) > MAX_QUESTION_CHARS:
@@ -106,8 +108,27 @@ async def drive(
     config: RunnableConfig | None = None,
 ) -> int:
     """Run the graph until it ends, stops on a failure, or waits for an approval."""
+    tracing = start_tracing(lambda text: err.print(f"[yellow]warning[/yellow]: {text}"))
+    try:
+        return await _drive(session, thread, payload, as_json, approve, stream, config, tracing)
+    finally:
+        if tracing:
+            tracing.flush()
+
+
+async def _drive(
+    session: Session,
+    thread: str,
+    payload: Any,
+    as_json: bool,
+    approve: bool | None,
+    stream: bool,
+    config: RunnableConfig | None,
+    tracing: Tracing | None,
+) -> int:
+    """Run legs of the graph (each approval starts a new one) until it ends or must wait."""
     progress = Progress(err)
-    run_config = config or session.config(thread)
+    run_config = traced(config or session.config(thread), thread, tracing)
     while True:
         failure = await _stream(session, payload, run_config, progress, stream, not as_json)
         snapshot = await session.graph.aget_state(session.config(thread))
@@ -125,7 +146,20 @@ async def drive(
         if decision is None:
             return waiting(thread, summary, as_json)
         payload = Command(resume={i.id: decision for i in snapshot.interrupts})
-        run_config = session.config(thread)
+        run_config = traced(session.config(thread), thread, tracing)
+
+
+def traced(config: RunnableConfig, thread: str, tracing: Tracing | None) -> RunnableConfig:
+    """Return the config with the tracer, the root tags and the thread's metadata."""
+    if tracing is None:
+        return config
+    # thread_id in metadata is how LangSmith groups a resumed run with the rest of its thread.
+    return {
+        **config,
+        "callbacks": tracing.callbacks(),
+        "tags": ["orchestrator"],
+        "metadata": {"thread_id": thread},
+    }
 
 
 async def _stream(

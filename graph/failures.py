@@ -8,7 +8,7 @@ import openai
 
 from graph.models import ModelConfigError
 from graph.persistence import CheckpointStoreError
-from graph.secrets import redact
+from tools.secrets import redact
 
 EXIT_OK, EXIT_USAGE, EXIT_STOPPED, EXIT_APPROVAL = 0, 2, 3, 4
 

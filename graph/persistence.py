@@ -15,7 +15,7 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from graph.secrets import mask_url
+from tools.secrets import mask_url
 
 
 class CheckpointStoreError(RuntimeError):

@@ -6,7 +6,7 @@ from typing import Any
 
 from langgraph.types import StateSnapshot
 
-from graph.secrets import redact
+from tools.secrets import redact
 from state.ledger import StepRecord
 from state.reports import Usage
 

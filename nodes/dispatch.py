@@ -47,6 +47,7 @@ async def dispatch_ready_steps(
             inputs=[Report(**reports[d]) for d in rec.depends_on if d in reports],
             max_iterations=ctx.specialist_iterations,
             thread_id=thread_id,
+            attempt=rec.attempts + 1,
         )
         sends.append(Send(rec.specialist, {"brief": brief.model_dump()}))
         ledger[rec.key] = {"status": "running", "attempts": rec.attempts + 1, "error": None}

@@ -11,6 +11,7 @@ from langgraph.errors import GraphBubbleUp
 from langgraph.types import interrupt
 
 from nodes.specialists.spec import SpecialistSpec
+from tools.secrets import redact
 from nodes.specialists.workspace import Workspace
 from state.graph_state import SpecialistState
 from state.reports import Brief
@@ -71,6 +72,9 @@ def make_tool_node(spec: SpecialistSpec):
                     raise
                 except Exception as exc:  # the model reads the error and corrects itself
                     message = _error(call, str(exc) or type(exc).__name__)
+            # Tool output enters the checkpoint and the trace: mask secrets on the way in.
+            if isinstance(message.content, str):
+                message.content = redact(message.content)
             messages.append(message)
             records.append(
                 {

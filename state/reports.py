@@ -58,6 +58,7 @@ class Brief(BaseModel):
     inputs: list[Report] = Field(default_factory=list)
     max_iterations: int = 6
     thread_id: str = ""
+    attempt: int = 1
 
     def render(self) -> str:
         """Render the brief as the specialist's first message."""

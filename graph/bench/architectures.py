@@ -84,7 +84,7 @@ def build(
         return Built(name, agent, tools)
     from langgraph_supervisor import create_supervisor
 
-    workers = [
+    workers: list[Any] = [
         create_agent(model, tools=tools.tools_of(spec), system_prompt=spec.prompt, name=spec.name)
         for spec in registry
     ]

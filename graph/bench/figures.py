@@ -127,7 +127,7 @@ def overhead_ratio(zero: Sequence[Run]) -> float | None:
     """Return the median over repeats of Orchestra's overhead per delegation / the supervisor's."""
     ratios = []
     for repeat in sorted({r["repeat"] for r in zero}):
-        per = {}
+        per: dict[str, float] = {}
         for arch in (ORCHESTRA, SUPERVISOR):
             rs = [
                 r
@@ -135,8 +135,9 @@ def overhead_ratio(zero: Sequence[Run]) -> float | None:
                 if r["arch"] == arch and r["repeat"] == repeat and r["kind"] != "failure"
             ]
             delegations = sum(r["delegations"] for r in rs)
-            per[arch] = sum(r["framework_s"] for r in rs) / delegations if delegations else None
-        if per[ORCHESTRA] and per[SUPERVISOR]:
+            if delegations:
+                per[arch] = sum(r["framework_s"] for r in rs) / delegations
+        if per.get(ORCHESTRA) and per.get(SUPERVISOR):
             ratios.append(per[ORCHESTRA] / per[SUPERVISOR])
     return median(ratios)
 

@@ -23,7 +23,7 @@ def outage() -> openai.InternalServerError:
     """Return the transient fault the model raises: an HTTP 500 from the model server."""
     request = httpx.Request("POST", "http://model.invalid/v1/chat/completions")
     response = httpx.Response(500, request=request)
-    return openai.InternalServerError("injected 500 from the model", response=response, body=None)
+    return openai.InternalServerError("injected 500 from the model", response=response, body=None)  # type: ignore[arg-type]
 
 
 def summary(step: Step, tool_text: str) -> str:

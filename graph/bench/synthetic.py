@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from langchain_core.tools import BaseTool, tool
 
 from graph.bench.tasks import Step, Task, call
-from nodes.specialists.spec import SpecialistSpec
+from nodes.specialists.spec import SpecialistSpec, ToolFactory
 from nodes.specialists.workspace import Workspace
 from state.reports import Brief
 
@@ -19,7 +19,7 @@ Quote the figures the tools return; never estimate a figure you did not look up.
 a short answer that states the figures and where they came from."""
 
 
-def _tools_for(name: str):  # type: ignore[no-untyped-def]
+def _tools_for(name: str) -> ToolFactory:
     def make_tools(workspace: Workspace, brief: Brief) -> Sequence[BaseTool]:
         """Return three lookups over a unit's ledgers."""
 
