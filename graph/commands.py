@@ -19,8 +19,8 @@ from graph.progress import Progress
 from graph.run_view import summarize
 from graph.session import Session, check_models, open_session
 from graph.tracing import Tracing, start_tracing
-from tools.secrets import redact
 from nodes.specialists import SAMPLE_TEAM
+from tools.secrets import redact
 
 MAX_QUESTION_CHARS = 8000
 err = Console(stderr=True)

@@ -6,9 +6,9 @@ from typing import Any
 
 from langgraph.types import StateSnapshot
 
-from tools.secrets import redact
 from state.ledger import StepRecord
 from state.reports import Usage
+from tools.secrets import redact
 
 
 def run_status(snapshot: StateSnapshot) -> str:

@@ -15,7 +15,7 @@ from state.graph_state import SpecialistInput
 from state.reports import Brief
 
 
-def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any]):  # type: ignore[no-untyped-def]
+def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any]):
     """Return the node that runs one step through the specialist's subgraph."""
 
     async def run_step(

@@ -11,10 +11,10 @@ from langgraph.errors import GraphBubbleUp
 from langgraph.types import interrupt
 
 from nodes.specialists.spec import SpecialistSpec
-from tools.secrets import redact
 from nodes.specialists.workspace import Workspace
 from state.graph_state import SpecialistState
 from state.reports import Brief
+from tools.secrets import redact
 
 
 def _error(call: ToolCall, text: str) -> ToolMessage:
