@@ -30,5 +30,8 @@ studio: $(STAMP)
 	test -f .env || cp .env.example .env
 	$(BIN)/langgraph dev
 
+notebooks: $(STAMP)
+	$(BIN)/pytest -q --nbmake notebooks
+
 clean:
 	rm -rf $(VENV) .orchestra .pytest_cache .mypy_cache .ruff_cache

@@ -35,6 +35,7 @@ def test_oversized_question_is_refused(cli: Cli) -> None:
 
 @pytest.mark.parametrize("command", ["resume", "show", "history"])
 def test_unknown_thread_is_refused(cli: Cli, command: str) -> None:
+    assert cli("threads").code == 0  # the store exists, the thread does not
     assert "unknown thread 'nope-123'" in one_line_error(cli(command, "nope-123"))
 
 

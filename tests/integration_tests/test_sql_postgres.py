@@ -15,10 +15,15 @@ from tools.sql_load import drop_postgres_schema, load_sample_into_postgres
 
 pytestmark = pytest.mark.postgres
 
-DEFAULT_URLS = ("postgresql://postgres@127.0.0.1:5432/test", "postgresql://root@127.0.0.1:5432/test")
-CHECKSUM_SQL = ("SELECT (SELECT COUNT(*) FROM regions), (SELECT COUNT(*) FROM returns),"
-                " (SELECT COUNT(*) FROM order_lines), (SELECT SUM(quantity * unit_price)"
-                " FROM order_lines), (SELECT SUM(list_price) FROM products)")
+DEFAULT_URLS = (
+    "postgresql://postgres@127.0.0.1:5432/test",
+    "postgresql://root@127.0.0.1:5432/test",
+)
+CHECKSUM_SQL = (
+    "SELECT (SELECT COUNT(*) FROM regions), (SELECT COUNT(*) FROM returns),"
+    " (SELECT COUNT(*) FROM order_lines), (SELECT SUM(quantity * unit_price)"
+    " FROM order_lines), (SELECT SUM(list_price) FROM products)"
+)
 
 
 def reachable_url() -> str:
@@ -67,13 +72,16 @@ def test_postgres_describe_table_and_list_tables(db: SqlDatabase) -> None:
     assert "order_date DATE not null" in db.describe_table("orders")
 
 
-@pytest.mark.parametrize("statement", [
-    "INSERT INTO regions VALUES (99, 'Nowhere')",
-    "UPDATE order_lines SET unit_price = 0",
-    "DELETE FROM returns",
-    "DROP TABLE order_lines CASCADE",
-    "COMMIT; SET default_transaction_read_only = off; DELETE FROM returns; COMMIT",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT INTO regions VALUES (99, 'Nowhere')",
+        "UPDATE order_lines SET unit_price = 0",
+        "DELETE FROM returns",
+        "DROP TABLE order_lines CASCADE",
+        "COMMIT; SET default_transaction_read_only = off; DELETE FROM returns; COMMIT",
+    ],
+)
 def test_postgres_run_sql_refuses_writes(db: SqlDatabase, statement: str) -> None:
     before = db.run_sql(CHECKSUM_SQL).rows
     with pytest.raises(ToolError):
