@@ -79,7 +79,7 @@ class Progress:
         self._say(f"  [{style}]{status:>8}[/{style}] {name}{attempt}{extra}")
 
     def _specialist_event(self, ns: str, node: str, change: dict[str, Any]) -> None:
-        if node == "brief" and isinstance(change.get("brief"), dict):
+        if isinstance(change.get("brief"), dict) and ns not in self.step_of_ns:
             self.step_of_ns[ns] = change["brief"].get("step_id", "?")
         elif node == "tools":
             step = self.step_of_ns.get(ns, ns.split(":", 1)[0])

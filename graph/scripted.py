@@ -10,7 +10,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
@@ -129,6 +132,16 @@ class ScriptedChatModel(BaseChatModel):
         }
         message.response_metadata = {"model_name": "scripted", "role": role, "turn": turn}
         return ChatResult(generations=[ChatGeneration(message=message)])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        # Replaying a script never blocks, so skip the default hop to a worker thread.
+        return self._generate(messages, stop, None, **kwargs)
 
 
 def _as_message(reply: dict[str, Any] | AIMessage, role: str, turn: int) -> AIMessage:

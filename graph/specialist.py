@@ -9,13 +9,8 @@ from langgraph.graph.state import CompiledStateGraph
 
 from graph.policies import node_timeout, retry_policy
 from nodes.model_access import ModelFor
-from nodes.specialist_loop import (
-    make_model_node,
-    make_report_node,
-    make_router,
-    make_tool_node,
-    open_brief,
-)
+from nodes.specialist_loop import make_model_node, route_after_model
+from nodes.specialist_tools import make_tool_node
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
 from state.graph_state import SpecialistInput, SpecialistOutput, SpecialistState
@@ -24,7 +19,7 @@ from state.graph_state import SpecialistInput, SpecialistOutput, SpecialistState
 def build_specialist(
     spec: SpecialistSpec, model_for: ModelFor, context: Context | None = None
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
-    """Compile a specialist: brief -> model <-> tools -> report."""
+    """Compile a specialist: model <-> tools, from its brief to its Report."""
     ctx = context or Context()
     builder = StateGraph(
         SpecialistState,
@@ -34,15 +29,12 @@ def build_specialist(
     )
     # Policies are per graph in LangGraph, so each specialist sets the shared ones itself.
     builder.set_node_defaults(retry_policy=retry_policy(ctx), timeout=node_timeout(ctx))
-    builder.add_node("brief", open_brief(spec))
     builder.add_node("model", make_model_node(spec, model_for))
     builder.add_node("tools", make_tool_node(spec))
-    builder.add_node("report", make_report_node(spec))
     # The specialist starts from its prompt and its brief alone.
-    builder.add_edge(START, "brief")
-    builder.add_edge("brief", "model")
-    # It loops model <-> tools until it answers, stalls, or spends its budget.
-    builder.add_conditional_edges("model", make_router(spec), ["tools", "report"])
+    builder.add_edge(START, "model")
+    # It loops model <-> tools until it answers, stalls, or spends its budget; the model
+    # node writes the Report when it stops, so a step costs no extra supersteps.
+    builder.add_conditional_edges("model", route_after_model, ["tools", END])
     builder.add_edge("tools", "model")
-    builder.add_edge("report", END)
     return builder.compile(name=spec.name)

@@ -48,6 +48,8 @@ async def dispatch_ready_steps(
             max_iterations=ctx.specialist_iterations,
             thread_id=thread_id,
             attempt=rec.attempts + 1,
+            # A retry carries the failed attempt's conversation, so no finished call is redone.
+            transcript=reports.get(rec.key, {}).get("transcript", []) if rec.attempts else [],
         )
         sends.append(Send(rec.specialist, {"brief": brief.model_dump()}))
         ledger[rec.key] = {"status": "running", "attempts": rec.attempts + 1, "error": None}

@@ -1,84 +1,59 @@
-"""A specialist's own loop: read the brief, model <-> tools, then report."""
+"""A specialist's own loop: model <-> tools from its prompt and brief, ending in a Report."""
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+    messages_from_dict,
+    messages_to_dict,
+)
 from langchain_core.runnables import RunnableConfig
 from langgraph.errors import NodeError
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
+from nodes.faults import is_transient
 from nodes.model_access import ModelFor, context_of, usage_of
-from nodes.specialist_tools import make_tool_node
+from nodes.specialist_toolbox import tool_schemas
 from nodes.specialists.spec import SpecialistSpec
-from nodes.specialists.workspace import Workspace
 from state.context import Context
-from state.graph_state import SpecialistInput, SpecialistState
-from state.reports import Brief, Report, ToolCallRecord, Usage
+from state.graph_state import SpecialistInput, SpecialistState, add_usage
+from state.reports import Brief, Report, ReportStatus, ToolCallRecord, Usage
 
 REPEAT_LIMIT = 3
 
-__all__ = ["make_model_node", "make_report_node", "make_tool_node", "open_brief"]
 
-
-def _brief(state: SpecialistInput, spec: SpecialistSpec) -> Brief:
+def step_brief(state: SpecialistInput, spec: SpecialistSpec) -> Brief:
     """Return the state's brief, filled in for a specialist run alone (e.g. in Studio)."""
     brief = Brief(**state["brief"])
     return brief if brief.specialist else brief.model_copy(update={"specialist": spec.name})
 
 
-def open_brief(spec: SpecialistSpec):
-    """Return the node that starts a specialist from its prompt and its brief alone."""
-
-    async def read_brief(state: SpecialistState) -> dict[str, Any]:
-        """Start the specialist's own conversation: its system prompt and the brief."""
-        brief = _brief(state, spec)
-        return {
-            "brief": brief.model_dump(),
-            "messages": [SystemMessage(spec.prompt), HumanMessage(brief.render())],
-            "iterations": 0,
-            "started_at": time.time(),
-        }
-
-    return read_brief
+def opening(spec: SpecialistSpec, brief: Brief) -> list[BaseMessage]:
+    """Return the specialist's first messages: its prompt, its brief, and a retried transcript."""
+    # A retried step continues the failed attempt's conversation instead of redoing it.
+    earlier = messages_from_dict(brief.transcript) if brief.transcript else []
+    return [SystemMessage(spec.prompt), HumanMessage(brief.render()), *earlier]
 
 
-def make_model_node(spec: SpecialistSpec, model_for: ModelFor):
-    """Return the node that asks the specialist's model for its next move."""
-
-    async def call_model(
-        state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> dict[str, Any]:
-        """Call the model with this specialist's tools only."""
-        brief = _brief(state, spec)
-        tools = spec.make_tools(Workspace.current(), brief)
-        model = model_for(spec.role, context_of(runtime)).bind_tools(list(tools))
-        reply = await model.ainvoke(state["messages"], config)
-        attempt = runtime.execution_info.node_attempt if runtime.execution_info else 1
-        return {
-            "messages": [reply],
-            "iterations": state.get("iterations", 0) + 1,
-            "usage": usage_of(reply),
-            "model_attempts": attempt,
-        }
-
-    return call_model
-
-
-def iteration_budget(spec: SpecialistSpec, state: SpecialistState) -> int:
+def iteration_budget(spec: SpecialistSpec, brief: Brief) -> int:
     """Return the step's iteration budget: the brief's, capped by the spec's own."""
-    budget = int(state["brief"].get("max_iterations", 6))
-    return min(budget, spec.max_iterations) if spec.max_iterations else budget
+    return min(brief.max_iterations, spec.max_iterations or brief.max_iterations)
 
 
-def repeated_call(state: SpecialistState) -> str | None:
+def repeated_call(messages: Sequence[BaseMessage]) -> str | None:
     """Return the name of a tool call the model has now made REPEAT_LIMIT times, if any."""
     seen: dict[str, int] = {}
-    for message in state.get("messages", []):
+    for message in messages:
         if isinstance(message, AIMessage):
             for call in message.tool_calls:
                 key = call["name"] + json.dumps(call["args"], sort_keys=True)
@@ -88,63 +63,107 @@ def repeated_call(state: SpecialistState) -> str | None:
     return None
 
 
-def make_router(spec: SpecialistSpec):
-    """Return the edge after the model: run the tools, or stop and report."""
+def make_model_node(spec: SpecialistSpec, model_for: ModelFor):
+    """Return the node that asks the model for its next move, and reports when it is done."""
 
-    def route_after_model(state: SpecialistState) -> Literal["tools", "report"]:
-        """Go to the tools while the model asks for them and the budget and guards allow."""
-        last = state["messages"][-1]
-        wants_tools = isinstance(last, AIMessage) and bool(last.tool_calls)
-        within = state.get("iterations", 0) < iteration_budget(spec, state)
-        return "tools" if wants_tools and within and not repeated_call(state) else "report"
+    async def call_model(
+        state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
+    ) -> dict[str, Any]:
+        """Call the model with this specialist's tools only; write the Report at the end."""
+        ctx = context_of(runtime)
+        brief = step_brief(state, spec)
+        new: list[BaseMessage] = [] if state.get("messages") else opening(spec, brief)
+        messages = [*state.get("messages", []), *new]
+        started = state.get("started_at") or time.time()
+        attempt = runtime.execution_info.node_attempt if runtime.execution_info else 1
+        model = model_for(spec.role, ctx).bind_tools(tool_schemas(spec))
+        try:
+            reply = await model.ainvoke(messages, config)
+        except Exception as exc:
+            if is_transient(exc) and attempt < ctx.retry_attempts:
+                raise  # the RetryPolicy tries this node again
+            error = f"model failed: {type(exc).__name__}: {exc}".splitlines()[0][:500]
+            transcript = messages_to_dict(messages[2:])
+            report = make_report(
+                spec,
+                brief,
+                {**state, "messages": messages},
+                started,
+                attempt,
+                status="failed",
+                error=error,
+                transcript=transcript,
+            )
+            return {"messages": new, "started_at": started, "reports": report}
+        update: dict[str, Any] = {
+            "brief": brief.model_dump(),
+            "messages": [*new, reply],
+            "iterations": state.get("iterations", 0) + 1,
+            "usage": usage_of(reply),
+            "model_attempts": attempt,
+            "started_at": started,
+        }
+        done: dict[str, Any] = {
+            **state,
+            "messages": [*messages, reply],
+            "usage": add_usage(state.get("usage"), update["usage"]),
+            "model_attempts": state.get("model_attempts", 0) + attempt,
+        }
+        wants_tools = isinstance(reply, AIMessage) and bool(reply.tool_calls)
+        stalled = repeated_call(done["messages"])
+        if stalled:
+            error = f"stalled: called {stalled} with the same arguments {REPEAT_LIMIT} times"
+            update["reports"] = make_report(spec, brief, done, started, 0, "failed", error)
+        elif wants_tools and update["iterations"] >= iteration_budget(spec, brief):
+            error = f"iteration budget of {iteration_budget(spec, brief)} model turns exhausted"
+            update["reports"] = make_report(spec, brief, done, started, 0, "over_budget", error)
+        elif not wants_tools:
+            update["reports"] = make_report(spec, brief, done, started, 0, "done")
+        return update
 
-    return route_after_model
+    return call_model
 
 
-def make_report_node(spec: SpecialistSpec):
-    """Return the node that turns the specialist's conversation into its Report."""
+def route_after_model(state: SpecialistState) -> Literal["tools", "__end__"]:
+    """Run the tools the model asked for, unless the model node already wrote the report."""
+    return "__end__" if state.get("reports") else "tools"
 
-    async def report(state: SpecialistState) -> dict[str, Any]:
-        """Summarise the outcome, artifacts and sources of the step."""
-        brief = _brief(state, spec)
-        messages = state.get("messages", [])
-        last = messages[-1]
-        artifacts: list[str] = []
-        sources: list[str] = []
-        for message in messages:
-            if isinstance(message, ToolMessage) and isinstance(message.artifact, dict):
-                artifacts += [
-                    a for a in message.artifact.get("artifacts", []) if a not in artifacts
-                ]
-                sources += [s for s in message.artifact.get("sources", []) if s not in sources]
-        status: Literal["done", "failed", "over_budget"] = "done"
-        error = None
-        if isinstance(last, AIMessage) and last.tool_calls:
-            name = repeated_call(state)
-            if name:
-                status, error = (
-                    "failed",
-                    f"stalled: called {name} with the same arguments {REPEAT_LIMIT} times",
-                )
-            else:
-                budget = iteration_budget(spec, state)
-                status, error = "over_budget", f"iteration budget of {budget} model turns exhausted"
-        result = Report(
-            step_key=brief.step_key,
-            specialist=spec.name,
-            status=status,
-            summary=last.text if isinstance(last, AIMessage) else "",
-            artifacts=artifacts,
-            sources=sources,
-            usage=Usage(**state.get("usage", {})),
-            tools_called=[ToolCallRecord(**t) for t in state.get("tools_called", [])],
-            model_attempts=state.get("model_attempts", 0),
-            seconds=round(time.time() - state.get("started_at", time.time()), 3),
-            error=error,
-        )
-        return {"reports": {brief.step_key: result.model_dump()}}
 
-    return report
+def make_report(
+    spec: SpecialistSpec,
+    brief: Brief,
+    state: Mapping[str, Any],
+    started: float,
+    extra_attempts: int,
+    status: ReportStatus,
+    error: str | None = None,
+    transcript: list[dict[str, Any]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Return the step's Report, keyed by step: outcome, artifacts, sources, usage, timing."""
+    messages = state.get("messages", [])
+    artifacts: list[str] = []
+    sources: list[str] = []
+    for message in messages:
+        if isinstance(message, ToolMessage) and isinstance(message.artifact, dict):
+            found = message.artifact
+            artifacts += [a for a in found.get("artifacts", []) if a not in artifacts]
+            sources += [s for s in found.get("sources", []) if s not in sources]
+    last = messages[-1] if messages else None
+    report = Report(
+        step_key=brief.step_key,
+        specialist=spec.name,
+        status=status,
+        summary=last.text if isinstance(last, AIMessage) and status == "done" else "",
+        artifacts=artifacts,
+        sources=sources,
+        usage=Usage(**state.get("usage", {})),
+        tools_called=[ToolCallRecord(**t) for t in state.get("tools_called", [])],
+        model_attempts=state.get("model_attempts", 0) + extra_attempts,
+        seconds=round(time.time() - started, 3),
+        error=error,
+        transcript=transcript or [],
+    )
+    return {brief.step_key: report.model_dump()}
 
 
 async def failed_report(state: SpecialistInput, error: NodeError) -> Command[Literal["review"]]:

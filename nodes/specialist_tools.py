@@ -10,8 +10,8 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.errors import GraphBubbleUp
 from langgraph.types import interrupt
 
+from nodes.specialist_toolbox import step_tools
 from nodes.specialists.spec import SpecialistSpec
-from nodes.specialists.workspace import Workspace
 from state.graph_state import SpecialistState
 from state.reports import Brief
 from tools.secrets import redact
@@ -38,7 +38,7 @@ def make_tool_node(spec: SpecialistSpec):
     async def run_tools(state: SpecialistState, config: RunnableConfig) -> dict[str, Any]:
         """Run each requested tool; unknown names and errors go back as error messages."""
         brief = Brief(**state["brief"])
-        tools = {t.name: t for t in spec.make_tools(Workspace.current(), brief)}
+        tools = {t.name: t for t in step_tools(spec, brief)}
         last = state["messages"][-1]
         calls = last.tool_calls if isinstance(last, AIMessage) else []
         gated = [c for c in calls if c["name"] in spec.approval_tools]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -46,6 +46,7 @@ class Report(BaseModel):
     model_attempts: int = 0
     seconds: float = 0.0
     error: str | None = None
+    transcript: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class Brief(BaseModel):
@@ -59,6 +60,7 @@ class Brief(BaseModel):
     max_iterations: int = 6
     thread_id: str = ""
     attempt: int = 1
+    transcript: list[dict[str, Any]] = Field(default_factory=list)
 
     def render(self) -> str:
         """Render the brief as the specialist's first message."""

@@ -14,7 +14,7 @@ from state.settings import Settings
 ToolFactory = Callable[[Workspace, Brief], Sequence[BaseTool]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SpecialistSpec:
     """Name, planner-facing description, prompt, tools, model role, permissions, budget."""
 

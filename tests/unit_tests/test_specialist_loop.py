@@ -151,3 +151,27 @@ def test_replans_stop_at_the_budget_and_the_answer_says_what_is_missing() -> Non
     finalize_prompt = model.calls_for("orchestrator")[-1].messages[1].text
     assert "gave up" in finalize_prompt
     assert result["ledger"]["1.b"]["attempts"] == 2
+
+
+def test_retried_step_continues_its_failed_attempt_without_redoing_finished_calls() -> None:
+    first_plan = plan(step("a", "numbers", "Find revenue"))
+    graph, model = team_graph(
+        {
+            "orchestrator": [first_plan, first_plan, answer("1.2M")],
+            "numbers": [
+                call("lookup", key="revenue"),
+                *[{"raise": server_error()}] * 3,
+                answer("1.2M from the lookup"),
+            ],
+        }
+    )
+    team.TOOL_RUNS.clear()
+    result = run(graph)
+    calls = model.calls_for("numbers")
+    assert len(calls) == 5
+    resumed = calls[-1].messages
+    assert [m.type for m in resumed] == ["system", "human", "ai", "tool"]
+    assert "1.2M" in resumed[-1].text
+    assert team.TOOL_RUNS == ["revenue"]  # the tool did not run again either
+    assert result["ledger"]["1.a"]["attempts"] == 2
+    assert result["reports"]["1.a"]["status"] == "done"
