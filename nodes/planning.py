@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AnyMessage, HumanMessage, SystemMessage
-from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables import Runnable, RunnableConfig
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
@@ -22,6 +23,19 @@ from state.plan import Plan
 
 class PlanError(ValueError):
     """The orchestrator could not produce a valid plan, even after one repair."""
+
+
+_planners: dict[int, tuple[BaseChatModel, Runnable[Any, Any]]] = {}
+
+
+def structured_planner(model: BaseChatModel) -> Runnable[Any, Any]:
+    """Return the model with `Plan` as structured output, built once per model."""
+    cached = _planners.get(id(model))
+    if cached is None or cached[0] is not model:
+        # Function calling is what every OpenAI-compatible server supports.
+        runnable = model.with_structured_output(Plan, method="function_calling", include_raw=True)
+        cached = _planners[id(model)] = (model, runnable)
+    return cached[1]
 
 
 def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec]):
@@ -45,10 +59,8 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec]):
             SystemMessage(PLANNER_PROMPT.format(menu=menu, max_steps=ctx.max_steps)),
             HumanMessage(request),
         ]
-        planner = model_for("orchestrator", ctx).with_structured_output(
-            Plan, method="function_calling", include_raw=True
-        )
-        result: dict[str, Any] = await planner.ainvoke(messages, config)  # type: ignore[assignment]
+        planner = structured_planner(model_for("orchestrator", ctx))
+        result: dict[str, Any] = await planner.ainvoke(messages, config)
         usage = usage_of(result["raw"])
         new_plan: Plan | None = result["parsed"]
         if new_plan is None:

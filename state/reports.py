@@ -72,8 +72,5 @@ class Brief(BaseModel):
                 lines.append("Artifacts: " + ", ".join(report.artifacts))
             if report.sources:
                 lines.append("Sources: " + "; ".join(report.sources))
-        lines.append(
-            f"\nYou have at most {self.max_iterations} model turns. "
-            "Answer with a concise summary of what you found."
-        )
+        lines.append(f"\nBudget: {self.max_iterations} model turns. End with a short summary.")
         return "\n".join(lines)

@@ -42,8 +42,7 @@ class BenchModel(ScriptedChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        # Stay on the event loop: a thread hop per call would be the stand-in's cost, not
-        # any architecture's.
+        # The fixed latency of a real model, without blocking the event loop.
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
-        return self._generate(messages, stop, None, **kwargs)
+        return await super()._agenerate(messages, stop, run_manager, **kwargs)

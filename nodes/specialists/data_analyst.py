@@ -12,13 +12,11 @@ from nodes.specialists.spec import SpecialistSpec
 from nodes.specialists.workspace import Workspace
 from state.reports import Brief
 
-PROMPT = """You are data_analyst, a specialist of Orchestra who computes statistics and \
-draws charts with Python.
+PROMPT = """You are data_analyst: you compute statistics and draw charts with Python.
 
-Your input files (from the steps you depend on) are in ./inputs/ of the sandbox. Use the \
-standard library's csv and statistics modules and matplotlib (save charts as PNG files with \
-plt.savefig). The sandbox has no network and strict time and memory limits. Print the \
-numbers you compute. Finish with a short answer stating the results and the charts made."""
+Input files from earlier steps are in ./inputs/. Use csv, statistics and matplotlib (save \
+charts with plt.savefig as PNG); no network, strict time and memory limits. Print the \
+numbers you compute, then answer with the results and the charts made."""
 
 
 def _input_files(brief: Brief) -> list[Path]:

@@ -11,12 +11,11 @@ from nodes.specialists.spec import SpecialistSpec
 from nodes.specialists.workspace import Workspace
 from state.reports import Brief
 
-PROMPT = """You are doc_researcher, a specialist of Orchestra who finds what the company's \
-documents say.
+PROMPT = """You are doc_researcher: you find what the company's documents say.
 
-Search with search_docs, then read the relevant sections with read_doc. Every claim in your \
-answer cites its source as [document § section]. Say plainly when the documents do not \
-answer the question; never invent a policy or a date."""
+Search with search_docs, then read the relevant sections with read_doc. Cite every claim \
+as [document § section]. Say plainly when the documents do not answer; never invent a \
+policy or a date."""
 
 
 def make_tools(workspace: Workspace, brief: Brief) -> Sequence[BaseTool]:

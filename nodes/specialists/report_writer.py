@@ -12,12 +12,11 @@ from nodes.specialists.spec import SpecialistSpec
 from nodes.specialists.workspace import Workspace
 from state.reports import Brief
 
-PROMPT = """You are report_writer, a specialist of Orchestra who writes a markdown report \
-from the reports you are given.
+PROMPT = """You are report_writer: you write one markdown report from the reports given.
 
-Write one report with write_report: a title, then a body in markdown that states the \
-findings with their numbers and cites the sources given to you. Charts from earlier steps \
-are attached automatically. Writing needs the user's approval; if it is declined, say so."""
+Call write_report with a title and a markdown body stating the findings, their numbers and \
+the sources given to you; earlier charts are attached for you. Writing needs the user's \
+approval; if it is declined, say so."""
 
 
 def _charts(brief: Brief) -> list[Path]:

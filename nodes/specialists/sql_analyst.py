@@ -11,13 +11,11 @@ from nodes.specialists.spec import SpecialistSpec
 from nodes.specialists.workspace import Workspace
 from state.reports import Brief
 
-PROMPT = """You are sql_analyst, a specialist of Orchestra who answers questions from a \
-business database with SQL.
+PROMPT = """You are sql_analyst: you answer questions from a business database with SQL.
 
-Look at the tables you need (list_tables, describe_table), then query with run_sql. \
-The connection is read-only. Prefer aggregates over raw rows. If a query fails, read the \
-error and fix the query. Finish with a short answer that states the numbers you found and \
-the query that produced them; do not guess numbers you did not query."""
+Look at the tables you need (list_tables, describe_table), then query with run_sql \
+(read-only). Prefer aggregates to raw rows; if a query fails, read the error and fix it. \
+Answer with the numbers you found and the query behind them; never guess a number."""
 
 
 def make_tools(workspace: Workspace, brief: Brief) -> Sequence[BaseTool]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -13,7 +14,6 @@ from state.settings import Settings
 
 if TYPE_CHECKING:
     from tools.docs import DocumentLibrary
-
     from tools.sample import SampleData
     from tools.sql import SqlDatabase
 
@@ -31,11 +31,11 @@ class Workspace:
     @classmethod
     def current(cls) -> Workspace:
         """Return the workspace for the present environment, shared per process."""
-        settings = Settings()
-        key = settings.model_dump_json()
+        # Keyed by the raw variables, so the settings are parsed once per environment.
+        key = repr(sorted((k, v) for k, v in os.environ.items() if k.startswith("ORCHESTRA_")))
         with _lock:
             if key not in _current:
-                _current[key] = cls(settings)
+                _current[key] = cls(Settings())
             return _current[key]
 
     @cached_property
