@@ -74,5 +74,4 @@ class SpecialistState(SpecialistInput, SpecialistOutput, total=False):
     usage: Annotated[dict[str, int], add_usage]
     model_attempts: Annotated[int, operator.add]
     tools_called: Annotated[list[dict[str, Any]], operator.add]
-    stop_reason: str | None
     started_at: float

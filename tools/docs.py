@@ -14,8 +14,10 @@ from tools.errors import ToolError
 _MAX_READ_CHARS = 20_000
 _TERM = re.compile(r"\w+", re.UNICODE)
 # Filler words add noise to an OR query; they are dropped unless nothing else is left.
-_STOP = frozenset("a an and are as at be by did do does for from how in is it of on or the to "
-                  "was what when where which who why with".split())
+_STOP = frozenset(
+    "a an and are as at be by did do does for from how in is it of on or the to "
+    "was what when where which who why with".split()
+)
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,12 @@ class DocumentLibrary:
     def refresh(self) -> bool:
         """Rebuild the index if any file was added, removed or changed; True if it rebuilt."""
         files = self._files()
-        stamp = json.dumps([[p.relative_to(self.docs_dir).as_posix(), p.stat().st_mtime_ns,
-                             p.stat().st_size] for p in files])
+        stamp = json.dumps(
+            [
+                [p.relative_to(self.docs_dir).as_posix(), p.stat().st_mtime_ns, p.stat().st_size]
+                for p in files
+            ]
+        )
         self.index_path.parent.mkdir(parents=True, exist_ok=True)
         # One IMMEDIATE transaction: concurrent readers see the old index or the new, never half.
         with closing(sqlite3.connect(self.index_path, timeout=30, isolation_level=None)) as con:
@@ -68,15 +74,20 @@ class DocumentLibrary:
                 con.execute("ROLLBACK")
                 return False
             con.execute("DROP TABLE IF EXISTS sections")
-            con.execute("CREATE VIRTUAL TABLE sections USING fts5(doc UNINDEXED, title, section, "
-                        "body, tokenize = 'porter unicode61')")
+            con.execute(
+                "CREATE VIRTUAL TABLE sections USING fts5(doc UNINDEXED, title, section, "
+                "body, tokenize = 'porter unicode61')"
+            )
             for path in files:
                 text = path.read_text(encoding="utf-8", errors="replace")
-                title = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ")),
-                             path.stem)
+                title = next(
+                    (ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ")), path.stem
+                )
                 doc = path.relative_to(self.docs_dir).as_posix()
-                con.executemany("INSERT INTO sections VALUES (?, ?, ?, ?)",
-                                [(doc, title, h, b) for h, b in split_sections(text)])
+                con.executemany(
+                    "INSERT INTO sections VALUES (?, ?, ?, ?)",
+                    [(doc, title, h, b) for h, b in split_sections(text)],
+                )
             con.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp,))
             con.execute("COMMIT")
         self.builds += 1
@@ -90,9 +101,11 @@ class DocumentLibrary:
         if not terms:
             raise ToolError("empty search: give a few keywords")
         self.refresh()
-        sql = ("SELECT doc, section, snippet(sections, 3, '[', ']', ' … ', 16), "
-               "bm25(sections, 0.0, 2.0, 4.0, 1.0) AS rank FROM sections "
-               "WHERE sections MATCH ? ORDER BY rank LIMIT ?")
+        sql = (
+            "SELECT doc, section, snippet(sections, 3, '[', ']', ' … ', 16), "
+            "bm25(sections, 0.0, 2.0, 4.0, 1.0) AS rank FROM sections "
+            "WHERE sections MATCH ? ORDER BY rank LIMIT ?"
+        )
         with closing(sqlite3.connect(self.index_path, timeout=30)) as con:
             rows = con.execute(sql, (" OR ".join(terms), max(1, min(limit, 50)))).fetchall()
         return [DocHit(d, s, " ".join(snip.split()), round(-rank, 3)) for d, s, snip, rank in rows]
@@ -116,15 +129,19 @@ class DocumentLibrary:
         if not self.docs_dir.is_dir():
             raise ToolError(f"documents folder not found: {self.docs_dir}")
         # Skip anything (e.g. a symlink) that resolves outside the folder.
-        return sorted(p for p in self.docs_dir.rglob("*.md")
-                      if p.is_file() and p.resolve().is_relative_to(self.docs_dir))
+        return sorted(
+            p
+            for p in self.docs_dir.rglob("*.md")
+            if p.is_file() and p.resolve().is_relative_to(self.docs_dir)
+        )
 
     def _resolve(self, doc: str) -> Path:
         """Map a document name to a file inside the folder, refusing any path that escapes it."""
         rel = Path(doc.strip())
         if not doc.strip() or rel.is_absolute() or ".." in rel.parts:
-            raise ToolError(f"refused '{doc}': give a document name from the library, "
-                            "not a path outside it")
+            raise ToolError(
+                f"refused '{doc}': give a document name from the library, not a path outside it"
+            )
         path = (self.docs_dir / rel).resolve()
         if not path.is_file() and path.suffix != ".md":
             path = (self.docs_dir / rel.with_name(rel.name + ".md")).resolve()

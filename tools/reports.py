@@ -23,8 +23,9 @@ def _validate(title: str, body_markdown: str, charts: Sequence[Path]) -> tuple[s
     if not body_markdown.strip():
         raise ToolError("the report body is empty")
     if len(body_markdown) > MAX_BODY_CHARS:
-        raise ToolError(f"body is too long ({len(body_markdown):,} characters; "
-                        f"limit {MAX_BODY_CHARS:,})")
+        raise ToolError(
+            f"body is too long ({len(body_markdown):,} characters; limit {MAX_BODY_CHARS:,})"
+        )
     paths = [Path(c) for c in charts]
     for chart in paths:
         if not chart.is_file():
@@ -34,8 +35,9 @@ def _validate(title: str, body_markdown: str, charts: Sequence[Path]) -> tuple[s
     return title, paths
 
 
-def write_report(title: str, body_markdown: str, *, run_dir: Path,
-                 charts: Sequence[Path] = ()) -> Path:
+def write_report(
+    title: str, body_markdown: str, *, run_dir: Path, charts: Sequence[Path] = ()
+) -> Path:
     """Write ``run_dir/report.md`` (``report-2.md``, ... if taken) with charts linked relatively."""
     title, paths = _validate(title, body_markdown, charts)
     run_dir = Path(run_dir)

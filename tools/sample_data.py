@@ -35,29 +35,131 @@ DDL = (
     " line_id INTEGER NOT NULL REFERENCES order_lines(line_id),"
     " return_date DATE NOT NULL, quantity INTEGER NOT NULL, reason TEXT NOT NULL)",
 )
-TABLES = ("regions", "customers", "product_categories", "products", "orders", "order_lines",
-          "returns")
+TABLES = (
+    "regions",
+    "customers",
+    "product_categories",
+    "products",
+    "orders",
+    "order_lines",
+    "returns",
+)
 
 _NOUNS = {
-    "Outdoor": ("Tent", "Backpack", "Lantern", "Sleeping Bag", "Hiking Poles", "Water Filter",
-                "Camp Stove", "Rain Shell", "Hammock", "Cooler"),
-    "Kitchen": ("Chef Knife", "Skillet", "Dutch Oven", "Kettle", "Blender", "Cutting Board",
-                "Stock Pot", "Coffee Grinder", "Mixing Bowls", "Toaster"),
-    "Electronics": ("Mini Speaker", "Headphones", "Charger", "Smart Plug", "Webcam",
-                    "Power Bank", "Keyboard", "Mouse", "Desk Lamp", "Router"),
-    "Apparel": ("Fleece", "Wool Socks", "Beanie", "Chinos", "Flannel Shirt", "Parka", "Gloves",
-                "Rain Boots", "Tee", "Scarf"),
-    "Home": ("Throw Blanket", "Table Lamp", "Planter", "Wall Clock", "Rug", "Storage Basket",
-             "Candle Set", "Mirror", "Pillow", "Bookshelf"),
+    "Outdoor": (
+        "Tent",
+        "Backpack",
+        "Lantern",
+        "Sleeping Bag",
+        "Hiking Poles",
+        "Water Filter",
+        "Camp Stove",
+        "Rain Shell",
+        "Hammock",
+        "Cooler",
+    ),
+    "Kitchen": (
+        "Chef Knife",
+        "Skillet",
+        "Dutch Oven",
+        "Kettle",
+        "Blender",
+        "Cutting Board",
+        "Stock Pot",
+        "Coffee Grinder",
+        "Mixing Bowls",
+        "Toaster",
+    ),
+    "Electronics": (
+        "Mini Speaker",
+        "Headphones",
+        "Charger",
+        "Smart Plug",
+        "Webcam",
+        "Power Bank",
+        "Keyboard",
+        "Mouse",
+        "Desk Lamp",
+        "Router",
+    ),
+    "Apparel": (
+        "Fleece",
+        "Wool Socks",
+        "Beanie",
+        "Chinos",
+        "Flannel Shirt",
+        "Parka",
+        "Gloves",
+        "Rain Boots",
+        "Tee",
+        "Scarf",
+    ),
+    "Home": (
+        "Throw Blanket",
+        "Table Lamp",
+        "Planter",
+        "Wall Clock",
+        "Rug",
+        "Storage Basket",
+        "Candle Set",
+        "Mirror",
+        "Pillow",
+        "Bookshelf",
+    ),
 }
 _BRANDS = ("Pulse", "Summit", "Ridge", "Harbor", "Maple", "Cedar", "Nimbus", "Atlas", "Orbit")
-_PRICE = {"Outdoor": (40, 260), "Kitchen": (15, 140), "Electronics": (20, 180),
-          "Apparel": (12, 150), "Home": (18, 220)}
+_PRICE = {
+    "Outdoor": (40, 260),
+    "Kitchen": (15, 140),
+    "Electronics": (20, 180),
+    "Apparel": (12, 150),
+    "Home": (18, 220),
+}
 _RETURN_P = {"Outdoor": 0.07, "Kitchen": 0.06, "Electronics": 0.09, "Apparel": 0.12, "Home": 0.06}
-_FIRST = ("Ada", "Ben", "Cara", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lena",
-          "Mo", "Nia", "Oscar", "Pia", "Quinn", "Rui", "Sana", "Tom")
-_LAST = ("Berg", "Costa", "Dahl", "Evans", "Fischer", "Garcia", "Holm", "Ito", "Jensen", "Kaur",
-         "Lopez", "Meyer", "Novak", "Okafor", "Park", "Quist", "Rossi", "Silva", "Tanaka", "Weber")
+_FIRST = (
+    "Ada",
+    "Ben",
+    "Cara",
+    "Dev",
+    "Eli",
+    "Fay",
+    "Gus",
+    "Hana",
+    "Ivo",
+    "Jun",
+    "Kai",
+    "Lena",
+    "Mo",
+    "Nia",
+    "Oscar",
+    "Pia",
+    "Quinn",
+    "Rui",
+    "Sana",
+    "Tom",
+)
+_LAST = (
+    "Berg",
+    "Costa",
+    "Dahl",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Holm",
+    "Ito",
+    "Jensen",
+    "Kaur",
+    "Lopez",
+    "Meyer",
+    "Novak",
+    "Okafor",
+    "Park",
+    "Quist",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Weber",
+)
 _REASONS = ("changed mind", "damaged", "wrong size", "not as described", "late delivery")
 
 
@@ -75,10 +177,13 @@ def generate_rows(seed: int) -> Rows:
     out.tables["regions"] = [(i + 1, n) for i, n in enumerate(REGIONS)]
     out.tables["product_categories"] = [(i + 1, n) for i, n in enumerate(CATEGORIES)]
     customers = [
-        (i, f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
-         rng.choices(range(1, 5), weights=(25, 25, 30, 20))[0],
-         rng.choices(("consumer", "business"), weights=(4, 1))[0],
-         (date(2021, 1, 1) + timedelta(days=rng.randrange(3 * 365))).isoformat())
+        (
+            i,
+            f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+            rng.choices(range(1, 5), weights=(25, 25, 30, 20))[0],
+            rng.choices(("consumer", "business"), weights=(4, 1))[0],
+            (date(2021, 1, 1) + timedelta(days=rng.randrange(3 * 365))).isoformat(),
+        )
         for i in range(1, 2001)
     ]
     out.tables["customers"] = customers
@@ -106,7 +211,8 @@ def generate_rows(seed: int) -> Rows:
     while day <= END:
         season = 1.5 if 4 <= day.month <= 9 else 0.8
         weights = [
-            season * (1 - 0.3 * (day >= OUTDOOR_INCREASE_ON)) if c == "Outdoor"
+            season * (1 - 0.3 * (day >= OUTDOOR_INCREASE_ON))
+            if c == "Outdoor"
             else 1.0 + 0.05 * (day.year == 2025)
             for c in CATEGORIES
         ]
@@ -116,8 +222,11 @@ def generate_rows(seed: int) -> Rows:
             orders.append((oid, cust, day.isoformat(), channel))
             for _ in range(rng.choices((1, 2, 3, 4, 5), weights=(2, 3, 3, 2, 1))[0]):
                 cat = rng.choices(CATEGORIES, weights=weights)[0]
-                choices = [p for p in by_cat[cat]
-                           if not (p[1] == DISCONTINUED_PRODUCT and day >= DISCONTINUED_ON)]
+                choices = [
+                    p
+                    for p in by_cat[cat]
+                    if not (p[1] == DISCONTINUED_PRODUCT and day >= DISCONTINUED_ON)
+                ]
                 pid = rng.choice(choices)[0]
                 up = base_price[pid]
                 if cat == "Outdoor" and day >= OUTDOOR_INCREASE_ON:
@@ -131,8 +240,9 @@ def generate_rows(seed: int) -> Rows:
                     p, window = p * 0.3, WINDOW_AFTER
                 if rng.random() < p:
                     back = day + timedelta(days=rng.randint(2, window))
-                    returns.append((len(returns) + 1, lid, back.isoformat(), qty,
-                                    rng.choice(_REASONS)))
+                    returns.append(
+                        (len(returns) + 1, lid, back.isoformat(), qty, rng.choice(_REASONS))
+                    )
         day += timedelta(days=1)
     out.tables.update(orders=orders, order_lines=lines, returns=returns)
     return out

@@ -74,8 +74,12 @@ def network_namespace_available() -> bool:
     if not exe or not sys.platform.startswith("linux"):
         return False
     try:
-        probe = subprocess.run([exe, "--net", "--map-root-user", "/bin/true"],
-                               capture_output=True, timeout=5, check=False)
+        probe = subprocess.run(
+            [exe, "--net", "--map-root-user", "/bin/true"],
+            capture_output=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return False
     return probe.returncode == 0
@@ -91,8 +95,13 @@ def _reader(stream: IO[bytes], cap: int, sink: list) -> None:
     sink.extend([bytes(kept), total])
 
 
-def run_python(code: str, *, inputs: Sequence[Path] = (), artifacts_dir: Path,
-               limits: SandboxLimits = SandboxLimits()) -> SandboxResult:
+def run_python(
+    code: str,
+    *,
+    inputs: Sequence[Path] = (),
+    artifacts_dir: Path,
+    limits: SandboxLimits = SandboxLimits(),
+) -> SandboxResult:
     """Run ``code`` as ``main.py`` in a fresh folder (inputs in ``./inputs/``); PNGs come back."""
     if not code.strip():
         raise ToolError("no code to run")
@@ -103,9 +112,17 @@ def run_python(code: str, *, inputs: Sequence[Path] = (), artifacts_dir: Path,
         copy_inputs(inputs, workdir / "inputs")
         (workdir / "main.py").write_text(code, encoding="utf-8")
         (workdir / "tmp").mkdir()
-        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(workdir), "LANG": "C.UTF-8",
-               "LC_ALL": "C.UTF-8", "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(workdir / ".mpl"),
-               "TMPDIR": str(workdir / "tmp"), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+        env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": str(workdir),
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+            "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": str(workdir / ".mpl"),
+            "TMPDIR": str(workdir / "tmp"),
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+        }
         cmd = [sys.executable, "-I", "-c", PRELUDE]
         if network_namespace_available():
             cmd = [str(shutil.which("unshare")), "--net", "--map-root-user", "--", *cmd]
@@ -116,13 +133,21 @@ def run_python(code: str, *, inputs: Sequence[Path] = (), artifacts_dir: Path,
             resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 1))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
-        proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                preexec_fn=set_limits, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=workdir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            preexec_fn=set_limits,
+            start_new_session=True,
+        )
         outs: tuple[list, list] = ([], [])
-        threads = [threading.Thread(target=_reader, args=(s, limits.max_output_bytes, o),
-                                    daemon=True) for s, o in zip((proc.stdout, proc.stderr), outs,
-                                                                 strict=True)]
+        threads = [
+            threading.Thread(target=_reader, args=(s, limits.max_output_bytes, o), daemon=True)
+            for s, o in zip((proc.stdout, proc.stderr), outs, strict=True)
+        ]
         for t in threads:
             t.start()
         timed_out = False
@@ -140,8 +165,14 @@ def run_python(code: str, *, inputs: Sequence[Path] = (), artifacts_dir: Path,
     return _result(proc.returncode, timed_out, outs, limits, artifacts, art_note)
 
 
-def _result(code: int, timed_out: bool, outs: tuple[list, list], limits: SandboxLimits,
-            artifacts: list[Path], art_note: str) -> SandboxResult:
+def _result(
+    code: int,
+    timed_out: bool,
+    outs: tuple[list, list],
+    limits: SandboxLimits,
+    artifacts: list[Path],
+    art_note: str,
+) -> SandboxResult:
     """Decode the output and explain how the run ended in one line."""
     (out, out_n), (err, err_n) = ((bytes(o[0]), int(o[1])) if o else (b"", 0) for o in outs)
     stdout, stderr = out.decode(errors="replace"), err.decode(errors="replace")
@@ -161,5 +192,6 @@ def _result(code: int, timed_out: bool, outs: tuple[list, list], limits: Sandbox
         if n > limits.max_output_bytes:
             notes.append(f"{name} cut at {limits.max_output_bytes:,} of {n:,} bytes")
     notes += [art_note] if art_note else []
-    return SandboxResult(stdout, stderr, code, timed_out or cpu_out, memory, artifacts,
-                         "; ".join(notes))
+    return SandboxResult(
+        stdout, stderr, code, timed_out or cpu_out, memory, artifacts, "; ".join(notes)
+    )

@@ -3,10 +3,24 @@
 # Audit events refused in the child. Hooks cannot be removed once installed, so user code runs
 # with them in place; "os.exec"/"os.spawn" cover every exec*/spawn* variant.
 REFUSED_EVENTS = (
-    "socket.connect", "socket.bind", "socket.getaddrinfo", "socket.gethostbyname",
-    "socket.gethostbyaddr", "socket.sendto", "socket.sendmsg", "subprocess.Popen", "os.system",
-    "os.exec", "os.spawn", "os.fork", "os.forkpty", "os.posix_spawn", "pty.spawn",
-    "ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle",
+    "socket.connect",
+    "socket.bind",
+    "socket.getaddrinfo",
+    "socket.gethostbyname",
+    "socket.gethostbyaddr",
+    "socket.sendto",
+    "socket.sendmsg",
+    "subprocess.Popen",
+    "os.system",
+    "os.exec",
+    "os.spawn",
+    "os.fork",
+    "os.forkpty",
+    "os.posix_spawn",
+    "pty.spawn",
+    "ctypes.dlopen",
+    "ctypes.dlsym",
+    "ctypes.dlsym/handle",
 )
 
 # Marker the parent looks for in stderr to explain a refusal in one line.

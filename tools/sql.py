@@ -37,8 +37,15 @@ def normalize_url(url: str) -> URL:
 class SqlDatabase:
     """A read-only view of one database with capped, time-limited queries."""
 
-    def __init__(self, url: str, *, max_rows: int = 100, max_bytes: int = 16_000,
-                 statement_timeout_s: float = 10.0, schema: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        max_rows: int = 100,
+        max_bytes: int = 16_000,
+        statement_timeout_s: float = 10.0,
+        schema: str | None = None,
+    ) -> None:
         self._url = normalize_url(url)
         self.max_rows, self.max_bytes = max_rows, max_bytes
         self.timeout_s, self.schema = statement_timeout_s, schema
@@ -49,16 +56,22 @@ class SqlDatabase:
             if not path or path == ":memory:" or not Path(path).is_file():
                 raise ToolError(f"SQLite database file not found: {path or '(none)'}")
             self._engine: Engine = sa.create_engine(
-                "sqlite://", creator=lambda: _connect_sqlite_ro(str(path)), poolclass=NullPool)
+                "sqlite://", creator=lambda: _connect_sqlite_ro(str(path)), poolclass=NullPool
+            )
         else:
-            opts = [str(self._url.query.get("options", "")), "-c default_transaction_read_only=on",
-                    f"-c statement_timeout={int(statement_timeout_s * 1000)}"]
+            opts = [
+                str(self._url.query.get("options", "")),
+                "-c default_transaction_read_only=on",
+                f"-c statement_timeout={int(statement_timeout_s * 1000)}",
+            ]
             if schema:
                 opts.append(f"-c search_path={schema}")
             self._engine = sa.create_engine(
-                self._url.difference_update_query(["options"]), poolclass=NullPool,
+                self._url.difference_update_query(["options"]),
+                poolclass=NullPool,
                 connect_args={"options": " ".join(o for o in opts if o)},
-                execution_options={"postgresql_readonly": True})
+                execution_options={"postgresql_readonly": True},
+            )
 
     def __repr__(self) -> str:
         return f"SqlDatabase({self._url.render_as_string(hide_password=True)!r})"
@@ -82,9 +95,11 @@ class SqlDatabase:
             insp = sa.inspect(self._engine)
             cols = insp.get_columns(table, self.schema)
             pk = set(insp.get_pk_constraint(table, self.schema).get("constrained_columns") or [])
-            fks = {c: f"{fk['referred_table']}.{r}"
-                   for fk in insp.get_foreign_keys(table, self.schema)
-                   for c, r in zip(fk["constrained_columns"], fk["referred_columns"], strict=False)}
+            fks = {
+                c: f"{fk['referred_table']}.{r}"
+                for fk in insp.get_foreign_keys(table, self.schema)
+                for c, r in zip(fk["constrained_columns"], fk["referred_columns"], strict=False)
+            }
         except Exception as exc:
             raise self._tool_error(exc) from None
         quoted = self._engine.dialect.identifier_preparer.quote(table)
@@ -135,8 +150,9 @@ class SqlDatabase:
                 total += len(chunk)
                 if total > _COUNT_CAP:
                     total = None
-        result = QueryResult(columns, rows, truncated=total != len(rows), total_rows=total,
-                             max_bytes=self.max_bytes)
+        result = QueryResult(
+            columns, rows, truncated=total != len(rows), total_rows=total, max_bytes=self.max_bytes
+        )
         result.truncated = result.truncated or result.bytes_capped
         return result
 
@@ -146,8 +162,10 @@ class SqlDatabase:
         lines = [ln.strip() for ln in str(orig).splitlines() if ln.strip()]
         text = lines[0] if lines else type(orig).__name__
         if text == "interrupted" or "statement timeout" in text:
-            text = (f"query stopped: it ran past the {self.timeout_s:g} s time limit — "
-                    "filter, aggregate or add LIMIT")
+            text = (
+                f"query stopped: it ran past the {self.timeout_s:g} s time limit — "
+                "filter, aggregate or add LIMIT"
+            )
         if self._url.password:
             text = text.replace(str(self._url.password), "***")
         return ToolError(text[:500])

@@ -56,11 +56,14 @@ class QueryResult:
             shown += 1
         total = self.total_rows if self.total_rows is not None else len(self.rows)
         if shown < len(self.rows):
-            lines.append(f"(showing {shown:,} of {total:,} rows — output capped at "
-                         f"{self.max_bytes:,} bytes; select fewer columns, add LIMIT or aggregate)")
+            lines.append(
+                f"(showing {shown:,} of {total:,} rows — output capped at "
+                f"{self.max_bytes:,} bytes; select fewer columns, add LIMIT or aggregate)"
+            )
         elif self.total_rows is None and self.truncated:
-            lines.append(f"(showing {shown:,} of more rows than were counted — add LIMIT or "
-                         "aggregate)")
+            lines.append(
+                f"(showing {shown:,} of more rows than were counted — add LIMIT or aggregate)"
+            )
         elif total > shown:
             lines.append(f"(showing {shown:,} of {total:,} rows — add LIMIT or aggregate)")
         elif not self.rows:

@@ -25,8 +25,10 @@ def test_search_finds_north_returns_window_revision(library: DocumentLibrary) ->
 
 def test_search_finds_outdoor_price_increase(library: DocumentLibrary) -> None:
     top = library.search("outdoor price increase 2025")[0]
-    assert (top.doc, top.section) == ("pricing-policy.md",
-                                      "Revision 2025-01-01: Outdoor price increase")
+    assert (top.doc, top.section) == (
+        "pricing-policy.md",
+        "Revision 2025-01-01: Outdoor price increase",
+    )
 
 
 @pytest.mark.parametrize("query", ['"unbalanced', "AND OR NOT", "NEAR(x y)", "col:*", "a-b^c"])

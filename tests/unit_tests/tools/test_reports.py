@@ -16,8 +16,9 @@ def make_chart(folder: Path, name: str = "units.png") -> Path:
 
 def test_write_report_writes_markdown_with_its_chart(tmp_path: Path) -> None:
     chart = make_chart(tmp_path / "artifacts")
-    path = write_report("Outdoor sales", "Units fell 19%.", run_dir=tmp_path / "run",
-                        charts=[chart])
+    path = write_report(
+        "Outdoor sales", "Units fell 19%.", run_dir=tmp_path / "run", charts=[chart]
+    )
     assert path == tmp_path / "run" / "report.md"
     text = path.read_text()
     assert text.startswith("# Outdoor sales\n\nUnits fell 19%.")
@@ -32,14 +33,18 @@ def test_write_report_never_overwrites(tmp_path: Path) -> None:
     assert "one" in first.read_text() and "two" in second.read_text()
 
 
-@pytest.mark.parametrize(("title", "body", "message"), [
-    ("", "body", "needs a title"),
-    ("T", "   ", "body is empty"),
-    ("x" * 201, "body", "title is too long"),
-    ("T", "x" * 200_001, "body is too long"),
-])
-def test_write_report_validates_title_and_body(tmp_path: Path, title: str, body: str,
-                                               message: str) -> None:
+@pytest.mark.parametrize(
+    ("title", "body", "message"),
+    [
+        ("", "body", "needs a title"),
+        ("T", "   ", "body is empty"),
+        ("x" * 201, "body", "title is too long"),
+        ("T", "x" * 200_001, "body is too long"),
+    ],
+)
+def test_write_report_validates_title_and_body(
+    tmp_path: Path, title: str, body: str, message: str
+) -> None:
     with pytest.raises(ToolError, match=message):
         write_report(title, body, run_dir=tmp_path)
     assert not list(tmp_path.iterdir())

@@ -15,22 +15,31 @@ def query(sample: SampleData, sql: str, *args: object) -> list[tuple]:
 
 def return_rate(sample: SampleData, region: str, after: bool) -> float:
     op = ">=" if after else "<"
-    (rate,) = query(sample, f"""
+    (rate,) = query(
+        sample,
+        f"""
         SELECT COUNT(rt.return_id) * 1.0 / COUNT(*)
         FROM order_lines l JOIN orders o ON o.order_id = l.order_id
         JOIN customers c ON c.customer_id = o.customer_id
         JOIN regions r ON r.region_id = c.region_id
         LEFT JOIN returns rt ON rt.line_id = l.line_id
-        WHERE r.name = ? AND o.order_date {op} '2025-04-01'""", region)[0]
+        WHERE r.name = ? AND o.order_date {op} '2025-04-01'""",
+        region,
+    )[0]
     return rate
 
 
 def units(sample: SampleData, category: str, year: str) -> int:
-    return query(sample, """
+    return query(
+        sample,
+        """
         SELECT SUM(l.quantity) FROM order_lines l JOIN orders o ON o.order_id = l.order_id
         JOIN products p ON p.product_id = l.product_id
         JOIN product_categories pc ON pc.category_id = p.category_id
-        WHERE pc.name = ? AND substr(o.order_date, 1, 4) = ?""", category, year)[0][0]
+        WHERE pc.name = ? AND substr(o.order_date, 1, 4) = ?""",
+        category,
+        year,
+    )[0][0]
 
 
 def test_sample_has_all_tables_over_two_years(sample: SampleData) -> None:
@@ -51,12 +60,15 @@ def test_north_return_rate_drops_sharply_after_policy_change(sample: SampleData)
 
 
 def test_north_returns_after_change_fall_within_14_days(sample: SampleData) -> None:
-    (longest,) = query(sample, """
+    (longest,) = query(
+        sample,
+        """
         SELECT MAX(julianday(rt.return_date) - julianday(o.order_date))
         FROM returns rt JOIN order_lines l ON l.line_id = rt.line_id
         JOIN orders o ON o.order_id = l.order_id JOIN customers c ON c.customer_id = o.customer_id
         JOIN regions r ON r.region_id = c.region_id
-        WHERE r.name = 'North' AND o.order_date >= '2025-04-01'""")[0]
+        WHERE r.name = 'North' AND o.order_date >= '2025-04-01'""",
+    )[0]
     assert longest <= 14
 
 
@@ -65,13 +77,16 @@ def test_outdoor_units_fall_after_price_increase_while_others_grow(sample: Sampl
     for category in ("Kitchen", "Electronics", "Apparel", "Home"):
         assert units(sample, category, "2025") > units(sample, category, "2024"), category
     # Every Outdoor product's price paid rose by 15% on 2025-01-01.
-    ratios = query(sample, """
+    ratios = query(
+        sample,
+        """
         SELECT MAX(CASE WHEN o.order_date >= '2025-01-01' THEN l.unit_price END)
              / MAX(CASE WHEN o.order_date < '2025-01-01' THEN l.unit_price END)
         FROM order_lines l JOIN orders o ON o.order_id = l.order_id
         JOIN products p ON p.product_id = l.product_id
         JOIN product_categories pc ON pc.category_id = p.category_id
-        WHERE pc.name = 'Outdoor' GROUP BY p.product_id""")
+        WHERE pc.name = 'Outdoor' GROUP BY p.product_id""",
+    )
     assert all(abs(r - 1.15) < 0.001 for (r,) in ratios)
 
 

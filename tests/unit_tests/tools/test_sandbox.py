@@ -21,14 +21,16 @@ def test_run_python_stops_at_wall_timeout(code: str, tmp_path: Path) -> None:
 
 
 def test_run_python_stops_at_cpu_limit(tmp_path: Path) -> None:
-    result = run_python("while True: pass", artifacts_dir=tmp_path,
-                        limits=SandboxLimits(wall_s=10, cpu_s=1))
+    result = run_python(
+        "while True: pass", artifacts_dir=tmp_path, limits=SandboxLimits(wall_s=10, cpu_s=1)
+    )
     assert result.timed_out and result.note == "stopped: CPU time limit of 1 s reached"
 
 
 def test_run_python_stops_at_memory_limit(tmp_path: Path) -> None:
-    result = run_python("block = bytearray(2 * 1024**3)\nprint('allocated')",
-                        artifacts_dir=tmp_path)
+    result = run_python(
+        "block = bytearray(2 * 1024**3)\nprint('allocated')", artifacts_dir=tmp_path
+    )
     assert result.memory_exceeded and "allocated" not in result.stdout
     assert result.note == "stopped: memory limit of 768 MB exceeded"
 
@@ -47,11 +49,14 @@ def test_run_python_cannot_connect_to_local_listener(tmp_path: Path) -> None:
     assert result.note.startswith("refused: socket.")
 
 
-@pytest.mark.parametrize("code", [
-    "import subprocess\nsubprocess.run(['true'])",
-    "import os\nos.system('true')",
-    "import ctypes\nctypes.CDLL('libc.so.6')",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import subprocess\nsubprocess.run(['true'])",
+        "import os\nos.system('true')",
+        "import ctypes\nctypes.CDLL('libc.so.6')",
+    ],
+)
 def test_run_python_refuses_processes_and_native_loading(code: str, tmp_path: Path) -> None:
     result = run_python(code, artifacts_dir=tmp_path)
     assert result.exit_code != 0 and result.note.startswith("refused:")
@@ -66,8 +71,9 @@ def test_run_python_has_only_loopback_in_its_network_namespace(tmp_path: Path) -
 
 def test_run_python_env_has_no_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-should-not-leak")
-    result = run_python("import os\nprint(sorted(os.environ))\nprint(os.getcwd())",
-                        artifacts_dir=tmp_path)
+    result = run_python(
+        "import os\nprint(sorted(os.environ))\nprint(os.getcwd())", artifacts_dir=tmp_path
+    )
     assert "OPENAI_API_KEY" not in result.stdout and "sk-should" not in result.stdout
     assert "MPLBACKEND" in result.stdout
 

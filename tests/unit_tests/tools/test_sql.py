@@ -51,16 +51,20 @@ def test_run_sql_answers_north_return_question(db: SqlDatabase, sample: SampleDa
     assert "rate" in result.render().splitlines()[0]
 
 
-@pytest.mark.parametrize("statement", [
-    "INSERT INTO regions VALUES (99, 'Nowhere')",
-    "UPDATE products SET list_price = 0",
-    "DELETE FROM returns",
-    "DROP TABLE order_lines",
-    "CREATE TABLE scratch (x INTEGER)",
-    "PRAGMA user_version=5",
-])
-def test_run_sql_refuses_writes_on_sqlite(db: SqlDatabase, sample: SampleData,
-                                          statement: str) -> None:
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT INTO regions VALUES (99, 'Nowhere')",
+        "UPDATE products SET list_price = 0",
+        "DELETE FROM returns",
+        "DROP TABLE order_lines",
+        "CREATE TABLE scratch (x INTEGER)",
+        "PRAGMA user_version=5",
+    ],
+)
+def test_run_sql_refuses_writes_on_sqlite(
+    db: SqlDatabase, sample: SampleData, statement: str
+) -> None:
     before_counts, before_hash = counts(sample), file_hash(sample.db_path)
     with pytest.raises(ToolError, match="readonly database"):
         db.run_sql(statement)
@@ -68,8 +72,9 @@ def test_run_sql_refuses_writes_on_sqlite(db: SqlDatabase, sample: SampleData,
     assert file_hash(sample.db_path) == before_hash
 
 
-def test_run_sql_refuses_attach_of_writable_file(db: SqlDatabase, sample: SampleData,
-                                                 tmp_path: Path) -> None:
+def test_run_sql_refuses_attach_of_writable_file(
+    db: SqlDatabase, sample: SampleData, tmp_path: Path
+) -> None:
     other = tmp_path / "other.db"
     with sqlite3.connect(other) as con:
         con.execute("CREATE TABLE t (x INTEGER)")
@@ -81,8 +86,9 @@ def test_run_sql_refuses_attach_of_writable_file(db: SqlDatabase, sample: Sample
     assert file_hash(other) == other_hash and file_hash(sample.db_path) == before_hash
 
 
-def test_run_sql_refuses_turning_query_only_off_then_writing(db: SqlDatabase,
-                                                             sample: SampleData) -> None:
+def test_run_sql_refuses_turning_query_only_off_then_writing(
+    db: SqlDatabase, sample: SampleData
+) -> None:
     db.run_sql("PRAGMA query_only=OFF")  # allowed, but the connection is still mode=ro
     with pytest.raises(ToolError, match="readonly"):
         db.run_sql("INSERT INTO regions VALUES (99, 'Nowhere')")
@@ -94,12 +100,14 @@ def test_run_sql_caps_rows_with_a_note(db: SqlDatabase, sample: SampleData) -> N
     total = counts(sample)["order_lines"]
     assert result.truncated and len(result.rows) == 100 and result.total_rows == total
     assert result.render().splitlines()[-1] == (
-        f"(showing 100 of {total:,} rows — add LIMIT or aggregate)")
+        f"(showing 100 of {total:,} rows — add LIMIT or aggregate)"
+    )
 
 
 def test_run_sql_caps_bytes_with_a_note(sample: SampleData) -> None:
     result = SqlDatabase(sample.database_url, max_bytes=1_000).run_sql(
-        "SELECT * FROM customers LIMIT 50")
+        "SELECT * FROM customers LIMIT 50"
+    )
     text = result.render()
     assert result.truncated and len(text.encode()) < 1_200
     assert "output capped at 1,000 bytes" in text.splitlines()[-1]
@@ -108,8 +116,9 @@ def test_run_sql_caps_bytes_with_a_note(sample: SampleData) -> None:
 def test_run_sql_stops_slow_query_at_timeout(sample: SampleData) -> None:
     db = SqlDatabase(sample.database_url, statement_timeout_s=0.5)
     with pytest.raises(ToolError, match="time limit"):
-        db.run_sql("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
-                   "SELECT COUNT(*) FROM c")
+        db.run_sql(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c"
+        )
 
 
 def test_run_sql_reports_driver_error_in_one_line(db: SqlDatabase) -> None:
@@ -119,8 +128,7 @@ def test_run_sql_reports_driver_error_in_one_line(db: SqlDatabase) -> None:
 
 
 def test_password_never_appears_in_repr_or_errors() -> None:
-    db = SqlDatabase("postgresql://alice:hunter2secret@127.0.0.1:1/none",
-                     statement_timeout_s=1)
+    db = SqlDatabase("postgresql://alice:hunter2secret@127.0.0.1:1/none", statement_timeout_s=1)
     assert "hunter2secret" not in repr(db)
     with pytest.raises(ToolError) as err:
         db.run_sql("SELECT 1")
@@ -134,7 +142,13 @@ def test_unsupported_url_is_refused() -> None:
 
 def test_write_csv_writes_header_and_rows(db: SqlDatabase, tmp_path: Path) -> None:
     path = db.run_sql("SELECT region_id, name FROM regions ORDER BY 1").write_csv(
-        tmp_path / "out" / "regions.csv")
+        tmp_path / "out" / "regions.csv"
+    )
     with path.open() as fh:
-        assert list(csv.reader(fh)) == [["region_id", "name"], ["1", "North"], ["2", "South"],
-                                        ["3", "East"], ["4", "West"]]
+        assert list(csv.reader(fh)) == [
+            ["region_id", "name"],
+            ["1", "North"],
+            ["2", "South"],
+            ["3", "East"],
+            ["4", "West"],
+        ]
