@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
+import psycopg
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
@@ -16,6 +19,9 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from tools.secrets import mask_url
+
+SETUP_LOCK = 7_221_019  # an arbitrary advisory-lock key, Orchestra's own
+TRY_LOCK = "SELECT pg_try_advisory_lock(%s) AS locked"
 
 
 class CheckpointStoreError(RuntimeError):
@@ -93,7 +99,32 @@ async def _open_postgres(url: str) -> AsyncIterator[AsyncPostgresSaver]:
         ) from None
     try:
         saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
-        await saver.setup()
+        await _set_up_once(pool, saver, url)
         yield saver
     finally:
         await pool.close()
+
+
+async def _try_lock(conn: Any) -> bool:
+    """Take the setup lock if it is free; never wait inside the database."""
+    row = await (await conn.execute(TRY_LOCK, (SETUP_LOCK,))).fetchone()
+    return bool(row and row["locked"])
+
+
+async def _set_up_once(pool: AsyncConnectionPool, saver: AsyncPostgresSaver, url: str) -> None:
+    """Create or migrate the checkpoint tables, one process at a time."""
+    # Processes starting together on a fresh database would race on CREATE TABLE. Waiting
+    # sessions poll instead of blocking, because a blocked statement would hold back the
+    # setup's CREATE INDEX CONCURRENTLY and deadlock it.
+    async with pool.connection() as conn:
+        while not await _try_lock(conn):
+            await asyncio.sleep(0.05)
+        try:
+            await saver.setup()
+        except psycopg.Error as exc:
+            where = mask_url(url)
+            raise CheckpointStoreError(
+                f"cannot set up checkpoint tables at {where}: {exc}"
+            ) from None
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))

@@ -108,3 +108,20 @@ def test_resume_from_an_earlier_checkpoint_forks_and_keeps_the_original_history(
     assert original < {h["checkpoint_id"] for h in after}
     unknown = cli("resume", "tt", "--from", "1f0-not-a-checkpoint", **env)
     assert unknown.code == 2 and "no checkpoint" in unknown.stderr
+
+
+def test_many_openers_on_a_fresh_postgres_set_it_up_once_without_racing(
+    postgres_url: str,
+) -> None:
+    import asyncio
+
+    from graph.persistence import open_checkpointer
+
+    async def open_one() -> str:
+        async with open_checkpointer(postgres_url) as saver:
+            return type(saver).__name__
+
+    async def open_many() -> list[str]:
+        return await asyncio.gather(*(open_one() for _ in range(6)))
+
+    assert asyncio.run(open_many()) == ["AsyncPostgresSaver"] * 6
