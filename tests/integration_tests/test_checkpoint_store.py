@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from pathlib import Path
 
+from graph.persistence import open_checkpointer
 from tests.integration_tests.conftest import Cli
 from tests.integration_tests.scripts import sql_and_docs
 from tests.servers.openai_server import ScriptedOpenAIServer
@@ -113,10 +115,6 @@ def test_resume_from_an_earlier_checkpoint_forks_and_keeps_the_original_history(
 def test_many_openers_on_a_fresh_postgres_set_it_up_once_without_racing(
     postgres_url: str,
 ) -> None:
-    import asyncio
-
-    from graph.persistence import open_checkpointer
-
     async def open_one() -> str:
         async with open_checkpointer(postgres_url) as saver:
             return type(saver).__name__
