@@ -127,6 +127,7 @@ def _ledger_updates(
             objective=step.objective,
             depends_on=[step_key(turn, d) for d in step.depends_on],
             attempts=old.attempts if old else 0,
+            failures=old.failures if old else [],
         )
         if step.reuse is not None and step.reuse in reports:
             record.status, record.reused_from = "reused", step.reuse

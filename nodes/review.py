@@ -39,6 +39,9 @@ async def review(
             ok = report.get("status") == "done"
             rec.status, rec.error = ("done", None) if ok else ("failed", report.get("error"))
             updates[key] = {"status": rec.status, "error": rec.error}
+            if not ok:
+                rec.failures = [*rec.failures, str(rec.error)]
+                updates[key]["failures"] = rec.failures
     merged: OrchestraState = {**state, "ledger": {k: r.model_dump() for k, r in ledger.items()}}
     turn = state.get("turn", 0)
     failed = [r for r in ledger.values() if r.turn == turn and r.status == "failed"]
@@ -47,6 +50,12 @@ async def review(
         return Command(goto="finalize", update={"ledger": updates, "note": note})
     if failed:
         why = "; ".join(f"step {r.id} ({r.specialist}) failed: {r.error}" for r in failed)
+        stuck = [r for r in failed if len(r.failures) > 1 and r.failures[-1] == r.failures[-2]]
+        if stuck:
+            # The same step failing the same way again: another replan would only repeat it.
+            names = ", ".join(r.id for r in stuck)
+            note = f"gave up, no progress: step {names} failed the same way twice; {why}"
+            return Command(goto="finalize", update={"ledger": updates, "note": note})
         replans = state.get("replans", 0)
         if replans < ctx.max_replans:
             return Command(

@@ -23,6 +23,7 @@ class StepRecord(BaseModel):
     attempts: int = 0
     reused_from: str | None = None
     error: str | None = None
+    failures: list[str] = Field(default_factory=list)
 
 
 def step_key(turn: int, step_id: str) -> str:

@@ -20,10 +20,10 @@ def run(graph: Any, question: str = "q", context: Context | None = None) -> dict
     )
 
 
-def server_error() -> openai.InternalServerError:
+def server_error(text: str = "boom") -> openai.InternalServerError:
     request = httpx.Request("POST", "http://127.0.0.1/v1/chat/completions")
     return openai.InternalServerError(
-        "boom", response=httpx.Response(500, request=request), body=None
+        text, response=httpx.Response(500, request=request), body=None
     )
 
 
@@ -135,7 +135,7 @@ def test_transient_model_fault_is_retried_on_that_node_alone() -> None:
 
 
 def test_replans_stop_at_the_budget_and_the_answer_says_what_is_missing() -> None:
-    failing = [{"raise": server_error()}] * 9
+    failing = [{"raise": server_error(f"boom {i // 3}")} for i in range(9)]
     graph, model = team_graph(
         {
             "orchestrator": [
@@ -175,3 +175,17 @@ def test_retried_step_continues_its_failed_attempt_without_redoing_finished_call
     assert team.TOOL_RUNS == ["revenue"]  # the tool did not run again either
     assert result["ledger"]["1.a"]["attempts"] == 2
     assert result["reports"]["1.a"]["status"] == "done"
+
+
+def test_a_step_failing_the_same_way_twice_stops_replanning_as_no_progress() -> None:
+    again = plan(step("b", "memos", "Recall"))
+    graph, model = team_graph(
+        {
+            "orchestrator": [again, again, again, answer("The memos could not be read.")],
+            "memos": [{"raise": server_error()}] * 9,
+        }
+    )
+    result = run(graph, context=Context(max_replans=2))
+    assert result["note"].startswith("gave up, no progress: step b failed the same way twice")
+    assert len(model.calls_for("orchestrator")) == 3  # one replan, not two
+    assert result["ledger"]["1.b"]["failures"] == ["model failed: InternalServerError: boom"] * 2
