@@ -90,8 +90,9 @@ def _chart_summary(messages: list[BaseMessage]) -> dict[str, Any]:
 
 
 def _report_call(messages: list[BaseMessage]) -> dict[str, Any]:
-    brief = messages[1].text
-    body = "## Question\n\n" + DEMO_QUESTION + "\n\n## Findings from the specialists\n\n" + brief
+    # The brief's first line is this step's objective and its last the budget: keep the rest.
+    findings = "\n".join(messages[1].text.splitlines()[1:-1]).strip()
+    body = f"## Question\n\n{DEMO_QUESTION}\n\n## Findings from the specialists\n\n{findings}"
     return {
         "tool_calls": [
             {

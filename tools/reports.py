@@ -54,7 +54,8 @@ def write_report(
             shutil.copyfile(chart, local)
         links.append(f"![{local.stem}]({local.name})")
     text = f"# {title}\n\n{body}\n"
-    missing = [link for link in links if link.split("(")[1][:-1] not in body]
+    # A chart counts as placed only where the body links it as an image, not merely names it.
+    missing = [link for link in links if "](" + link.split("](", 1)[1] not in body]
     if missing:
         text += "\n## Charts\n\n" + "\n\n".join(missing) + "\n"
     # Exclusive create ("x"): two writers can never overwrite each other's report.

@@ -53,3 +53,13 @@ def test_write_report_validates_title_and_body(
 def test_write_report_refuses_missing_chart(tmp_path: Path) -> None:
     with pytest.raises(ToolError, match="chart not found"):
         write_report("T", "body", run_dir=tmp_path, charts=[tmp_path / "nope.png"])
+
+
+def test_chart_named_in_the_body_but_not_linked_is_still_embedded(tmp_path: Path) -> None:
+    chart = tmp_path / "made" / "rates.png"
+    chart.parent.mkdir()
+    chart.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    path = write_report(
+        "Rates", "The chart rates.png shows it.", run_dir=tmp_path / "run", charts=[chart]
+    )
+    assert "![rates](rates.png)" in path.read_text()
