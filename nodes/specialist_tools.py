@@ -7,11 +7,12 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, ToolCall, ToolMessage
 from langchain_core.runnables import RunnableConfig
+from langchain_core.tools import BaseTool
 from langgraph.errors import GraphBubbleUp
 from langgraph.types import interrupt
 
-from nodes.specialist_toolbox import step_tools
-from nodes.specialists.spec import SpecialistSpec
+from nodes.specialists.spec import SpecialistSpec, Step
+from nodes.specialists.workspace import Workspace
 from state.graph_state import SpecialistState
 from state.reports import Brief
 from tools.secrets import redact
@@ -21,6 +22,11 @@ def _error(call: ToolCall, text: str) -> ToolMessage:
     return ToolMessage(
         content=f"Error: {text}", tool_call_id=call["id"] or "", name=call["name"], status="error"
     )
+
+
+def takes_step(tool: BaseTool) -> bool:
+    """Return True when a tool declares the hidden step argument."""
+    return "step" in getattr(tool.get_input_schema(), "model_fields", {})
 
 
 def approved(decision: Any) -> bool:
@@ -38,7 +44,8 @@ def make_tool_node(spec: SpecialistSpec):
     async def run_tools(state: SpecialistState, config: RunnableConfig) -> dict[str, Any]:
         """Run each requested tool; unknown names and errors go back as error messages."""
         brief = Brief(**state["brief"])
-        tools = {t.name: t for t in step_tools(spec, brief)}
+        tools = {t.name: t for t in spec.tools}
+        step = Step(Workspace.current(), brief)
         last = state["messages"][-1]
         calls = last.tool_calls if isinstance(last, AIMessage) else []
         gated = [c for c in calls if c["name"] in spec.approval_tools]
@@ -67,7 +74,11 @@ def make_tool_node(spec: SpecialistSpec):
                 message = _error(call, "the user declined this action; nothing was written")
             else:
                 try:
-                    message = await tool.ainvoke({**call, "type": "tool_call"}, config)
+                    # The step goes in last, so a model can never pass one of its own.
+                    args = {**call["args"], **({"step": step} if takes_step(tool) else {})}
+                    message = await tool.ainvoke(
+                        {**call, "args": args, "type": "tool_call"}, config
+                    )
                 except GraphBubbleUp:
                     raise
                 except Exception as exc:  # the model reads the error and corrects itself

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from langchain_core.tools import BaseTool, tool
 
 from graph.bench.tasks import Step, Task, call
-from nodes.specialists.spec import SpecialistSpec, ToolFactory
-from nodes.specialists.workspace import Workspace
-from state.reports import Brief
+from nodes.specialists.spec import SpecialistSpec
 
 _PROMPT = """You are {name}, a specialist of Orchestra who answers questions about business \
 unit {unit} from its ledgers.
@@ -19,28 +15,25 @@ Quote the figures the tools return; never estimate a figure you did not look up.
 a short answer that states the figures and where they came from."""
 
 
-def _tools_for(name: str) -> ToolFactory:
-    def make_tools(workspace: Workspace, brief: Brief) -> Sequence[BaseTool]:
-        """Return three lookups over a unit's ledgers."""
+def _tools_for(name: str) -> list[BaseTool]:
+    """Return three lookups over a unit's ledgers."""
 
-        @tool(f"{name}_orders")
-        def orders(month: str) -> str:
-            """Return the unit's order count and revenue for a month (YYYY-MM)."""
-            return f"{name} {month}: {len(month) * 37} orders, revenue {len(month) * 1234}"
+    @tool(f"{name}_orders")
+    def orders(month: str) -> str:
+        """Return the unit's order count and revenue for a month (YYYY-MM)."""
+        return f"{name} {month}: {len(month) * 37} orders, revenue {len(month) * 1234}"
 
-        @tool(f"{name}_stock")
-        def stock(sku: str) -> str:
-            """Return the unit's stock on hand and on order for a product SKU."""
-            return f"{name} {sku}: {len(sku) * 11} on hand, {len(sku) * 3} on order"
+    @tool(f"{name}_stock")
+    def stock(sku: str) -> str:
+        """Return the unit's stock on hand and on order for a product SKU."""
+        return f"{name} {sku}: {len(sku) * 11} on hand, {len(sku) * 3} on order"
 
-        @tool(f"{name}_staff")
-        def staff(team: str) -> str:
-            """Return the unit's head count and open roles for a team."""
-            return f"{name} {team}: {len(team) * 2} people, 1 open role"
+    @tool(f"{name}_staff")
+    def staff(team: str) -> str:
+        """Return the unit's head count and open roles for a team."""
+        return f"{name} {team}: {len(team) * 2} people, 1 open role"
 
-        return [orders, stock, staff]
-
-    return make_tools
+    return [orders, stock, staff]
 
 
 def synthetic_team(size: int) -> list[SpecialistSpec]:
@@ -54,7 +47,7 @@ def synthetic_team(size: int) -> list[SpecialistSpec]:
                 description=f"Answers questions about business unit {i:02d} from its "
                 "ledgers: monthly orders, stock by SKU, staffing by team.",
                 prompt=_PROMPT.format(name=name, unit=f"{i:02d}"),
-                make_tools=_tools_for(name),
+                tools=_tools_for(name),
             )
         )
     return specs

@@ -1,8 +1,8 @@
 """The team's tools for the one-conversation architectures, scoped to the current run.
 
-Orchestra builds each step's tools from its brief. The single agent and the supervisor's
-workers have no briefs, so each tool here builds the real one per call from a brief that
-holds this run's thread and every file produced so far in the run.
+Orchestra hands each tool its step (workspace and brief). The single agent and the
+supervisor's workers have no briefs, so each tool here calls the real one with a step whose
+brief holds this run's thread and every file produced so far in the run.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 
 from langchain_core.tools import BaseTool, StructuredTool
 
-from nodes.specialists.spec import SpecialistSpec
+from nodes.specialist_tools import takes_step
+from nodes.specialists.spec import SpecialistSpec, Step
 from nodes.specialists.workspace import Workspace
 from state.reports import Brief, Report
 
@@ -32,9 +33,7 @@ class RunTools:
 
     def tools_of(self, spec: SpecialistSpec) -> list[BaseTool]:
         """Return one specialist's tools, bound to the current run."""
-        return [
-            self._proxy(spec, t) for t in spec.make_tools(Workspace.current(), Brief(objective=""))
-        ]
+        return [self._proxy(spec, t) for t in spec.tools]
 
     def all_tools(self) -> list[BaseTool]:
         """Return every tool of every specialist."""
@@ -58,8 +57,9 @@ class RunTools:
         pairs = template.response_format == "content_and_artifact"
 
         def run(**kwargs: Any) -> tuple[Any, dict[str, Any]]:
-            live = {t.name: t for t in spec.make_tools(Workspace.current(), self._brief(spec))}
-            out = live[name].func(**kwargs)  # type: ignore[attr-defined]
+            if takes_step(template):
+                kwargs["step"] = Step(Workspace.current(), self._brief(spec))
+            out = template.func(**kwargs)  # type: ignore[attr-defined]
             content, artifact = out if pairs else (out, {})
             made = (artifact or {}).get("artifacts", [])
             self.artifacts += [a for a in made if a not in self.artifacts]
@@ -69,6 +69,6 @@ class RunTools:
             func=run,
             name=name,
             description=template.description,
-            args_schema=template.args_schema,
+            args_schema=template.tool_call_schema,
             response_format="content_and_artifact",
         )

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.tools import BaseTool, tool
+from langchain_core.tools import tool
 
-from nodes.specialists.spec import SpecialistSpec
-from nodes.specialists.workspace import Workspace
-from state.reports import Brief
+from nodes.specialists.spec import SpecialistSpec, StepArg
 
 PROMPT = """You are doc_researcher: you find what the company's documents say.
 
@@ -18,26 +15,21 @@ as [document § section]. Say plainly when the documents do not answer; never in
 policy or a date."""
 
 
-def make_tools(workspace: Workspace, brief: Brief) -> Sequence[BaseTool]:
-    """Return the document tools, confined to the configured docs folder."""
+@tool
+def search_docs(query: str, step: StepArg) -> str:
+    """Search the documents; returns the best-matching sections with snippets."""
+    hits = step.workspace.documents.search(query, limit=5)
+    if not hits:
+        return "No document matches that query; try other words."
+    return "\n".join(f"- {h.doc} § {h.section}: {h.snippet}" for h in hits)
 
-    @tool(response_format="content_and_artifact")
-    def search_docs(query: str) -> tuple[str, dict[str, Any]]:
-        """Search the documents; returns the best-matching sections with snippets."""
-        hits = workspace.documents.search(query, limit=5)
-        if not hits:
-            return "No document matches that query; try other words.", {}
-        lines = [f"- {h.doc} § {h.section}: {h.snippet}" for h in hits]
-        return "\n".join(lines), {}
 
-    @tool(response_format="content_and_artifact")
-    def read_doc(doc: str, section: str | None = None) -> tuple[str, dict[str, Any]]:
-        """Read a document, or one of its sections by heading, from the docs folder."""
-        text = workspace.documents.read(doc, section)
-        source = f"{doc} § {section}" if section else doc
-        return text, {"sources": [source]}
-
-    return [search_docs, read_doc]
+@tool(response_format="content_and_artifact")
+def read_doc(doc: str, step: StepArg, section: str | None = None) -> tuple[str, dict[str, Any]]:
+    """Read a document, or one of its sections by heading, from the docs folder."""
+    text = step.workspace.documents.read(doc, section)
+    source = f"{doc} § {section}" if section else doc
+    return text, {"sources": [source]}
 
 
 SPEC = SpecialistSpec(
@@ -45,6 +37,6 @@ SPEC = SpecialistSpec(
     description="Finds what company documents (policies with dated revisions, quarterly "
     "memos, product notes) say, citing document and section.",
     prompt=PROMPT,
-    make_tools=make_tools,
+    tools=[search_docs, read_doc],
     permissions=("docs:read",),
 )

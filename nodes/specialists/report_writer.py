@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from langchain_core.tools import BaseTool, tool
+from langchain_core.tools import tool
 
-from nodes.specialists.spec import SpecialistSpec
-from nodes.specialists.workspace import Workspace
+from nodes.specialists.spec import SpecialistSpec, StepArg
 from state.reports import Brief
 
 PROMPT = """You are report_writer: you write one markdown report from the reports given.
@@ -19,26 +17,24 @@ the sources given to you; earlier charts are attached for you. Writing needs the
 approval; if it is declined, say so."""
 
 
-def _charts(brief: Brief) -> list[Path]:
+def charts(brief: Brief) -> list[Path]:
     """Return the PNG charts that the brief's input reports produced."""
     files = [Path(a) for report in brief.inputs for a in report.artifacts]
     return [f for f in files if f.suffix == ".png" and f.is_file()]
 
 
-def make_tools(workspace: Workspace, brief: Brief) -> Sequence[BaseTool]:
-    """Return the report tool, writing into this run's folder."""
+@tool(response_format="content_and_artifact")
+def write_report(title: str, body_markdown: str, step: StepArg) -> tuple[str, dict[str, Any]]:
+    """Write the markdown report file (with the charts of earlier steps)."""
+    from tools.reports import write_report as write_report_file
 
-    @tool(response_format="content_and_artifact")
-    def write_report(title: str, body_markdown: str) -> tuple[str, dict[str, Any]]:
-        """Write the markdown report file (with the charts of earlier steps)."""
-        from tools.reports import write_report as write_report_file
-
-        path = write_report_file(
-            title, body_markdown, run_dir=workspace.run_dir(brief), charts=_charts(brief)
-        )
-        return f"Report written to {path}", {"artifacts": [str(path)]}
-
-    return [write_report]
+    path = write_report_file(
+        title,
+        body_markdown,
+        run_dir=step.workspace.run_dir(step.brief),
+        charts=charts(step.brief),
+    )
+    return f"Report written to {path}", {"artifacts": [str(path)]}
 
 
 SPEC = SpecialistSpec(
@@ -46,7 +42,7 @@ SPEC = SpecialistSpec(
     description="Writes the final markdown report file (with charts) into the run's "
     "folder; a side effect that pauses for the user's approval.",
     prompt=PROMPT,
-    make_tools=make_tools,
+    tools=[write_report],
     permissions=("reports:write", "needs-approval"),
     approval_tools=frozenset({"write_report"}),
 )

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from langchain_core.tools import BaseTool
+from langchain_core.tools import BaseTool, InjectedToolArg
 
 from nodes.specialists.workspace import Workspace
 from state.reports import Brief
-from state.settings import Settings
 
-ToolFactory = Callable[[Workspace, Brief], Sequence[BaseTool]]
+
+@dataclass(frozen=True)
+class Step:
+    """What a tool may reach for one step: the run's workspace and the step's brief."""
+
+    workspace: Workspace
+    brief: Brief
+
+    def __repr__(self) -> str:
+        return f"Step({self.brief.step_key})"
+
+
+# A tool's hidden parameter: the tool node fills it in; the model never sees or sets it.
+StepArg = Annotated[Step, InjectedToolArg]
 
 
 @dataclass(frozen=True, eq=False)
@@ -21,7 +34,7 @@ class SpecialistSpec:
     name: str
     description: str
     prompt: str
-    make_tools: ToolFactory
+    tools: Sequence[BaseTool]
     permissions: tuple[str, ...] = ()
     model_role: str = ""
     max_iterations: int | None = None
@@ -33,8 +46,8 @@ class SpecialistSpec:
         return self.model_role or self.name
 
     def tool_names(self) -> list[str]:
-        """Return the names of this specialist's tools, without opening any back end."""
-        return [t.name for t in self.make_tools(Workspace(Settings()), Brief(objective=""))]
+        """Return the names of this specialist's tools."""
+        return [t.name for t in self.tools]
 
 
 def planner_menu(registry: Sequence[SpecialistSpec]) -> str:

@@ -2,59 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.tools import BaseTool, tool
+from langchain_core.tools import tool
 from langgraph.checkpoint.memory import InMemorySaver
 
 from graph import build_graph
 from graph.scripted import ScriptedChatModel
 from nodes.specialists.spec import SpecialistSpec
-from nodes.specialists.workspace import Workspace
-from state.reports import Brief
 
 FACTS = {"revenue": "revenue in 2025 was 1.2M", "policy": "returns window is 14 days"}
 TOOL_RUNS: list[str] = []
 
 
-def ledger_tools(workspace: Workspace, brief: Brief) -> Sequence[BaseTool]:
-    """Return a lookup tool over FACTS."""
-
-    @tool
-    def lookup(key: str) -> str:
-        """Look up a fact by key."""
-        TOOL_RUNS.append(key)
-        if key not in FACTS:
-            raise ValueError(f"no fact '{key}'; known: {', '.join(FACTS)}")
-        return FACTS[key]
-
-    return [lookup]
+@tool
+def lookup(key: str) -> str:
+    """Look up a fact by key."""
+    TOOL_RUNS.append(key)
+    if key not in FACTS:
+        raise ValueError(f"no fact '{key}'; known: {', '.join(FACTS)}")
+    return FACTS[key]
 
 
-def memo_tools(workspace: Workspace, brief: Brief) -> Sequence[BaseTool]:
-    """Return a memo tool."""
-
-    @tool
-    def recall(topic: str) -> str:
-        """Recall a memo on a topic."""
-        TOOL_RUNS.append(topic)
-        return f"memo on {topic}: nothing unusual"
-
-    return [recall]
+@tool
+def recall(topic: str) -> str:
+    """Recall a memo on a topic."""
+    TOOL_RUNS.append(topic)
+    return f"memo on {topic}: nothing unusual"
 
 
 NUMBERS = SpecialistSpec(
     name="numbers",
     description="Looks up business figures.",
     prompt="You are numbers, a specialist who looks up figures.",
-    make_tools=ledger_tools,
+    tools=[lookup],
 )
 MEMOS = SpecialistSpec(
     name="memos",
     description="Recalls company memos.",
     prompt="You are memos, a specialist who recalls memos.",
-    make_tools=memo_tools,
+    tools=[recall],
 )
 TEAM = [NUMBERS, MEMOS]
 
