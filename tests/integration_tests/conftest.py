@@ -87,6 +87,15 @@ def cli(isolated_env: Path) -> Cli:
     return Cli(env)
 
 
+def model_env(server: Any, api_key: str = "sk-test-not-a-real-key-000000") -> dict[str, str]:
+    """Return the environment that points `orchestra` at a scripted OpenAI server."""
+    return {
+        "ORCHESTRA_MODEL": "openai:scripted-model",
+        "OPENAI_BASE_URL": server.base_url,
+        "OPENAI_API_KEY": api_key,
+    }
+
+
 def postgres_available() -> bool:
     """Return True when the test Postgres answers."""
     try:

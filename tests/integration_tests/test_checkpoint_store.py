@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 
 from graph.persistence import open_checkpointer
-from tests.integration_tests.conftest import Cli
+from tests.integration_tests.conftest import Cli, model_env
 from tests.integration_tests.scripts import sql_and_docs
 from tests.servers.openai_server import ScriptedOpenAIServer
 
@@ -16,14 +16,6 @@ QUESTION = "How many orders in 2025, and what is North's returns policy?"
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def model_env(server: ScriptedOpenAIServer) -> dict[str, str]:
-    return {
-        "ORCHESTRA_MODEL": "openai:scripted-model",
-        "OPENAI_BASE_URL": server.base_url,
-        "OPENAI_API_KEY": "sk-test-store-000000000",
-    }
 
 
 def test_damaged_checkpoint_file_is_a_clear_error_and_is_left_untouched(

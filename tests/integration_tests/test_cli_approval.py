@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.integration_tests.conftest import Cli
+from tests.integration_tests.conftest import Cli, model_env
 from tests.integration_tests.scripts import call, echo_reports, echo_tool, plan
 from tests.servers.openai_server import ScriptedOpenAIServer
 
@@ -21,28 +21,20 @@ def report_script() -> dict[str, list[Any]]:
     }
 
 
-def env_for(server: ScriptedOpenAIServer) -> dict[str, str]:
-    return {
-        "ORCHESTRA_MODEL": "openai:scripted-model",
-        "OPENAI_BASE_URL": server.base_url,
-        "OPENAI_API_KEY": "sk-test-approval-00000000",
-    }
-
-
 def test_non_interactive_run_waits_with_exit_4_then_approve_writes(
     cli: Cli, isolated_env: Path
 ) -> None:
     report = isolated_env / "runs" / "ok" / "report.md"
     with ScriptedOpenAIServer(report_script()) as server:
-        waiting = cli("ask", "Report please", "--thread-id", "ok", "--json", **env_for(server))
+        waiting = cli("ask", "Report please", "--thread-id", "ok", "--json", **model_env(server))
         assert waiting.code == 4, waiting.stderr
         assert waiting.json()["status"] == "interrupted"
         assert waiting.json()["pending"][0]["tool_calls"][0]["name"] == "write_report"
         assert "orchestra resume ok --yes" in waiting.stderr
         assert not report.exists()
-        again = cli("resume", "ok", **env_for(server))
+        again = cli("resume", "ok", **model_env(server))
         assert again.code == 4 and not report.exists()
-        approved = cli("resume", "ok", "--yes", "--json", **env_for(server))
+        approved = cli("resume", "ok", "--yes", "--json", **model_env(server))
     assert approved.code == 0, approved.stderr
     assert report.read_text().startswith("# North returns")
     assert "Report written to" in approved.json()["answer"]
@@ -50,8 +42,8 @@ def test_non_interactive_run_waits_with_exit_4_then_approve_writes(
 
 def test_reject_declines_and_writes_nothing(cli: Cli, isolated_env: Path) -> None:
     with ScriptedOpenAIServer(report_script()) as server:
-        assert cli("ask", "Report please", "--thread-id", "no", **env_for(server)).code == 4
-        rejected = cli("resume", "no", "--reject", "--json", **env_for(server))
+        assert cli("ask", "Report please", "--thread-id", "no", **model_env(server)).code == 4
+        rejected = cli("resume", "no", "--reject", "--json", **model_env(server))
     assert rejected.code == 0, rejected.stderr
     assert "declined" in rejected.json()["answer"]
     assert not list((isolated_env / "runs" / "no").glob("*.md"))
@@ -59,6 +51,6 @@ def test_reject_declines_and_writes_nothing(cli: Cli, isolated_env: Path) -> Non
 
 def test_yes_on_ask_approves_without_stopping(cli: Cli, isolated_env: Path) -> None:
     with ScriptedOpenAIServer(report_script()) as server:
-        result = cli("ask", "Report please", "--thread-id", "yes", "--yes", **env_for(server))
+        result = cli("ask", "Report please", "--thread-id", "yes", "--yes", **model_env(server))
     assert result.code == 0, result.stderr
     assert (isolated_env / "runs" / "yes" / "report.md").exists()

@@ -7,18 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration_tests.conftest import Cli
+from tests.integration_tests.conftest import Cli, model_env
 from tests.integration_tests.scripts import NORTH_SECTION, ORDERS_2025_SQL, sql_and_docs
 from tests.servers.openai_server import ScriptedOpenAIServer
 from tests.servers.openai_server import _usage as usage
-
-
-def model_env(server: ScriptedOpenAIServer) -> dict[str, str]:
-    return {
-        "ORCHESTRA_MODEL": "openai:scripted-model",
-        "OPENAI_BASE_URL": server.base_url,
-        "OPENAI_API_KEY": "sk-test-not-a-real-key-123456",
-    }
 
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["non-streamed", "streamed"])

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration_tests.conftest import Cli, CliResult
+from tests.integration_tests.conftest import Cli, CliResult, model_env
 from tests.integration_tests.scripts import call, echo_reports, echo_tool, plan, sql_and_docs
 from tests.servers.openai_server import ScriptedOpenAIServer
 
@@ -28,12 +28,7 @@ def store(request: pytest.FixtureRequest) -> dict[str, str]:
 
 
 def env_for(server: ScriptedOpenAIServer, store: dict[str, str]) -> dict[str, str]:
-    return {
-        "ORCHESTRA_MODEL": "openai:scripted-model",
-        "OPENAI_BASE_URL": server.base_url,
-        "OPENAI_API_KEY": "sk-test-durability-0000000",
-        **store,
-    }
+    return {**model_env(server), **store}
 
 
 def completed(server: ScriptedOpenAIServer) -> list[tuple[str, str]]:

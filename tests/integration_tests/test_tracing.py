@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from tests.integration_tests.conftest import Cli
+from tests.integration_tests.conftest import Cli, model_env
 from tests.integration_tests.scripts import sql_and_docs
 from tests.servers.langsmith_server import LangSmithCaptureServer
 from tests.servers.openai_server import ScriptedOpenAIServer
@@ -20,9 +20,7 @@ QUESTION = f"How many orders in 2025, and North's returns policy? (ticket {CUSTO
 def env_for(server: ScriptedOpenAIServer, endpoint: str, postgres_url: str) -> dict[str, str]:
     user_host = postgres_url.split("://", 1)[1].split("@", 1)[1]
     return {
-        "ORCHESTRA_MODEL": "openai:scripted-model",
-        "OPENAI_BASE_URL": server.base_url,
-        "OPENAI_API_KEY": OPENAI_KEY,
+        **model_env(server, api_key=OPENAI_KEY),
         "LANGSMITH_TRACING": "true",
         "LANGSMITH_API_KEY": LANGSMITH_KEY,
         "LANGSMITH_ENDPOINT": endpoint,
