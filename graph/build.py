@@ -10,7 +10,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Checkpointer
 
 from graph.models import ModelResolver, ModelSpec
-from graph.policies import no_retry, node_timeout, retry_policy
+from graph.policies import no_retry, set_node_policies
 from graph.specialist import build_specialist
 from nodes.dispatch import dispatch_ready_steps
 from nodes.finalize import make_finalize_node
@@ -43,7 +43,7 @@ def build_graph(
         input_schema=OrchestraInput,
         output_schema=OrchestraOutput,
     )
-    builder.set_node_defaults(retry_policy=retry_policy(ctx), timeout=node_timeout(ctx))
+    set_node_policies(builder, ctx)
     plan = make_plan_node(model_for, registry)
     builder.add_node("plan", plan, destinations=("dispatch", "finalize"))
     builder.add_node("dispatch", dispatch_ready_steps, destinations=(*names, "review"))  # type: ignore[call-overload]

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from langgraph.graph import StateGraph
 from langgraph.types import RetryPolicy, TimeoutPolicy
 
 from nodes.faults import is_transient
 from state.context import Context
+
+
+def set_node_policies(builder: StateGraph[Any, Any, Any, Any], context: Context) -> None:
+    """Give every node of a graph the shared retry policy and per-attempt time limit."""
+    # LangGraph keeps node defaults per graph, so each graph that is built calls this.
+    builder.set_node_defaults(retry_policy=retry_policy(context), timeout=node_timeout(context))
 
 
 def retry_policy(context: Context) -> RetryPolicy:

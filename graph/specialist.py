@@ -7,7 +7,7 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from graph.policies import node_timeout, retry_policy
+from graph.policies import set_node_policies
 from nodes.model_access import ModelFor
 from nodes.specialist_loop import make_model_node, route_after_model
 from nodes.specialist_tools import make_tool_node
@@ -27,8 +27,7 @@ def build_specialist(
         input_schema=SpecialistInput,
         output_schema=SpecialistOutput,
     )
-    # Policies are per graph in LangGraph, so each specialist sets the shared ones itself.
-    builder.set_node_defaults(retry_policy=retry_policy(ctx), timeout=node_timeout(ctx))
+    set_node_policies(builder, ctx)
     builder.add_node("model", make_model_node(spec, model_for))
     builder.add_node("tools", make_tool_node(spec))
     # The specialist starts from its prompt and its brief alone.

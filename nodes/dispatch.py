@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -11,14 +12,12 @@ from langgraph.types import Command, Send
 from nodes.model_access import context_of
 from state.context import Context
 from state.graph_state import OrchestraState
-from state.ledger import FINISHED, StepRecord
+from state.ledger import FINISHED, StepRecord, read_ledger
 from state.reports import Brief, Report
 
 
-def ready_steps(state: OrchestraState) -> list[StepRecord]:
+def ready_steps(ledger: Mapping[str, StepRecord], turn: int) -> list[StepRecord]:
     """Return this turn's waiting steps whose dependencies are all finished."""
-    ledger = {k: StepRecord(**v) for k, v in state.get("ledger", {}).items()}
-    turn = state.get("turn", 0)
     return [
         rec
         for rec in ledger.values()
@@ -37,7 +36,8 @@ async def dispatch_ready_steps(
     thread_id = str(config.get("configurable", {}).get("thread_id", ""))
     sends: list[Send] = []
     ledger: dict[str, dict[str, Any]] = {}
-    for rec in ready_steps(state)[: ctx.max_parallel]:
+    records = read_ledger(state.get("ledger", {}))
+    for rec in ready_steps(records, state.get("turn", 0))[: ctx.max_parallel]:
         brief = Brief(
             step_key=rec.key,
             step_id=rec.id,

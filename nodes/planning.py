@@ -17,7 +17,7 @@ from nodes.prompts import PLANNER_PROMPT, PLANNER_REQUEST
 from nodes.specialists.spec import SpecialistSpec, planner_menu
 from state.context import Context
 from state.graph_state import OrchestraState
-from state.ledger import FINISHED, StepRecord, step_key
+from state.ledger import FINISHED, StepRecord, read_ledger, step_key
 from state.plan import Plan
 
 
@@ -50,7 +50,7 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec]):
         ctx = context_of(runtime)
         continuing = bool(state.get("replan_reason") or state.get("plan_error"))
         turn = state.get("turn", 0) + (0 if continuing else 1)
-        ledger = {k: StepRecord(**v) for k, v in state.get("ledger", {}).items()}
+        ledger = read_ledger(state.get("ledger", {}))
         this_turn = {r.id: r for r in ledger.values() if r.turn == turn}
         done_ids = [i for i, r in this_turn.items() if r.status in FINISHED]
         reusable = [k for k, r in ledger.items() if r.status in FINISHED and r.turn < turn]

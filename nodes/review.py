@@ -11,7 +11,7 @@ from nodes.dispatch import ready_steps
 from nodes.model_access import context_of
 from state.context import Context
 from state.graph_state import OrchestraState
-from state.ledger import StepRecord
+from state.ledger import StepRecord, read_ledger
 
 
 def turn_tokens(state: OrchestraState, ledger: dict[str, StepRecord]) -> int:
@@ -31,7 +31,7 @@ async def review(
     """Mark finished steps done or failed, then dispatch, replan or finalize."""
     ctx = context_of(runtime)
     reports = state.get("reports", {})
-    ledger = {k: StepRecord(**v) for k, v in state.get("ledger", {}).items()}
+    ledger = read_ledger(state.get("ledger", {}))
     updates: dict[str, dict[str, Any]] = {}
     for key, rec in ledger.items():
         if rec.status == "running" and key in reports:
@@ -42,7 +42,6 @@ async def review(
             if not ok:
                 rec.failures = [*rec.failures, str(rec.error)]
                 updates[key]["failures"] = rec.failures
-    merged: OrchestraState = {**state, "ledger": {k: r.model_dump() for k, r in ledger.items()}}
     turn = state.get("turn", 0)
     failed = [r for r in ledger.values() if r.turn == turn and r.status == "failed"]
     if turn_tokens(state, ledger) > ctx.max_run_tokens:
@@ -64,6 +63,6 @@ async def review(
             )
         note = f"gave up after {replans} replans: {why}"
         return Command(goto="finalize", update={"ledger": updates, "note": note})
-    if ready_steps(merged):
+    if ready_steps(ledger, turn):
         return Command(goto="dispatch", update={"ledger": updates})
     return Command(goto="finalize", update={"ledger": updates})

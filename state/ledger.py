@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -24,6 +25,11 @@ class StepRecord(BaseModel):
     reused_from: str | None = None
     error: str | None = None
     failures: list[str] = Field(default_factory=list)
+
+
+def read_ledger(raw: Mapping[str, Mapping[str, Any]]) -> dict[str, StepRecord]:
+    """Return the ledger channel's records as StepRecords, keyed by step."""
+    return {key: StepRecord(**record) for key, record in raw.items()}
 
 
 def step_key(turn: int, step_id: str) -> str:
