@@ -20,11 +20,11 @@ test: $(STAMP) lint
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check graph nodes tools state tests
+	$(BIN)/ruff format --check graph nodes tools state tests benchmarks
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/orchestra bench
+	$(BIN)/python -m benchmarks
 
 studio: $(STAMP)
 	test -f .env || cp .env.example .env

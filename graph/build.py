@@ -16,11 +16,13 @@ from nodes.dispatch import dispatch_ready_steps
 from nodes.finalize import make_finalize_node
 from nodes.planning import make_plan_node
 from nodes.review import review
-from nodes.specialist_loop import failed_report
-from nodes.specialist_step import make_step_node
+from nodes.specialist.loop import failed_report
+from nodes.specialist.step import make_step_node
 from nodes.specialists import SAMPLE_TEAM, SpecialistSpec
 from state.context import Context
 from state.graph_state import OrchestraInput, OrchestraOutput, OrchestraState
+from state.settings import Settings
+from tools.workspace import Workspace
 
 
 def build_graph(
@@ -29,6 +31,7 @@ def build_graph(
     *,
     specialists: Sequence[SpecialistSpec] | None = None,
     context: Context | None = None,
+    workspace: Workspace | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile the orchestrator with its specialists as subgraph nodes."""
     registry = list(SAMPLE_TEAM if specialists is None else specialists)
@@ -37,6 +40,7 @@ def build_graph(
         raise ValueError(f"specialist names must be unique: {names}")
     model_for = ModelResolver(models)
     ctx = context or Context()
+    place = workspace or Workspace(Settings())
     builder = StateGraph(
         OrchestraState,
         context_schema=Context,
@@ -52,7 +56,7 @@ def build_graph(
         # failed report here, so one bad step never takes its siblings down with it.
         builder.add_node(  # type: ignore[call-overload]
             spec.name,
-            make_step_node(spec, build_specialist(spec, model_for, ctx)),
+            make_step_node(spec, build_specialist(spec, model_for, place, ctx)),
             retry_policy=no_retry(),
             error_handler=failed_report,
         )
@@ -71,4 +75,4 @@ def build_specialist_graph(
     spec = next((s for s in SAMPLE_TEAM if s.name == name), None)
     if spec is None:
         raise ValueError(f"unknown specialist '{name}'")
-    return build_specialist(spec, ModelResolver(models))
+    return build_specialist(spec, ModelResolver(models), Workspace(Settings()))

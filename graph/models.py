@@ -13,8 +13,6 @@ from langchain_core.language_models import BaseChatModel
 from state.context import Context
 
 ModelSpec = BaseChatModel | str
-_cache: dict[str, BaseChatModel] = {}
-_lock = threading.Lock()
 
 
 class ModelConfigError(ValueError):
@@ -26,6 +24,9 @@ class ModelResolver:
 
     def __init__(self, models: Mapping[str, ModelSpec] | None = None) -> None:
         self.models = dict(models or {})
+        # One client per model string and endpoint for this graph; no process-wide cache.
+        self._loaded: dict[tuple[str, str], BaseChatModel] = {}
+        self._lock = threading.Lock()
 
     def __call__(self, role: str, context: Context) -> BaseChatModel:
         """Return the chat model for a role under a run's context."""
@@ -37,14 +38,15 @@ class ModelResolver:
                 f"no model configured for role '{role}': set ORCHESTRA_MODEL=provider:model "
                 "(e.g. openai:gpt-4.1-mini), or run `orchestra demo` for the scripted stand-in"
             )
-        return load_model(chosen, role)
+        key = (chosen, os.environ.get("OPENAI_BASE_URL", ""))
+        with self._lock:
+            if key not in self._loaded:
+                self._loaded[key] = load_model(chosen, role)
+            return self._loaded[key]
 
 
 def load_model(name: str, role: str = "default") -> BaseChatModel:
-    """Load a `provider:model` string through init_chat_model, once per process."""
-    with _lock:
-        if name in _cache:
-            return _cache[name]
+    """Load a `provider:model` string through init_chat_model."""
     provider, sep, model = name.partition(":")
     if not sep or not provider or not model:
         raise ModelConfigError(
@@ -73,6 +75,4 @@ def load_model(name: str, role: str = "default") -> BaseChatModel:
         if "api_key" in text.lower() or "api key" in text.lower():
             text = f"{provider.upper()}_API_KEY is not set"
         raise ModelConfigError(f"cannot set up model '{name}' for role '{role}': {text}") from None
-    with _lock:
-        _cache[name] = chat
     return chat

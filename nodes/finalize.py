@@ -12,27 +12,27 @@ from nodes.model_access import ModelFor, context_of, usage_of
 from nodes.prompts import DIRECT_PROMPT, FINALIZER_PROMPT
 from state.context import Context
 from state.graph_state import OrchestraState
-from state.ledger import StepRecord
+from state.ledger import FINISHED, read_ledger
+from state.reports import read_reports
 
 
 def render_reports(state: OrchestraState) -> str:
     """Render this turn's step outcomes for the finalizer."""
     turn = state.get("turn", 0)
-    reports = state.get("reports", {})
+    reports = read_reports(state.get("reports", {}))
     lines: list[str] = []
-    for key, raw in state.get("ledger", {}).items():
-        rec = StepRecord(**raw)
+    for key, rec in read_ledger(state.get("ledger", {})).items():
         if rec.turn != turn:
             continue
-        report = reports.get(key, {})
         lines.append(f"## Step {rec.id} ({rec.specialist}): {rec.objective}")
         lines.append(f"Status: {rec.status}")
-        if rec.status in ("done", "reused"):
-            lines.append(str(report.get("summary", "")))
-            if report.get("sources"):
-                lines.append("Sources: " + "; ".join(report["sources"]))
-            if report.get("artifacts"):
-                lines.append("Artifacts: " + ", ".join(report["artifacts"]))
+        report = reports.get(key)
+        if rec.status in FINISHED and report is not None:
+            lines.append(report.summary)
+            if report.sources:
+                lines.append("Sources: " + "; ".join(report.sources))
+            if report.artifacts:
+                lines.append("Artifacts: " + ", ".join(report.artifacts))
         elif rec.error:
             lines.append(f"Error: {rec.error}")
         lines.append("")
@@ -64,7 +64,7 @@ def make_finalize_node(model_for: ModelFor):
         answer = AIMessage(content=reply.text, name="orchestra")
         return {
             "messages": [answer],
-            "orchestrator_usage": usage_of(reply),
+            "orchestrator_usage": {str(state.get("turn", 0)): usage_of(reply)},
             "status": "done",
             "replan_reason": None,
             "plan_error": None,

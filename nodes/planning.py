@@ -25,23 +25,29 @@ class PlanError(ValueError):
     """The orchestrator could not produce a valid plan, even after one repair."""
 
 
-_planners: dict[int, tuple[BaseChatModel, Runnable[Any, Any]]] = {}
+class StructuredPlanners:
+    """The orchestrator's models with `Plan` as structured output, bound once per model."""
 
+    def __init__(self) -> None:
+        # Kept with the model itself, so an id is never reused by another model.
+        self._bound: dict[int, tuple[BaseChatModel, Runnable[Any, Any]]] = {}
 
-def structured_planner(model: BaseChatModel) -> Runnable[Any, Any]:
-    """Return the model with `Plan` as structured output, built once per model."""
-    cached = _planners.get(id(model))
-    if cached is None or cached[0] is not model:
-        # Function calling is what every OpenAI-compatible server supports.
-        runnable = model.with_structured_output(Plan, method="function_calling", include_raw=True)
-        cached = _planners[id(model)] = (model, runnable)
-    return cached[1]
+    def __call__(self, model: BaseChatModel) -> Runnable[Any, Any]:
+        """Return the model bound to the Plan schema."""
+        cached = self._bound.get(id(model))
+        if cached is None or cached[0] is not model:
+            # Function calling is what every OpenAI-compatible server supports.
+            bound = model.with_structured_output(Plan, method="function_calling", include_raw=True)
+            cached = self._bound[id(model)] = (model, bound)
+        return cached[1]
 
 
 def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec]):
     """Return the plan node for a registry of specialists."""
     names = [spec.name for spec in registry]
     menu = planner_menu(registry)
+    # One per graph: bounded by the models this graph's resolver hands out.
+    structured_planner = StructuredPlanners()
 
     async def plan(
         state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
@@ -81,7 +87,7 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec]):
                 update={
                     "turn": turn,
                     "plan_error": "; ".join(errors),
-                    "orchestrator_usage": usage,
+                    "orchestrator_usage": {str(turn): usage},
                     "status": "running",
                 },
             )
@@ -98,7 +104,7 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec]):
             "reports": reports,
             "plan_error": None,
             "replan_reason": None,
-            "orchestrator_usage": usage,
+            "orchestrator_usage": {str(turn): usage},
             "status": "running",
             "note": "",
         }

@@ -11,18 +11,9 @@ from nodes.dispatch import ready_steps
 from nodes.model_access import context_of
 from state.context import Context
 from state.graph_state import OrchestraState
-from state.ledger import StepRecord, read_ledger
-
-
-def turn_tokens(state: OrchestraState, ledger: dict[str, StepRecord]) -> int:
-    """Return the tokens spent so far: the orchestrator's calls and this turn's reports."""
-    used = state.get("orchestrator_usage", {})
-    total = used.get("input_tokens", 0) + used.get("output_tokens", 0)
-    for key, rec in ledger.items():
-        usage = state.get("reports", {}).get(key, {}).get("usage", {})
-        if rec.turn == state.get("turn", 0):
-            total += usage.get("input_tokens", 0) + usage.get("output_tokens", 0)
-    return total
+from state.ledger import read_ledger
+from state.reports import read_reports
+from state.usage import spent
 
 
 async def review(
@@ -30,21 +21,21 @@ async def review(
 ) -> Command[Literal["dispatch", "plan", "finalize"]]:
     """Mark finished steps done or failed, then dispatch, replan or finalize."""
     ctx = context_of(runtime)
-    reports = state.get("reports", {})
     ledger = read_ledger(state.get("ledger", {}))
+    raw = state.get("reports", {})
+    running = {k: raw[k] for k, rec in ledger.items() if rec.status == "running" and k in raw}
     updates: dict[str, dict[str, Any]] = {}
-    for key, rec in ledger.items():
-        if rec.status == "running" and key in reports:
-            report = reports[key]
-            ok = report.get("status") == "done"
-            rec.status, rec.error = ("done", None) if ok else ("failed", report.get("error"))
-            updates[key] = {"status": rec.status, "error": rec.error}
-            if not ok:
-                rec.failures = [*rec.failures, str(rec.error)]
-                updates[key]["failures"] = rec.failures
+    for key, report in read_reports(running).items():
+        rec = ledger[key]
+        ok = report.status == "done"
+        rec.status, rec.error = ("done", None) if ok else ("failed", report.error)
+        updates[key] = {"status": rec.status, "error": rec.error}
+        if not ok:
+            rec.failures = [*rec.failures, str(rec.error)]
+            updates[key]["failures"] = rec.failures
     turn = state.get("turn", 0)
     failed = [r for r in ledger.values() if r.turn == turn and r.status == "failed"]
-    if turn_tokens(state, ledger) > ctx.max_run_tokens:
+    if spent(state, turn).tokens > ctx.max_run_tokens:
         note = f"stopped: the turn's token budget of {ctx.max_run_tokens} is spent"
         return Command(goto="finalize", update={"ledger": updates, "note": note})
     if failed:

@@ -9,6 +9,8 @@ from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 from typing_extensions import TypedDict
 
+from state.usage import add_turn_usage
+
 
 def merge_records(
     left: dict[str, dict[str, Any]] | None, right: dict[str, dict[str, Any]] | None
@@ -51,7 +53,7 @@ class OrchestraState(OrchestraOutput, total=False):
     replan_reason: str | None
     replans: int
     plan_error: str | None
-    orchestrator_usage: Annotated[dict[str, int], add_usage]
+    orchestrator_usage: Annotated[dict[str, dict[str, int]], add_turn_usage]
 
 
 class SpecialistInput(TypedDict):

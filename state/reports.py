@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -15,6 +16,11 @@ class Usage(BaseModel):
     llm_calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+
+    @property
+    def tokens(self) -> int:
+        """Return input and output tokens together."""
+        return self.input_tokens + self.output_tokens
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
@@ -74,3 +80,8 @@ class Brief(BaseModel):
                 lines.append("Sources: " + "; ".join(report.sources))
         lines.append(f"\nBudget: {self.max_iterations} model turns. End with a short summary.")
         return "\n".join(lines)
+
+
+def read_reports(raw: Mapping[str, Mapping[str, Any]]) -> dict[str, Report]:
+    """Return the reports channel's records as Reports, keyed by step."""
+    return {key: Report(**record) for key, record in raw.items()}

@@ -51,5 +51,4 @@ SPEC = SpecialistSpec(
     "files that earlier steps produced (e.g. the sql_analyst's CSV).",
     prompt=PROMPT,
     tools=[run_python],
-    permissions=("python:sandbox",),
 )

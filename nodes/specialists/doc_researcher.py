@@ -38,5 +38,4 @@ SPEC = SpecialistSpec(
     "memos, product notes) say, citing document and section.",
     prompt=PROMPT,
     tools=[search_docs, read_doc],
-    permissions=("docs:read",),
 )

@@ -43,6 +43,5 @@ SPEC = SpecialistSpec(
     "folder; a side effect that pauses for the user's approval.",
     prompt=PROMPT,
     tools=[write_report],
-    permissions=("reports:write", "needs-approval"),
     approval_tools=frozenset({"write_report"}),
 )

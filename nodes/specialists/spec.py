@@ -8,8 +8,8 @@ from typing import Annotated
 
 from langchain_core.tools import BaseTool, InjectedToolArg
 
-from nodes.specialists.workspace import Workspace
 from state.reports import Brief
+from tools.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,12 @@ StepArg = Annotated[Step, InjectedToolArg]
 
 @dataclass(frozen=True, eq=False)
 class SpecialistSpec:
-    """Name, planner-facing description, prompt, tools, model role, permissions, budget."""
+    """Name, planner-facing description, prompt, tools, model role, approvals, budget."""
 
     name: str
     description: str
     prompt: str
     tools: Sequence[BaseTool]
-    permissions: tuple[str, ...] = ()
     model_role: str = ""
     max_iterations: int | None = None
     approval_tools: frozenset[str] = field(default_factory=frozenset)

@@ -45,5 +45,4 @@ SPEC = SpecialistSpec(
     "orders, returns, regions) with read-only SQL; returns numbers and a CSV of results.",
     prompt=PROMPT,
     tools=[list_tables, describe_table, run_sql],
-    permissions=("database:read-only",),
 )

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from graph.testing import call, plan, step
 from tests.integration_tests.conftest import Cli, model_env
-from tests.integration_tests.scripts import call, echo_reports, echo_tool, plan
+from tests.integration_tests.scripts import echo_reports, echo_tool
 from tests.servers.openai_server import ScriptedOpenAIServer
 
 
 def report_script() -> dict[str, list[Any]]:
-    steps = ("report", "report_writer", "Write a one-paragraph report on North's returns.", [])
+    steps = step("report", "report_writer", "Write a one-paragraph report on North's returns.")
     return {
         "orchestrator": [plan(steps), echo_reports],
         "report_writer": [

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from langgraph_sdk import get_client
 
+from graph.testing import answer, call, plan, step
 from nodes.specialists import SAMPLE_TEAM
 from tests.servers.openai_server import ScriptedOpenAIServer
 
@@ -30,34 +31,26 @@ RUN_S = 60
 CONTEXT_FIELDS = {"model", "orchestrator_model", "specialist_models", "max_steps", "max_parallel"}
 
 
-def _plan(*steps: tuple[str, str, str, list[str]]) -> dict[str, Any]:
-    args = [{"id": i, "specialist": s, "objective": o, "depends_on": d} for i, s, o, d in steps]
-    return {"tool_calls": [{"name": "Plan", "args": {"steps": args}}]}
-
-
-def _call(name: str, **args: Any) -> dict[str, Any]:
-    return {"tool_calls": [{"name": name, "args": args}]}
-
-
-# Turns are counted per role for the server's whole life: the orchestrator run comes first,
-# then sql_analyst alone.
+# The orchestrator's run comes first; then sql_analyst runs alone as step s1.
 SCRIPT: dict[str, list[Any]] = {
     "orchestrator": [
-        _plan(
-            ("count", "sql_analyst", "Count the orders in the database.", []),
-            ("write", "report_writer", "Write a one-line report of the count.", ["count"]),
+        plan(
+            step("count", "sql_analyst", "Count the orders in the database."),
+            step("write", "report_writer", "Write a one-line report of the count.", "count"),
         ),
-        {"content": "The database holds the orders counted by step count; the report is saved."},
+        answer("The database holds the orders counted by step count; the report is saved."),
     ],
-    "sql_analyst": [
-        _call("run_sql", query="SELECT COUNT(*) AS orders FROM orders"),
-        {"content": "Counted the orders with SELECT COUNT(*) FROM orders."},
-        _call("list_tables"),
-        {"content": "The database has customers, orders, order_lines, products and returns."},
+    "sql_analyst:count": [
+        call("run_sql", query="SELECT COUNT(*) AS orders FROM orders"),
+        answer("Counted the orders with SELECT COUNT(*) FROM orders."),
+    ],
+    "sql_analyst:s1": [
+        call("list_tables"),
+        answer("The database has customers, orders, order_lines, products and returns."),
     ],
     "report_writer": [
-        _call("write_report", title="Order count", body_markdown="The orders were counted."),
-        {"content": "Report written."},
+        call("write_report", title="Order count", body_markdown="The orders were counted."),
+        answer("Report written."),
     ],
 }
 

@@ -3,31 +3,44 @@
 from __future__ import annotations
 
 import json
-import re
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+
+from graph.testing import Script, fingerprint, role_of
 from tests.servers._http import LoopbackServer, QuietHandler
 
-Entry = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
-
-_ROLE_RE = re.compile(r"^You are (\w+)")
 _ERROR_TYPES = {429: "rate_limit_exceeded", 500: "server_error"}
 
 
-def detect_role(request: dict[str, Any]) -> str:
-    """Return the agent role named by the first system/developer message, else "default"."""
-    for message in request.get("messages") or []:
-        if message.get("role") not in ("system", "developer"):
-            continue
-        content = message.get("content") or ""
+def to_messages(request: dict[str, Any]) -> list[BaseMessage]:
+    """Return a chat-completions request's messages as LangChain messages."""
+    out: list[BaseMessage] = []
+    for raw in request.get("messages") or []:
+        content = raw.get("content") or ""
         if isinstance(content, list):
             content = "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
-        match = _ROLE_RE.match(str(content).lstrip())
-        return match.group(1) if match else "default"
-    return "default"
+        role = raw.get("role")
+        if role in ("system", "developer"):
+            out.append(SystemMessage(content))
+        elif role == "user":
+            out.append(HumanMessage(content))
+        elif role == "assistant":
+            calls = [
+                {
+                    "name": c["function"]["name"],
+                    "args": json.loads(c["function"].get("arguments") or "{}"),
+                    "id": c.get("id"),
+                    "type": "tool_call",
+                }
+                for c in raw.get("tool_calls") or []
+            ]
+            out.append(AIMessage(content=content, tool_calls=calls))
+        elif role == "tool":
+            out.append(ToolMessage(content, tool_call_id=raw.get("tool_call_id", "")))
+    return out
 
 
 def _usage(request: dict[str, Any], content: str, tool_calls: list[dict[str, Any]]) -> dict:
@@ -78,12 +91,11 @@ class ScriptedOpenAIServer(LoopbackServer):
 
     handler_class = _Handler
 
-    def __init__(self, script: dict[str, list[Entry]], *, log_path: Path | None = None) -> None:
+    def __init__(self, script: dict[str, list[Any]], *, log_path: Path | None = None) -> None:
         super().__init__()
-        self.script = {role: list(entries) for role, entries in script.items()}
+        self.script = Script(script)
         self.log_path = Path(log_path) if log_path is not None else None
         self._requests: list[dict[str, Any]] = []
-        self._turns: dict[str, int] = {}
 
     @property
     def base_url(self) -> str:
@@ -108,27 +120,34 @@ class ScriptedOpenAIServer(LoopbackServer):
                 with self.log_path.open("a", encoding="utf-8") as fh:
                     fh.write(json.dumps(record, default=str) + "\n")
 
-    def _next_entry(self, role: str) -> tuple[int, Entry | None]:
-        """Claim the next turn for a role and return (turn, entry or None if exhausted)."""
-        with self.lock:
-            turn = self._turns.get(role, 0)
-            self._turns[role] = turn + 1
-            entries = self.script.get(role, [])
-            return turn, entries[turn] if turn < len(entries) else None
+    @property
+    def repeats(self) -> list[dict[str, Any]]:
+        """Return the requests answered once already: a repeated model call."""
+        return [r for r in self.requests if r.get("repeat")]
 
     def handle_chat(self, handler: QuietHandler, request: dict[str, Any]) -> None:
-        """Answer one chat-completions request from the script."""
-        role = detect_role(request)
-        turn, entry = self._next_entry(role)
-        stream = bool(request.get("stream"))
-        record: dict[str, Any] = {"role": role, "turn": turn, "request": request, "stream": stream}
-        if entry is None:
-            record["status"] = 500
-            self._record(record)
-            self._send_error(handler, 500, f"script exhausted for role {role}")
+        """Answer one chat-completions request from the script, by what it holds."""
+        messages = to_messages(request)
+        tools = [t["function"]["name"] for t in request.get("tools") or []]
+        try:
+            choice = self.script.choose(messages, fingerprint(messages, tools))
+        except RuntimeError as exc:
+            record = {"role": role_of(messages), "request": request, "status": 500}
+            self._record({**record, "stream": False})
+            self._send_error(handler, 500, str(exc))
             return
+        role, turn, entry = choice.role, choice.position, choice.entry
+        stream = bool(request.get("stream"))
+        record: dict[str, Any] = {
+            "role": role,
+            "step": choice.step,
+            "position": turn,
+            "repeat": choice.repeat,
+            "request": request,
+            "stream": stream,
+        }
         if callable(entry):
-            entry = entry(request)
+            entry = entry(messages)
         if entry.get("delay"):
             self.stopping.wait(float(entry["delay"]))
         if entry.get("hang"):

@@ -9,14 +9,15 @@ import time
 import langsmith
 import openai
 import pytest
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 from langsmith import traceable, tracing_context
 from langsmith import utils as ls_utils
 from pydantic import BaseModel
 
+from graph.testing import role_of
 from tests.servers.langsmith_server import LangSmithCaptureServer
-from tests.servers.openai_server import ScriptedOpenAIServer, detect_role
+from tests.servers.openai_server import ScriptedOpenAIServer, to_messages
 
 
 class Plan(BaseModel):
@@ -51,7 +52,12 @@ def test_invoke_text_with_usage() -> None:
     assert msg.response_metadata["finish_reason"] == "stop"
     assert msg.response_metadata["model_name"] == "scripted"
     (rec,) = srv.requests
-    assert (rec["role"], rec["turn"], rec["stream"], rec["status"]) == ("default", 0, False, 200)
+    assert (rec["role"], rec["position"], rec["stream"], rec["status"]) == (
+        "default",
+        0,
+        False,
+        200,
+    )
     assert msg.usage_metadata["input_tokens"] == _expected_prompt_tokens(rec["request"])
     assert msg.usage_metadata["output_tokens"] == max(1, len("hello there") // 4)
     assert msg.usage_metadata["total_tokens"] == sum(
@@ -122,25 +128,29 @@ def test_faults_raise_openai_errors_and_consume_entries() -> None:
     script = {"default": [{"status": 500}, {"status": 429}, {"content": "recovered"}]}
     with ScriptedOpenAIServer(script) as srv:
         llm = _llm(srv)
+        # The same request, retried: each fault is played once, then the reply.
         with pytest.raises(openai.InternalServerError):
             llm.invoke("a")
         with pytest.raises(openai.RateLimitError) as info:
-            llm.invoke("b")
+            llm.invoke("a")
         assert info.value.response.headers["retry-after"] == "0"
-        assert llm.invoke("c").content == "recovered"
-    assert [r["status"] for r in srv.requests] == [500, 429, 200]
+        assert llm.invoke("a").content == "recovered"
+        assert llm.invoke("a").content == "recovered"
+    assert [r["status"] for r in srv.requests] == [500, 429, 200, 200]
+    assert [r["repeat"] for r in srv.requests] == [False, False, False, True]
 
 
 def test_exhausted_script_is_500_and_recorded() -> None:
     with ScriptedOpenAIServer({"default": []}) as srv:
-        with pytest.raises(openai.InternalServerError, match="script exhausted for role default"):
+        with pytest.raises(openai.InternalServerError, match="no reply 1 for role 'default'"):
             _llm(srv).invoke("a")
-        with pytest.raises(openai.InternalServerError, match="script exhausted for role ghost"):
+        with pytest.raises(openai.InternalServerError, match="no reply 1 for role 'ghost'"):
             _llm(srv).invoke([SystemMessage("You are ghost")])
-    assert [(r["role"], r["turn"], r["status"]) for r in srv.requests] == [
-        ("default", 0, 500),
-        ("ghost", 0, 500),
-    ]
+    assert [(r["role"], r["status"]) for r in srv.requests] == [("default", 500), ("ghost", 500)]
+
+
+def detect_role(request: dict) -> str:
+    return role_of(to_messages(request))
 
 
 def test_role_detection() -> None:
@@ -161,22 +171,22 @@ def test_role_detection() -> None:
         assert llm.invoke([SystemMessage("You are sql agent"), HumanMessage("x")]).content == "s0"
         assert llm.invoke([SystemMessage("You are planner.")]).content == "p1"
         assert llm.invoke("no system").content == "d0"
-    assert [r["turn"] for r in srv.calls_for("planner")] == [0, 1]
+    assert [r["position"] for r in srv.calls_for("planner")] == [0, 1]
     assert len(srv.calls_for("sql")) == 1 and len(srv.calls_for("default")) == 1
 
 
 def test_callable_entry_and_delay() -> None:
-    seen: list[dict] = []
+    seen: list[list[BaseMessage]] = []
 
-    def answer(request: dict) -> dict:
-        seen.append(request)
-        return {"content": f"{len(request['messages'])} messages", "delay": 0.2}
+    def answer(messages: list[BaseMessage]) -> dict:
+        seen.append(messages)
+        return {"content": f"{len(messages)} messages", "delay": 0.2}
 
     with ScriptedOpenAIServer({"default": [answer]}) as srv:
         start = time.monotonic()
         assert _llm(srv).invoke("hi").content == "1 messages"
         assert time.monotonic() - start >= 0.2
-    assert seen[0]["model"] == "scripted"
+    assert [m.text for m in seen[0]] == ["hi"]
 
 
 def test_hang_times_out_and_shutdown_is_quick() -> None:
@@ -211,7 +221,7 @@ def test_log_path_jsonl(tmp_path) -> None:
         with pytest.raises(openai.InternalServerError):
             _llm(srv).invoke("two")
     lines = [json.loads(line) for line in log.read_text().splitlines()]
-    assert [(r["role"], r["turn"], r["status"]) for r in lines] == [
+    assert [(r["role"], r["position"], r["status"]) for r in lines] == [
         ("default", 0, 200),
         ("default", 1, 500),
     ]

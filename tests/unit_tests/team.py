@@ -1,4 +1,4 @@
-"""A toy team for graph tests: specialists with in-memory tools, and script helpers."""
+"""A toy team for graph tests: specialists with in-memory tools."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from langchain_core.tools import tool
 from langgraph.checkpoint.memory import InMemorySaver
 
 from graph import build_graph
-from graph.scripted import ScriptedChatModel
+from graph.testing import ScriptedChatModel
 from nodes.specialists.spec import SpecialistSpec
 
 FACTS = {"revenue": "revenue in 2025 was 1.2M", "policy": "returns window is 14 days"}
@@ -44,32 +44,6 @@ MEMOS = SpecialistSpec(
     tools=[recall],
 )
 TEAM = [NUMBERS, MEMOS]
-
-
-def plan(*steps: dict[str, Any]) -> dict[str, Any]:
-    """Return a scripted planner reply with these steps."""
-    return {"tool_calls": [{"name": "Plan", "args": {"steps": list(steps)}}]}
-
-
-def step(sid: str, specialist: str, objective: str, *deps: str, **extra: Any) -> dict[str, Any]:
-    """Return one plan step."""
-    return {
-        "id": sid,
-        "specialist": specialist,
-        "objective": objective,
-        "depends_on": list(deps),
-        **extra,
-    }
-
-
-def call(name: str, **args: Any) -> dict[str, Any]:
-    """Return a scripted reply that calls one tool."""
-    return {"tool_calls": [{"name": name, "args": args}]}
-
-
-def answer(text: str) -> dict[str, Any]:
-    """Return a scripted text reply."""
-    return {"content": text}
 
 
 def team_graph(script: dict[str, list[Any]], **kwargs: Any):  # type: ignore[no-untyped-def]

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from graph.bench.passes import BenchConfig
-from graph.bench.run import run_bench_async
+from benchmarks.passes import BenchConfig
+from benchmarks.run import run_bench_async
 
 TASKS = ("orders_2024", "north_why", "failed_first_call")
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from langchain_core.messages import HumanMessage
 
-from tests.unit_tests.team import answer, call, plan, step, team_graph, thread
+from graph.testing import answer, call, plan, step
+from tests.unit_tests.team import team_graph, thread
 
 
 def ask(graph: Any, question: str, config: dict[str, Any]) -> dict[str, Any]:
@@ -50,7 +51,8 @@ def test_dependent_step_receives_its_dependency_report_and_nothing_else() -> Non
                 ),
                 answer("done"),
             ],
-            "numbers": [answer("REVENUE-REPORT"), answer("explained")],
+            "numbers:a": [answer("REVENUE-REPORT")],
+            "numbers:c": [answer("explained")],
             "memos": [answer("MEMO-REPORT")],
         }
     )

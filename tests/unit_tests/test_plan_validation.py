@@ -7,9 +7,10 @@ import asyncio
 import pytest
 from langchain_core.messages import HumanMessage
 
+from graph.testing import answer, plan, step
 from nodes.plan_rules import plan_errors
 from state.plan import Plan, PlanStep
-from tests.unit_tests.team import answer, plan, step, team_graph, thread
+from tests.unit_tests.team import team_graph, thread
 
 
 def _plan(*steps: PlanStep) -> Plan:

@@ -9,9 +9,10 @@ import httpx
 import openai
 from langchain_core.messages import HumanMessage, ToolMessage
 
+from graph.testing import answer, call, plan, step
 from state.context import Context
 from tests.unit_tests import team
-from tests.unit_tests.team import answer, call, plan, step, team_graph, thread
+from tests.unit_tests.team import team_graph, thread
 
 
 def run(graph: Any, question: str = "q", context: Context | None = None) -> dict[str, Any]:

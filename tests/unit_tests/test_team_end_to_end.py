@@ -13,8 +13,8 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from graph import build_graph
-from graph.demo_script import BEFORE_AFTER_SQL, CHART_CODE, MONTHLY_RATES_SQL, NORTH_SECTION
-from graph.scripted import ScriptedChatModel
+from graph.cli.demo_script import BEFORE_AFTER_SQL, CHART_CODE, MONTHLY_RATES_SQL, NORTH_SECTION
+from graph.testing import ScriptedChatModel
 
 
 def last_tool(messages: list[BaseMessage]) -> str:
@@ -98,10 +98,8 @@ def test_report_writer_waits_for_approval_then_writes_or_declines(isolated_env: 
     }
     steps = [{"id": "report", "specialist": "report_writer", "objective": "Write the report"}]
     plan = {"tool_calls": [{"name": "Plan", "args": {"steps": steps}}]}
-    script = {
-        "orchestrator": [plan, final, plan, final],
-        "report_writer": [write, summarise, write, summarise],
-    }
+    # Both threads plan alike (one planner request), then each finalizes its own reports.
+    script = {"orchestrator": [plan, final, final], "report_writer": [write, summarise]}
     graph = build_graph(InMemorySaver(), {"default": ScriptedChatModel(script=script)})
     runs = isolated_env / "runs"
 

@@ -10,11 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from graph.bench import figures as fig
-from graph.bench import plots, publish
-from graph.bench.architectures import ARCHITECTURES, SUPERVISOR, supervisor_available
-from graph.bench.passes import Bench, BenchConfig, real_model_configured
-from graph.bench.suite import sample_suite
+from benchmarks import figures as fig
+from benchmarks import plots, publish
+from benchmarks.architectures import ARCHITECTURES, SUPERVISOR, supervisor_available
+from benchmarks.passes import Bench, BenchConfig, real_model_configured
+from benchmarks.suite import sample_suite
 
 QUICK_TASKS = ("orders_2024", "north_why", "outdoor_growth", "failed_first_call", "answer_outage")
 METHOD = [

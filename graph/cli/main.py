@@ -7,7 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from graph.failures import EXIT_USAGE, UsageError, explain
+from graph.cli.failures import EXIT_USAGE, UsageError, explain
 
 
 def parser() -> argparse.ArgumentParser:
@@ -41,13 +41,14 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--json", action="store_true")
     sample = sub.add_parser("sample", help="(re)generate the sample database and documents")
     sample.add_argument("--reset", action="store_true")
-    sub.add_parser("bench", help="run the benchmark suite")
+    bench = sub.add_parser("bench", help="run the benchmark suite (from a source checkout)")
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER, help="options for the suite")
     return root
 
 
 async def run(args: argparse.Namespace) -> int:
     """Run one parsed command and return its exit code."""
-    from graph import commands, inspection
+    from graph.cli import commands, inspection
 
     approve = True if getattr(args, "yes", False) else None
     if getattr(args, "reject", False):
@@ -71,17 +72,13 @@ async def run(args: argparse.Namespace) -> int:
     if args.command == "threads":
         return await inspection.threads(as_json=args.json)
     if args.command == "demo":
-        from graph.demo import run_demo
+        from graph.cli.demo import run_demo
 
         return await run_demo(as_json=args.json)
     if args.command == "sample":
-        from graph.demo import make_sample
+        from graph.cli.demo import make_sample
 
         return make_sample(reset=args.reset)
-    if args.command == "bench":
-        from graph.bench_cli import run_bench
-
-        return run_bench()
     raise UsageError(f"unknown command {args.command}")
 
 
@@ -89,6 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: parse, run, and turn every failure into a message and an exit code."""
     args = parser().parse_args(argv)
     try:
+        if args.command == "bench":
+            from graph.cli.bench import run_bench
+
+            # The suite runs its own event loops, so it starts outside ours.
+            return run_bench(args.bench_args)
         return asyncio.run(run(args))
     except KeyboardInterrupt:
         print("orchestra: interrupted; the run is saved (orchestra resume THREAD)", file=sys.stderr)
@@ -97,7 +99,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         code, message = explain(exc)
         print(f"orchestra: error: {message}", file=sys.stderr)
         return code if code else EXIT_USAGE
-
-
-if __name__ == "__main__":
-    sys.exit(main())

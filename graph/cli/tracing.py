@@ -46,8 +46,11 @@ class Tracing:
         self.warn = warn
         self.failed = False
         self.project = os.environ.get("LANGSMITH_PROJECT") or DEFAULT_PROJECT
-        # The client's own retries and log lines would print once per batch; we say it once.
-        logging.getLogger("langsmith").setLevel(logging.CRITICAL)
+        # The client's own retries and log lines would print once per batch; we say it once,
+        # and give the logger its level back when this run's tracing closes.
+        self._logger = logging.getLogger("langsmith")
+        self._level = self._logger.level
+        self._logger.setLevel(logging.CRITICAL)
         self.client = Client(
             api_url=os.environ.get("LANGSMITH_ENDPOINT") or None,
             api_key=os.environ.get("LANGSMITH_API_KEY") or None,
@@ -82,6 +85,13 @@ class Tracing:
         threading.Thread(target=send, daemon=True).start()
         if not done.wait(seconds):
             self._on_error(TimeoutError(f"flush took over {seconds:.0f}s"))
+
+    def close(self, seconds: float = FLUSH_SECONDS) -> None:
+        """Flush what is pending and hand the langsmith logger its level back."""
+        try:
+            self.flush(seconds)
+        finally:
+            self._logger.setLevel(self._level)
 
 
 def start_tracing(warn: Callable[[str], None]) -> Tracing | None:

@@ -10,7 +10,7 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatResult
 
-from graph.scripted import ScriptedChatModel
+from graph.testing import Choice, ScriptedChatModel, role_of, step_of
 
 PolicyFn = Callable[[str, list[BaseMessage]], dict[str, Any]]
 
@@ -30,10 +30,10 @@ class BenchModel(ScriptedChatModel):
         self.policy = policy
         self.calls.clear()
 
-    def _next_reply(self, role: str) -> tuple[int, Any]:
-        # Every call asks the policy, which reads the conversation rather than a turn index.
-        policy = self.policy
-        return 0, lambda messages: policy(role, messages)
+    def choose(self, messages: list[BaseMessage], digest: str) -> Choice:
+        """Ask the policy, which reads the conversation as the script would."""
+        role, policy = role_of(messages), self.policy
+        return Choice(role, step_of(messages), 0, lambda m: policy(role, m), False)
 
     async def _agenerate(
         self,

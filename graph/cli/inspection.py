@@ -8,10 +8,10 @@ from typing import Any
 from rich.table import Table
 from rich.tree import Tree
 
-from graph.commands import err, out
-from graph.failures import EXIT_OK, UsageError
-from graph.run_view import summarize
-from graph.session import open_session
+from graph.cli.commands import err, out
+from graph.cli.failures import EXIT_OK, UsageError
+from graph.cli.run_view import summarize
+from graph.cli.session import open_session
 
 
 async def show(thread: str, *, as_json: bool) -> int:

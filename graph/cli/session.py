@@ -12,7 +12,7 @@ from langgraph.graph.state import CompiledStateGraph
 from pydantic import ValidationError
 
 from graph.build import build_graph
-from graph.failures import UsageError
+from graph.cli.failures import UsageError
 from graph.models import ModelResolver, ModelSpec
 from graph.persistence import open_checkpointer
 from nodes.specialists import SAMPLE_TEAM, SpecialistSpec

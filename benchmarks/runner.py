@@ -12,12 +12,13 @@ from typing import Any, Literal
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
-from graph.bench.architectures import ORCHESTRA, SUPERVISOR, Built
-from graph.bench.model import BenchModel
-from graph.bench.policy import Policy
-from graph.bench.recorder import CallRecorder
-from graph.bench.tasks import Task
-from nodes.specialists.workspace import Workspace
+from benchmarks.architectures import ORCHESTRA, SUPERVISOR, Built
+from benchmarks.model import BenchModel
+from benchmarks.policy import Policy
+from benchmarks.recorder import CallRecorder
+from benchmarks.tasks import Task
+from state.settings import Settings
+from tools.workspace import Workspace
 
 MAX_ATTEMPTS = 5
 Recovery = Literal["resume", "restart"]
@@ -64,7 +65,7 @@ def expected_answers(task: Task) -> list[str]:
     """Return the strings a correct answer contains: fixed phrases and the ground-truth row."""
     wanted = list(task.expect)
     if task.expect_sql:
-        db = Workspace.current().sample.db_path
+        db = Workspace(Settings()).sample.db_path
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
             row = con.execute(task.expect_sql).fetchone()
         wanted += [str(v) for v in row or ()]

@@ -6,8 +6,9 @@ from typing import Any
 
 from langgraph.types import StateSnapshot
 
-from state.ledger import StepRecord
-from state.reports import Usage
+from state.ledger import read_ledger
+from state.reports import Report, read_reports
+from state.usage import spent
 from tools.secrets import redact
 
 
@@ -22,12 +23,12 @@ def run_status(snapshot: StateSnapshot) -> str:
 
 def step_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
     """Return one row per step: ledger fields plus its report's usage, timing and tools."""
-    reports = values.get("reports", {})
+    reports = read_reports(values.get("reports", {}))
     rows = []
-    for key, raw in values.get("ledger", {}).items():
-        rec = StepRecord(**raw)
-        report = reports.get(key, {})
-        usage = report.get("usage", {})
+    for key, rec in read_ledger(values.get("ledger", {})).items():
+        report = reports.get(key) or Report(
+            step_key=key, specialist=rec.specialist, status="failed"
+        )
         rows.append(
             {
                 "key": key,
@@ -38,30 +39,17 @@ def step_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
                 "depends_on": rec.depends_on,
                 "status": rec.status,
                 "attempts": rec.attempts,
-                "model_attempts": report.get("model_attempts", 0),
-                "seconds": report.get("seconds", 0.0),
-                "usage": {
-                    "llm_calls": usage.get("llm_calls", 0),
-                    "input_tokens": usage.get("input_tokens", 0),
-                    "output_tokens": usage.get("output_tokens", 0),
-                },
-                "tools": [t["name"] for t in report.get("tools_called", [])],
-                "artifacts": report.get("artifacts", []),
-                "sources": report.get("sources", []),
+                "model_attempts": report.model_attempts,
+                "seconds": report.seconds,
+                "usage": report.usage.model_dump(),
+                "tools": [t.name for t in report.tools_called],
+                "artifacts": report.artifacts,
+                "sources": report.sources,
                 "reused_from": rec.reused_from,
-                "error": rec.error or report.get("error"),
+                "error": rec.error or report.error,
             }
         )
     return rows
-
-
-def total_usage(values: dict[str, Any]) -> dict[str, int]:
-    """Return the thread's usage: the orchestrator's calls plus every specialist run's."""
-    total = Usage(**values.get("orchestrator_usage", {}))
-    for key, rec in values.get("ledger", {}).items():
-        if rec.get("status") != "reused":
-            total = total + Usage(**values.get("reports", {}).get(key, {}).get("usage", {}))
-    return total.model_dump()
 
 
 def summarize(thread_id: str, snapshot: StateSnapshot) -> dict[str, Any]:
@@ -78,7 +66,7 @@ def summarize(thread_id: str, snapshot: StateSnapshot) -> dict[str, Any]:
         "answer": answer,
         "turn": values.get("turn", 0),
         "steps": step_rows(values),
-        "usage": total_usage(values),
+        "usage": spent(values).model_dump(),
     }
     if values.get("note"):
         summary["note"] = values["note"]

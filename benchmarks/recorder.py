@@ -14,7 +14,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
 from langchain_core.outputs import LLMResult
 
-from graph.scripted import estimate_tokens, role_of
+from graph.testing import estimate_tokens, role_of
 
 _STEP = re.compile(r"^Step (\S+):")
 

@@ -1,4 +1,4 @@
-"""`orchestra bench` / `make bench`: the benchmark suite, written into benchmarks/."""
+"""`make bench`, `orchestra bench`, `python -m benchmarks`: the suite, into benchmarks/."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from graph.bench.passes import BenchConfig
-from graph.bench.run import QUICK_TASKS, run_bench_async
+from benchmarks.passes import BenchConfig
+from benchmarks.run import QUICK_TASKS, run_bench_async
 
 DEFAULT_OUT = Path("benchmarks")
 
@@ -35,9 +34,7 @@ def parse(argv: Sequence[str]) -> tuple[BenchConfig, Path]:
 def run_bench(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark, write RESULTS.md, results.json and the plots, print the verdicts."""
     cfg, out = parse(argv or [])
-    # `orchestra` calls this from inside its event loop: run ours on a thread of its own.
-    with ThreadPoolExecutor(1) as pool:
-        data = pool.submit(asyncio.run, run_bench_async(cfg, out)).result()
+    data = asyncio.run(run_bench_async(cfg, out))
     print(f"benchmark written to {out.resolve()} in {data['seconds']} s", file=sys.stderr)
     for t in data["targets"]:
         value = f"{t['value']:.2f}" if isinstance(t["value"], float) else t["value"]

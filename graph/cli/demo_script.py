@@ -6,10 +6,11 @@ scripted replies quote the tool results they were given, so the answer is the sa
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from langchain_core.messages import BaseMessage, ToolMessage
+from langchain_core.messages import BaseMessage
+
+from graph.testing import Reply, call, last_tool_text, plan, step
 
 DEMO_QUESTION = (
     "Why did returns fall in the North region in 2025? Show North's monthly return rate "
@@ -62,13 +63,8 @@ fig.savefig("north_return_rate.png", dpi=100)
 """
 
 
-def _last_tool_text(messages: list[BaseMessage]) -> str:
-    """Return the content of the most recent tool result."""
-    return next(m.text for m in reversed(messages) if isinstance(m, ToolMessage))
-
-
 def _sql_summary(messages: list[BaseMessage]) -> dict[str, Any]:
-    rates = _last_tool_text(messages).split("\n(saved as")[0]
+    rates = last_tool_text(messages).split("\n(saved as")[0]
     return {
         "content": "Return rate (returned order lines / order lines, by order date), "
         "North against the other regions, before and from 2025-04-01:\n"
@@ -77,7 +73,7 @@ def _sql_summary(messages: list[BaseMessage]) -> dict[str, Any]:
 
 
 def _doc_summary(messages: list[BaseMessage]) -> dict[str, Any]:
-    text = _last_tool_text(messages)
+    text = last_tool_text(messages)
     sentence = next(
         (line for line in text.splitlines() if line.startswith("In region North")), text[:300]
     )
@@ -85,7 +81,7 @@ def _doc_summary(messages: list[BaseMessage]) -> dict[str, Any]:
 
 
 def _chart_summary(messages: list[BaseMessage]) -> dict[str, Any]:
-    text = _last_tool_text(messages)
+    text = last_tool_text(messages)
     return {"content": "Computed from the SQL step's monthly series:\n" + text}
 
 
@@ -93,14 +89,7 @@ def _report_call(messages: list[BaseMessage]) -> dict[str, Any]:
     # The brief's first line is this step's objective and its last the budget: keep the rest.
     findings = "\n".join(messages[1].text.splitlines()[1:-1]).strip()
     body = f"## Question\n\n{DEMO_QUESTION}\n\n## Findings from the specialists\n\n{findings}"
-    return {
-        "tool_calls": [
-            {
-                "name": "write_report",
-                "args": {"title": "Why North's returns fell in 2025", "body_markdown": body},
-            }
-        ]
-    }
+    return call("write_report", title="Why North's returns fell in 2025", body_markdown=body)
 
 
 def _final_answer(messages: list[BaseMessage]) -> dict[str, Any]:
@@ -112,62 +101,50 @@ def _final_answer(messages: list[BaseMessage]) -> dict[str, Any]:
     }
 
 
-def _plan(*steps: tuple[str, str, str, list[str]]) -> dict[str, Any]:
-    args = [{"id": i, "specialist": s, "objective": o, "depends_on": d} for i, s, o, d in steps]
-    return {"tool_calls": [{"name": "Plan", "args": {"steps": args}}]}
-
-
-def _call(name: str, **args: Any) -> dict[str, Any]:
-    return {"tool_calls": [{"name": name, "args": args}]}
-
-
-Reply = dict[str, Any] | Callable[[list[BaseMessage]], dict[str, Any]]
-
 DEMO_SCRIPT: dict[str, list[Reply]] = {
     "orchestrator": [
-        _plan(
-            (
+        plan(
+            step(
                 "rates",
                 "sql_analyst",
-                "Compute the monthly return rate (returned order lines "
-                "/ order lines) for North and for the other regions, 2024-2025, and the rate "
-                "before and from 2025-04-01.",
-                [],
+                "Compute the monthly return rate (returned order lines / order lines) for North "
+                "and for the other regions, 2024-2025, and the rate before and from 2025-04-01.",
             ),
-            (
+            step(
                 "policy",
                 "doc_researcher",
-                "Find what the returns policy says about the "
-                "North region in 2025, citing document and section.",
-                [],
+                "Find what the returns policy says about the North region in 2025, citing "
+                "document and section.",
             ),
-            (
+            step(
                 "chart",
                 "data_analyst",
-                "Chart North's monthly return rate against the other "
-                "regions and compute the mean rate before and from 2025-04.",
-                ["rates"],
+                "Chart North's monthly return rate against the other regions and compute the "
+                "mean rate before and from 2025-04.",
+                "rates",
             ),
-            (
+            step(
                 "report",
                 "report_writer",
-                "Write a report on why North's returns fell, with "
-                "the numbers, the policy citation and the chart.",
-                ["rates", "policy", "chart"],
+                "Write a report on why North's returns fell, with the numbers, the policy "
+                "citation and the chart.",
+                "rates",
+                "policy",
+                "chart",
             ),
         ),
         _final_answer,
     ],
     "sql_analyst": [
-        _call("run_sql", query=MONTHLY_RATES_SQL),
-        _call("run_sql", query=BEFORE_AFTER_SQL),
+        call("run_sql", query=MONTHLY_RATES_SQL),
+        call("run_sql", query=BEFORE_AFTER_SQL),
         _sql_summary,
     ],
     "doc_researcher": [
-        _call("search_docs", query="North returns window"),
-        _call("read_doc", doc="returns-policy.md", section=NORTH_SECTION),
+        call("search_docs", query="North returns window"),
+        call("read_doc", doc="returns-policy.md", section=NORTH_SECTION),
         _doc_summary,
     ],
-    "data_analyst": [_call("run_python", code=CHART_CODE), _chart_summary],
-    "report_writer": [_report_call, lambda m: {"content": _last_tool_text(m)}],
+    "data_analyst": [call("run_python", code=CHART_CODE), _chart_summary],
+    "report_writer": [_report_call, lambda m: {"content": last_tool_text(m)}],
 }

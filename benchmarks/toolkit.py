@@ -12,17 +12,18 @@ from typing import Any
 
 from langchain_core.tools import BaseTool, StructuredTool
 
-from nodes.specialist_tools import takes_step
+from nodes.specialist.tools import takes_step
 from nodes.specialists.spec import SpecialistSpec, Step
-from nodes.specialists.workspace import Workspace
 from state.reports import Brief, Report
+from tools.workspace import Workspace
 
 
 class RunTools:
     """Every specialist's tools, writing into one folder per run and seeing the run's files."""
 
-    def __init__(self, registry: Sequence[SpecialistSpec]) -> None:
+    def __init__(self, registry: Sequence[SpecialistSpec], workspace: Workspace) -> None:
         self.registry = list(registry)
+        self.workspace = workspace
         self.thread_id = "bench"
         self.artifacts: list[str] = []
 
@@ -58,7 +59,7 @@ class RunTools:
 
         def run(**kwargs: Any) -> tuple[Any, dict[str, Any]]:
             if takes_step(template):
-                kwargs["step"] = Step(Workspace.current(), self._brief(spec))
+                kwargs["step"] = Step(self.workspace, self._brief(spec))
             out = template.func(**kwargs)  # type: ignore[attr-defined]
             content, artifact = out if pairs else (out, {})
             made = (artifact or {}).get("artifacts", [])

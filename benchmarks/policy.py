@@ -13,7 +13,7 @@ import httpx
 import openai
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
 
-from graph.bench.tasks import ANSWER, Step, Task
+from benchmarks.tasks import ANSWER, Step, Task
 
 _STEP = re.compile(r"^Step (\S+):")
 SUMMARY_CHARS = 900

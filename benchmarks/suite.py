@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.bench.tasks import ANSWER, LOAD_CSV, Fault, Task, doc, python, report, sql
+from benchmarks.tasks import ANSWER, LOAD_CSV, Fault, Task, doc, python, report, sql
 
 _JOIN = (
     "FROM order_lines l JOIN orders o ON o.order_id = l.order_id "

@@ -7,8 +7,8 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from graph.bench import figures as fig
-from graph.bench.architectures import ORCHESTRA, SINGLE, SUPERVISOR
+from benchmarks import figures as fig
+from benchmarks.architectures import ORCHESTRA, SINGLE, SUPERVISOR
 
 COLUMNS = (ORCHESTRA, SINGLE, SUPERVISOR)
 

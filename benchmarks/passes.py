@@ -11,11 +11,11 @@ from typing import Any
 
 from langgraph.checkpoint.memory import InMemorySaver
 
-from graph.bench.architectures import ORCHESTRA, Built, bench_registry, build
-from graph.bench.model import BenchModel
-from graph.bench.runner import TaskRun, run_task
-from graph.bench.synthetic import scaling_tasks, synthetic_team
-from graph.bench.tasks import Task
+from benchmarks.architectures import ORCHESTRA, Built, bench_registry, build
+from benchmarks.model import BenchModel
+from benchmarks.runner import TaskRun, run_task
+from benchmarks.synthetic import scaling_tasks, synthetic_team
+from benchmarks.tasks import Task
 from graph.persistence import open_checkpointer
 from nodes.specialists import SAMPLE_TEAM
 from nodes.specialists.spec import SpecialistSpec

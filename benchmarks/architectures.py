@@ -10,10 +10,12 @@ from langchain.agents import create_agent
 from langchain_core.language_models import BaseChatModel
 from langgraph.types import Checkpointer
 
-from graph.bench.toolkit import RunTools
+from benchmarks.toolkit import RunTools
 from graph.build import build_graph
 from nodes.specialists.spec import SpecialistSpec, planner_menu
 from state.context import Context
+from state.settings import Settings
+from tools.workspace import Workspace
 
 ORCHESTRA, SINGLE, SUPERVISOR = "orchestra", "single_agent", "supervisor"
 ARCHITECTURES = (ORCHESTRA, SINGLE, SUPERVISOR)
@@ -67,11 +69,19 @@ def build(
     checkpointer: Checkpointer,
 ) -> Built:
     """Compile one architecture over a registry, with one model for every role."""
+    # Every architecture reaches the same back ends, resolved once from the bench's settings.
+    workspace = Workspace(Settings())
     if name == ORCHESTRA:
         ctx = Context()
-        graph = build_graph(checkpointer, {"default": model}, specialists=registry, context=ctx)
+        graph = build_graph(
+            checkpointer,
+            {"default": model},
+            specialists=registry,
+            context=ctx,
+            workspace=workspace,
+        )
         return Built(name, graph, invoke_kwargs={"context": ctx})
-    tools = RunTools(registry)
+    tools = RunTools(registry, workspace)
     if name == SINGLE:
         jobs = "\n\n".join(f"## {spec.name}\n{spec.prompt}" for spec in registry)
         agent = create_agent(

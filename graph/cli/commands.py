@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import uuid
@@ -13,12 +14,12 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from rich.console import Console
 
-from graph.failures import EXIT_APPROVAL, EXIT_OK, EXIT_STOPPED, UsageError, explain
+from graph.cli.failures import EXIT_APPROVAL, EXIT_OK, EXIT_STOPPED, UsageError, explain
+from graph.cli.progress import Progress
+from graph.cli.run_view import summarize
+from graph.cli.session import Session, check_models, open_session
+from graph.cli.tracing import Tracing, start_tracing
 from graph.models import ModelSpec
-from graph.progress import Progress
-from graph.run_view import summarize
-from graph.session import Session, check_models, open_session
-from graph.tracing import Tracing, start_tracing
 from nodes.specialists import SAMPLE_TEAM
 from tools.secrets import redact
 
@@ -113,7 +114,8 @@ async def drive(
         return await _drive(session, thread, payload, as_json, approve, stream, config, tracing)
     finally:
         if tracing:
-            tracing.flush()
+            # The flush waits on a thread, so the event loop is not held while it sends.
+            await asyncio.to_thread(tracing.close)
 
 
 async def _drive(

@@ -6,11 +6,11 @@ import uuid
 
 from rich.panel import Panel
 
-from graph.commands import drive, err, out
-from graph.demo_script import DEMO_QUESTION, DEMO_SCRIPT
-from graph.failures import EXIT_OK
-from graph.scripted import ScriptedChatModel
-from graph.session import load_settings, open_session
+from graph.cli.commands import drive, err, out
+from graph.cli.demo_script import DEMO_QUESTION, DEMO_SCRIPT
+from graph.cli.failures import EXIT_OK
+from graph.cli.session import load_settings, open_session
+from graph.testing import ScriptedChatModel
 
 STAND_IN_NOTICE = (
     "SCRIPTED STAND-IN: no real model is called. A scripted chat model plays the "

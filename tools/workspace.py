@@ -1,10 +1,8 @@
-"""The back ends a run's tools reach, opened lazily from the settings."""
+"""The back ends and folders a run's tools reach, opened lazily from the settings."""
 
 from __future__ import annotations
 
 import hashlib
-import os
-import threading
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,26 +15,14 @@ if TYPE_CHECKING:
     from tools.sample import SampleData
     from tools.sql import SqlDatabase
 
-_lock = threading.Lock()
-_current: dict[str, Workspace] = {}
-
 
 class Workspace:
     """Database, documents and run folders for one set of settings."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # Resolved once, when the graph is built: never a blocking getcwd() inside a node.
         self.home = settings.home.resolve()
-
-    @classmethod
-    def current(cls) -> Workspace:
-        """Return the workspace for the present environment, shared per process."""
-        # Keyed by the raw variables, so the settings are parsed once per environment.
-        key = repr(sorted((k, v) for k, v in os.environ.items() if k.startswith("ORCHESTRA_")))
-        with _lock:
-            if key not in _current:
-                _current[key] = cls(Settings())
-            return _current[key]
 
     @cached_property
     def sample(self) -> SampleData:

@@ -23,7 +23,7 @@ from langgraph.types import Command
 
 from nodes.faults import is_transient
 from nodes.model_access import ModelFor, context_of, usage_of
-from nodes.specialist_toolbox import tool_schemas
+from nodes.specialist.toolbox import tool_schemas
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
 from state.graph_state import SpecialistInput, SpecialistState, add_usage

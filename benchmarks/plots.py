@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from graph.bench.architectures import ORCHESTRA, SINGLE, SUPERVISOR
+from benchmarks.architectures import ORCHESTRA, SINGLE, SUPERVISOR
 
 COLORS = {ORCHESTRA: "tab:blue", SINGLE: "tab:red", SUPERVISOR: "tab:green"}
 

@@ -6,8 +6,8 @@ import statistics
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from graph.bench.architectures import ORCHESTRA, SINGLE, SUPERVISOR
-from graph.scripted import estimate_tokens
+from benchmarks.architectures import ORCHESTRA, SINGLE, SUPERVISOR
+from graph.testing import estimate_tokens
 from nodes.specialists.spec import planner_menu
 
 Run = dict[str, Any]
@@ -161,6 +161,6 @@ def scaling_figures(scaling: Sequence[Run]) -> list[dict[str, Any]]:
 
 def menu_line_tokens() -> float:
     """Return the tokens one synthetic specialist adds to the planner's menu."""
-    from graph.bench.synthetic import synthetic_team
+    from benchmarks.synthetic import synthetic_team
 
     return estimate_tokens(planner_menu(synthetic_team(64))) / 64

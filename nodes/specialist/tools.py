@@ -12,10 +12,10 @@ from langgraph.errors import GraphBubbleUp
 from langgraph.types import interrupt
 
 from nodes.specialists.spec import SpecialistSpec, Step
-from nodes.specialists.workspace import Workspace
 from state.graph_state import SpecialistState
 from state.reports import Brief
 from tools.secrets import redact
+from tools.workspace import Workspace
 
 
 def _error(call: ToolCall, text: str) -> ToolMessage:
@@ -38,14 +38,14 @@ def approved(decision: Any) -> bool:
     return decision is True
 
 
-def make_tool_node(spec: SpecialistSpec):
+def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
     """Return the node that runs the model's tool calls with this specialist's tools alone."""
 
     async def run_tools(state: SpecialistState, config: RunnableConfig) -> dict[str, Any]:
         """Run each requested tool; unknown names and errors go back as error messages."""
         brief = Brief(**state["brief"])
         tools = {t.name: t for t in spec.tools}
-        step = Step(Workspace.current(), brief)
+        step = Step(workspace, brief)
         last = state["messages"][-1]
         calls = last.tool_calls if isinstance(last, AIMessage) else []
         gated = [c for c in calls if c["name"] in spec.approval_tools]
