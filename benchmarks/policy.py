@@ -14,6 +14,7 @@ import openai
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
 
 from benchmarks.tasks import ANSWER, Step, Task
+from graph.testing import plan
 
 _STEP = re.compile(r"^Step (\S+):")
 SUMMARY_CHARS = 900
@@ -93,7 +94,7 @@ class Policy:
                 }
                 for s in self.task.steps
             ]
-            return {"tool_calls": [{"name": "Plan", "args": {"steps": steps}}]}
+            return plan(*steps)
         return self._answer(messages[-1].text.split("Reports:\n", 1)[-1].strip())
 
     def _specialist(self, messages: list[BaseMessage]) -> dict[str, Any]:
