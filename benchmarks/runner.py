@@ -18,6 +18,7 @@ from benchmarks.policy import Policy
 from benchmarks.recorder import CallRecorder
 from benchmarks.tasks import Task
 from state.settings import Settings
+from state.usage import spent
 from tools.workspace import Workspace
 
 MAX_ATTEMPTS = 5
@@ -45,6 +46,7 @@ class TaskRun:
     calls: list[dict[str, Any]] = field(default_factory=list)
     checkpoint_bytes: int | None = None
     critical_path_s: float | None = None
+    usage: dict[str, int] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the run as plain data for results.json."""
@@ -136,7 +138,11 @@ async def run_task(
     tools = [t for t in recorder.tools if not t.name.startswith("transfer_")]
     spans = [(c.start, c.end) for c in recorder.models] + [(t.start, t.end) for t in tools]
     busy = union_length(spans)
-    delegations, routed = await _delegations(built, recorder, threads[-1], owners or {})
+    values: dict[str, Any] = {}
+    if built.name == ORCHESTRA:
+        state = await built.graph.aget_state({"configurable": {"thread_id": threads[-1]}})
+        values = state.values
+    delegations, routed = _delegations(built, recorder, values, owners or {})
     return TaskRun(
         task=task.name,
         kind=task.kind,
@@ -164,16 +170,17 @@ async def run_task(
         ],
         checkpoint_bytes=await checkpoint_bytes(saver, threads),
         critical_path_s=_critical_path(task, recorder) if built.name == ORCHESTRA else None,
+        # Orchestra's own account of the run, summed where the CLI and `show` sum it.
+        usage=spent(values).model_dump() if built.name == ORCHESTRA else None,
     )
 
 
-async def _delegations(
-    built: Built, recorder: CallRecorder, thread: str, owners: dict[str, str]
+def _delegations(
+    built: Built, recorder: CallRecorder, values: dict[str, Any], owners: dict[str, str]
 ) -> tuple[int, list[str]]:
     """Return how many hand-offs to specialists the run made, and to whom."""
     if built.name == ORCHESTRA:
-        state = await built.graph.aget_state({"configurable": {"thread_id": thread}})
-        ledger = state.values.get("ledger", {})
+        ledger = values.get("ledger", {})
         return sum(int(r.get("attempts", 0)) for r in ledger.values()), sorted(
             {r["specialist"] for r in ledger.values()}
         )

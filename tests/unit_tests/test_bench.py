@@ -51,6 +51,18 @@ def test_failed_step_repeats_no_completed_call_in_orchestra(
     assert naive and all(r["stops"] > 0 for r in naive)
 
 
+def test_the_benchmark_and_the_ledger_agree_on_usage_to_the_token(
+    results: tuple[dict[str, Any], Path],
+) -> None:
+    data, _ = results
+    runs = [r for r in data["runs"]["zero"] if r["arch"] == "orchestra"]
+    assert runs
+    for run in runs:
+        served = [c for c in run["calls"] if c["ok"]]
+        assert run["usage"]["llm_calls"] == len(served), run["task"]
+        assert run["usage"]["input_tokens"] == sum(c["input_tokens"] for c in served), run["task"]
+
+
 def test_specialist_prompt_stays_flat_as_the_registry_grows(
     results: tuple[dict[str, Any], Path],
 ) -> None:

@@ -1,0 +1,23 @@
+"""Wiring: builds and compiles the graphs, persistence, model resolution and the CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["build_graph", "build_specialist_graph", "graph"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import lazily, so the command line starts without compiling any graph."""
+    import importlib
+
+    build = importlib.import_module("graph.build")
+
+    if name == "graph":
+        # Compiled without a checkpointer: the LangGraph server brings its own.
+        compiled = build.build_graph()
+        globals()["graph"] = compiled
+        return compiled
+    if name in ("build_graph", "build_specialist_graph"):
+        return getattr(build, name)
+    raise AttributeError(f"module 'graph' has no attribute {name!r}")

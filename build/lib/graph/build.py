@@ -1,0 +1,78 @@
+"""The orchestrator graph: plan -> dispatch -> specialists -> review -> finalize."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langgraph.graph import START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Checkpointer
+
+from graph.models import ModelResolver, ModelSpec
+from graph.policies import no_retry, set_node_policies
+from graph.specialist import build_specialist
+from nodes.dispatch import dispatch_ready_steps
+from nodes.finalize import make_finalize_node
+from nodes.planning import make_plan_node
+from nodes.review import review
+from nodes.specialist.loop import failed_report
+from nodes.specialist.step import make_step_node
+from nodes.specialists import SAMPLE_TEAM, SpecialistSpec
+from state.context import Context
+from state.graph_state import OrchestraInput, OrchestraOutput, OrchestraState
+from state.settings import Settings
+from tools.workspace import Workspace
+
+
+def build_graph(
+    checkpointer: Checkpointer = None,
+    models: Mapping[str, ModelSpec] | None = None,
+    *,
+    specialists: Sequence[SpecialistSpec] | None = None,
+    context: Context | None = None,
+    workspace: Workspace | None = None,
+) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """Compile the orchestrator with its specialists as subgraph nodes."""
+    registry = list(SAMPLE_TEAM if specialists is None else specialists)
+    names = [spec.name for spec in registry]
+    if len(set(names)) != len(names):
+        raise ValueError(f"specialist names must be unique: {names}")
+    model_for = ModelResolver(models)
+    ctx = context or Context()
+    place = workspace or Workspace(Settings())
+    builder = StateGraph(
+        OrchestraState,
+        context_schema=Context,
+        input_schema=OrchestraInput,
+        output_schema=OrchestraOutput,
+    )
+    set_node_policies(builder, ctx)
+    plan = make_plan_node(model_for, registry)
+    builder.add_node("plan", plan, destinations=("dispatch", "finalize"))
+    builder.add_node("dispatch", dispatch_ready_steps, destinations=(*names, "review"))  # type: ignore[call-overload]
+    for spec in registry:
+        # A specialist's inner nodes retry their own faults; what still fails becomes a
+        # failed report here, so one bad step never takes its siblings down with it.
+        builder.add_node(  # type: ignore[call-overload]
+            spec.name,
+            make_step_node(spec, build_specialist(spec, model_for, place, ctx)),
+            retry_policy=no_retry(),
+            error_handler=failed_report,
+        )
+        builder.add_edge(spec.name, "review")
+    builder.add_node("review", review, destinations=("dispatch", "plan", "finalize"))
+    builder.add_node("finalize", make_finalize_node(model_for))
+    # Every request starts with a plan; the nodes route themselves with Command from there.
+    builder.add_edge(START, "plan")
+    return builder.compile(checkpointer=checkpointer, name="orchestrator")
+
+
+def build_specialist_graph(
+    name: str, models: Mapping[str, ModelSpec] | None = None
+) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """Compile one specialist of the sample team as its own graph, to run it alone."""
+    spec = next((s for s in SAMPLE_TEAM if s.name == name), None)
+    if spec is None:
+        raise ValueError(f"unknown specialist '{name}'")
+    return build_specialist(spec, ModelResolver(models), Workspace(Settings()))

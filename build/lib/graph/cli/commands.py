@@ -1,0 +1,239 @@
+"""The commands behind `orchestra`: start, resume, and look at runs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from langchain_core.messages import HumanMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.types import Command
+from rich.console import Console
+
+from graph.cli.failures import EXIT_APPROVAL, EXIT_OK, EXIT_STOPPED, UsageError, explain
+from graph.cli.progress import Progress
+from graph.cli.run_view import summarize
+from graph.cli.session import Session, check_models, open_session
+from graph.cli.tracing import Tracing, start_tracing
+from graph.models import ModelSpec
+from nodes.specialists import SAMPLE_TEAM
+from tools.secrets import redact
+
+MAX_QUESTION_CHARS = 8000
+err = Console(stderr=True)
+out = Console(soft_wrap=True)
+
+
+def check_question(question: str) -> str:
+    """Return the question stripped, or raise a usage error for an empty or huge one."""
+    text = redact(question.strip())
+    if not text:
+        raise UsageError("the question is empty")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise UsageError(
+            f"the question has {len(text)} characters; the limit is {MAX_QUESTION_CHARS}"
+        )
+    return text
+
+
+async def ask(
+    question: str,
+    *,
+    thread_id: str | None,
+    as_json: bool,
+    approve: bool | None,
+    stream: bool = False,
+    models: Mapping[str, ModelSpec] | None = None,
+) -> int:
+    """Start a turn on a (new or existing) thread and drive it to an end or a pause."""
+    text = check_question(question)
+    thread = thread_id or uuid.uuid4().hex[:12]
+    async with open_session(models) as session:
+        snapshot = await session.graph.aget_state(session.config(thread))
+        if snapshot.next:
+            raise UsageError(
+                f"thread {thread} has a run that has not finished; "
+                f"continue it with: orchestra resume {thread}"
+            )
+        err.print(f"[dim]thread {thread}[/dim]")
+        return await drive(
+            session, thread, {"messages": [HumanMessage(text)]}, as_json, approve, stream
+        )
+
+
+async def resume(
+    thread: str,
+    *,
+    as_json: bool,
+    approve: bool | None,
+    from_checkpoint: str | None = None,
+    models: Mapping[str, ModelSpec] | None = None,
+) -> int:
+    """Continue a stopped, failed or waiting thread from its last (or a chosen) checkpoint."""
+    async with open_session(models, need_models=False, existing=True) as session:
+        if not await session.thread_exists(thread):
+            raise UsageError(f"unknown thread '{thread}' (see: orchestra threads)")
+        check_models(models, session.context, SAMPLE_TEAM)
+        if from_checkpoint:
+            config = session.config(thread, from_checkpoint)
+            fork = await session.graph.aget_state(config)
+            if fork.created_at is None:
+                raise UsageError(f"thread {thread} has no checkpoint '{from_checkpoint}'")
+            err.print(f"[dim]forking thread {thread} from checkpoint {from_checkpoint}[/dim]")
+            return await drive(session, thread, None, as_json, approve, config=config)
+        snapshot = await session.graph.aget_state(session.config(thread))
+        if not snapshot.next:
+            err.print(f"thread {thread} has nothing left to run")
+            emit(session, summarize(thread, snapshot), as_json)
+            return EXIT_OK
+        payload: Any = None
+        if snapshot.interrupts:
+            decision = decide(snapshot.interrupts, approve)
+            if decision is None:
+                return waiting(thread, summarize(thread, snapshot), as_json)
+            payload = Command(resume={i.id: decision for i in snapshot.interrupts})
+        return await drive(session, thread, payload, as_json, approve)
+
+
+async def drive(
+    session: Session,
+    thread: str,
+    payload: Any,
+    as_json: bool,
+    approve: bool | None,
+    stream: bool = False,
+    config: RunnableConfig | None = None,
+) -> int:
+    """Run the graph until it ends, stops on a failure, or waits for an approval."""
+    tracing = start_tracing(lambda text: err.print(f"[yellow]warning[/yellow]: {text}"))
+    try:
+        return await _drive(session, thread, payload, as_json, approve, stream, config, tracing)
+    finally:
+        if tracing:
+            # The flush waits on a thread, so the event loop is not held while it sends.
+            await asyncio.to_thread(tracing.close)
+
+
+async def _drive(
+    session: Session,
+    thread: str,
+    payload: Any,
+    as_json: bool,
+    approve: bool | None,
+    stream: bool,
+    config: RunnableConfig | None,
+    tracing: Tracing | None,
+) -> int:
+    """Run legs of the graph (each approval starts a new one) until it ends or must wait."""
+    progress = Progress(err)
+    run_config = traced(config or session.config(thread), thread, tracing)
+    while True:
+        failure = await _stream(session, payload, run_config, progress, stream, not as_json)
+        snapshot = await session.graph.aget_state(session.config(thread))
+        summary = summarize(thread, snapshot)
+        if failure is not None:
+            code, message = explain(failure)
+            err.print(f"[red]error[/red]: {message}", highlight=False)
+            err.print(f"the run is saved; continue it with: orchestra resume {thread}")
+            emit(session, {**summary, "status": "failed", "error": message}, as_json)
+            return code if code != EXIT_OK else EXIT_STOPPED
+        if not snapshot.interrupts:
+            emit(session, summary, as_json)
+            return EXIT_OK if summary["status"] == "done" else EXIT_STOPPED
+        decision = decide(snapshot.interrupts, approve)
+        if decision is None:
+            return waiting(thread, summary, as_json)
+        payload = Command(resume={i.id: decision for i in snapshot.interrupts})
+        run_config = traced(session.config(thread), thread, tracing)
+
+
+def traced(config: RunnableConfig, thread: str, tracing: Tracing | None) -> RunnableConfig:
+    """Return the config with the tracer, the root tags and the thread's metadata."""
+    if tracing is None:
+        return config
+    # thread_id in metadata is how LangSmith groups a resumed run with the rest of its thread.
+    return {
+        **config,
+        "callbacks": tracing.callbacks(),
+        "tags": ["orchestrator"],
+        "metadata": {"thread_id": thread},
+    }
+
+
+async def _stream(
+    session: Session,
+    payload: Any,
+    config: RunnableConfig,
+    progress: Progress,
+    tokens: bool,
+    show_tokens: bool,
+) -> BaseException | None:
+    """Stream one leg of the run into the progress printer; return its failure, if any."""
+    # Asking for "messages" makes every model call stream its tokens.
+    modes: list[Any] = ["updates", "messages"] if tokens else ["updates"]
+    events: Any = session.graph.astream(
+        payload,
+        config,
+        context=session.context,
+        stream_mode=modes,
+        subgraphs=True,
+        durability="sync",
+    )
+    try:
+        async for namespace, mode, chunk in events:
+            if mode == "updates":
+                progress.handle(namespace, chunk)
+            elif show_tokens and not namespace and chunk[1].get("langgraph_node") == "finalize":
+                out.print(chunk[0].text, end="", highlight=False, markup=False)
+    except Exception as exc:  # every failure is reported, and the checkpoint keeps the work
+        return exc
+    if tokens and show_tokens:
+        out.print()
+    return None
+
+
+def decide(interrupts: Any, approve: bool | None) -> dict[str, bool] | None:
+    """Return the approval answer from the flags or the terminal, or None to wait."""
+    for pending in interrupts:
+        value = pending.value if isinstance(pending.value, dict) else {}
+        calls = ", ".join(c.get("name", "?") for c in value.get("tool_calls", []))
+        err.print(
+            f"[magenta]approval needed[/magenta]: {value.get('specialist', '?')} wants to run "
+            f"{calls} (step {value.get('step', '?')})"
+        )
+    if approve is not None:
+        err.print("approved" if approve else "rejected")
+        return {"approved": approve}
+    if sys.stdin.isatty():
+        answer = err.input("approve? [y/N] ").strip().lower()
+        return {"approved": answer in ("y", "yes")}
+    return None
+
+
+def waiting(thread: str, summary: dict[str, Any], as_json: bool) -> int:
+    """Report a run that waits for approval, and exit 4."""
+    err.print(
+        f"thread {thread} is waiting for approval: orchestra resume {thread} --yes (or --reject)"
+    )
+    if as_json:
+        print(json.dumps(summary, default=str))
+    return EXIT_APPROVAL
+
+
+def emit(session: Session, summary: dict[str, Any], as_json: bool) -> None:
+    """Print the run's outcome: the JSON object, or the answer for a person."""
+    if as_json:
+        print(json.dumps(summary, default=str))
+        return
+    if summary.get("answer"):
+        out.print()
+        out.print(summary["answer"], highlight=False, markup=False)
+    usage = summary["usage"]
+    err.print(
+        f"[dim]{summary['status']} · {usage['llm_calls']} model calls · "
+        f"{usage['input_tokens']} in / {usage['output_tokens']} out tokens[/dim]"
+    )

@@ -1,0 +1,46 @@
+"""What a stopped run tells the user: one line, an exit code, and how to go on."""
+
+from __future__ import annotations
+
+import os
+
+import openai
+
+from graph.models import ModelConfigError
+from graph.persistence import CheckpointStoreError
+from tools.secrets import redact
+
+EXIT_OK, EXIT_USAGE, EXIT_STOPPED, EXIT_APPROVAL = 0, 2, 3, 4
+
+
+class UsageError(ValueError):
+    """Bad usage or input: the command says why and exits 2."""
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def explain(exc: BaseException) -> tuple[int, str]:
+    """Return the exit code and one-line message for a failure."""
+    for err in _chain(exc):
+        if isinstance(err, UsageError | ModelConfigError | CheckpointStoreError):
+            return EXIT_USAGE, redact(str(err))
+        if isinstance(err, openai.AuthenticationError):
+            return EXIT_USAGE, "the model server refused the API key (check OPENAI_API_KEY)"
+        if isinstance(err, openai.NotFoundError):
+            return EXIT_USAGE, f"the model server does not know that model: {_line(err)}"
+        if isinstance(err, openai.APIConnectionError):
+            where = os.environ.get("OPENAI_BASE_URL") or "the OpenAI API"
+            return EXIT_USAGE, f"cannot reach the model server at {redact(where)}"
+    return EXIT_STOPPED, f"{type(exc).__name__}: {_line(exc)}"
+
+
+def _line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return redact(text[0] if text else type(exc).__name__)[:400]

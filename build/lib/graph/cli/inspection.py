@@ -1,0 +1,124 @@
+"""Looking at runs without running anything: show, history, threads."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.table import Table
+from rich.tree import Tree
+
+from graph.cli.commands import err, out
+from graph.cli.failures import EXIT_OK, UsageError
+from graph.cli.run_view import summarize
+from graph.cli.session import open_session
+
+
+async def show(thread: str, *, as_json: bool) -> int:
+    """Print the plan ledger and a per-step trace of a thread, from its checkpoints."""
+    async with open_session(need_models=False, existing=True) as session:
+        if not await session.thread_exists(thread):
+            raise UsageError(f"unknown thread '{thread}' (see: orchestra threads)")
+        snapshot = await session.graph.aget_state(session.config(thread))
+        summary = summarize(thread, snapshot)
+        if as_json:
+            print(json.dumps(summary, default=str))
+            return EXIT_OK
+        out.print(run_tree(summary))
+        if summary.get("resume"):
+            stopped = ", ".join(summary["stopped_at"])
+            why = f" after {summary['error']}" if summary.get("error") else ""
+            out.print(f"stopped before {stopped}{why}; continue with: {summary['resume']}")
+        elif summary["status"] == "interrupted":
+            out.print(f"waiting for approval: orchestra resume {thread} --yes (or --reject)")
+        return EXIT_OK
+
+
+def run_tree(summary: dict[str, Any]) -> Tree:
+    """Render a run as a tree: turns, then steps with status, attempts, time, tokens, tools."""
+    usage = summary["usage"]
+    root = Tree(
+        f"[bold]thread {summary['thread_id']}[/bold] — {summary['status']} · "
+        f"{usage['llm_calls']} calls · {usage['input_tokens']}+{usage['output_tokens']} tokens"
+    )
+    turns: dict[int, Tree] = {}
+    for step in summary["steps"]:
+        turn = turns.get(step["turn"]) or root.add(f"turn {step['turn']}")
+        turns[step["turn"]] = turn
+        tokens = step["usage"]["input_tokens"] + step["usage"]["output_tokens"]
+        line = (
+            f"{step['id']} [bold]{step['specialist']}[/bold] {step['status']} · "
+            f"attempts {step['attempts']} (model {step['model_attempts']}) · "
+            f"{step['seconds']:.2f}s · {tokens} tokens"
+        )
+        node = turn.add(line)
+        node.add(f"[dim]{step['objective']}[/dim]")
+        if step["tools"]:
+            node.add("tools: " + ", ".join(step["tools"]))
+        if step["reused_from"]:
+            node.add(f"reused report {step['reused_from']}")
+        if step["error"]:
+            node.add(f"[red]error: {step['error']}[/red]")
+        for item in step["artifacts"]:
+            node.add(f"artifact: {item}")
+        for source in step["sources"]:
+            node.add(f"source: {source}")
+    if summary.get("note"):
+        root.add(f"note: {summary['note']}")
+    return root
+
+
+async def history(thread: str, *, as_json: bool) -> int:
+    """List a thread's checkpoints, newest first; resume --from forks from one."""
+    async with open_session(need_models=False, existing=True) as session:
+        if not await session.thread_exists(thread):
+            raise UsageError(f"unknown thread '{thread}' (see: orchestra threads)")
+        rows = []
+        async for snap in session.graph.aget_state_history(session.config(thread)):
+            meta = snap.metadata or {}
+            rows.append(
+                {
+                    "checkpoint_id": snap.config["configurable"]["checkpoint_id"],
+                    "step": meta.get("step"),
+                    "source": meta.get("source"),
+                    "next": list(snap.next),
+                    "created_at": snap.created_at,
+                }
+            )
+        if as_json:
+            print(json.dumps(rows, default=str))
+            return EXIT_OK
+        table = Table("checkpoint", "step", "source", "next", "created")
+        for row in rows:
+            table.add_row(
+                row["checkpoint_id"],
+                str(row["step"]),
+                str(row["source"]),
+                ", ".join(row["next"]),
+                str(row["created_at"]),
+            )
+        out.print(table)
+        err.print(f"fork from one with: orchestra resume {thread} --from CHECKPOINT_ID")
+        return EXIT_OK
+
+
+async def threads(*, as_json: bool) -> int:
+    """List the threads in the checkpointer with their latest checkpoint time."""
+    async with open_session(need_models=False) as session:
+        latest: dict[str, str] = {}
+        saver = session.graph.checkpointer
+        async for item in saver.alist(None):  # type: ignore[union-attr]
+            conf = item.config["configurable"]
+            if conf.get("checkpoint_ns"):
+                continue
+            ts = item.checkpoint["ts"]
+            latest[conf["thread_id"]] = max(ts, latest.get(conf["thread_id"], ""))
+        rows = sorted(latest.items(), key=lambda kv: kv[1], reverse=True)
+        if as_json:
+            print(json.dumps([{"thread_id": t, "updated_at": ts} for t, ts in rows]))
+            return EXIT_OK
+        table = Table("thread", "updated")
+        for thread_id, ts in rows:
+            table.add_row(thread_id, ts)
+        out.print(table)
+        return EXIT_OK

@@ -1,0 +1,101 @@
+"""The `orchestra` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from graph.cli.failures import EXIT_USAGE, UsageError, explain
+
+
+def parser() -> argparse.ArgumentParser:
+    """Return the argument parser for every subcommand."""
+    root = argparse.ArgumentParser(
+        prog="orchestra", description="An orchestrator that plans and delegates to specialists."
+    )
+    sub = root.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="ask a question (a new turn on a thread)")
+    ask.add_argument("question")
+    ask.add_argument("--thread-id", help="continue this conversation thread")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("--yes", action="store_true", help="approve side effects")
+    ask.add_argument("--stream", action="store_true", help="stream the answer's tokens")
+    resume = sub.add_parser("resume", help="continue a stopped or waiting thread")
+    resume.add_argument("thread_id")
+    resume.add_argument("--json", action="store_true")
+    decision = resume.add_mutually_exclusive_group()
+    decision.add_argument("--yes", action="store_true", help="approve the pending action")
+    decision.add_argument("--reject", action="store_true", help="decline the pending action")
+    resume.add_argument("--from", dest="checkpoint", help="fork from this checkpoint id")
+    show = sub.add_parser("show", help="the plan ledger and per-step trace of a thread")
+    show.add_argument("thread_id")
+    show.add_argument("--json", action="store_true")
+    history = sub.add_parser("history", help="a thread's checkpoints")
+    history.add_argument("thread_id")
+    history.add_argument("--json", action="store_true")
+    threads = sub.add_parser("threads", help="list threads")
+    threads.add_argument("--json", action="store_true")
+    demo = sub.add_parser("demo", help="the whole team offline, a scripted stand-in as model")
+    demo.add_argument("--json", action="store_true")
+    sample = sub.add_parser("sample", help="(re)generate the sample database and documents")
+    sample.add_argument("--reset", action="store_true")
+    bench = sub.add_parser("bench", help="run the benchmark suite (from a source checkout)")
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER, help="options for the suite")
+    return root
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Run one parsed command and return its exit code."""
+    from graph.cli import commands, inspection
+
+    approve = True if getattr(args, "yes", False) else None
+    if getattr(args, "reject", False):
+        approve = False
+    if args.command == "ask":
+        return await commands.ask(
+            args.question,
+            thread_id=args.thread_id,
+            as_json=args.json,
+            approve=approve,
+            stream=args.stream,
+        )
+    if args.command == "resume":
+        return await commands.resume(
+            args.thread_id, as_json=args.json, approve=approve, from_checkpoint=args.checkpoint
+        )
+    if args.command == "show":
+        return await inspection.show(args.thread_id, as_json=args.json)
+    if args.command == "history":
+        return await inspection.history(args.thread_id, as_json=args.json)
+    if args.command == "threads":
+        return await inspection.threads(as_json=args.json)
+    if args.command == "demo":
+        from graph.cli.demo import run_demo
+
+        return await run_demo(as_json=args.json)
+    if args.command == "sample":
+        from graph.cli.demo import make_sample
+
+        return make_sample(reset=args.reset)
+    raise UsageError(f"unknown command {args.command}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: parse, run, and turn every failure into a message and an exit code."""
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "bench":
+            from graph.cli.bench import run_bench
+
+            # The suite runs its own event loops, so it starts outside ours.
+            return run_bench(args.bench_args)
+        return asyncio.run(run(args))
+    except KeyboardInterrupt:
+        print("orchestra: interrupted; the run is saved (orchestra resume THREAD)", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        code, message = explain(exc)
+        print(f"orchestra: error: {message}", file=sys.stderr)
+        return code if code else EXIT_USAGE

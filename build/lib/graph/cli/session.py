@@ -1,0 +1,78 @@
+"""One CLI session: settings, models, checkpointer and graph, opened together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph.state import CompiledStateGraph
+from pydantic import ValidationError
+
+from graph.build import build_graph
+from graph.cli.failures import UsageError
+from graph.models import ModelResolver, ModelSpec
+from graph.persistence import open_checkpointer
+from nodes.specialists import SAMPLE_TEAM, SpecialistSpec
+from state.context import Context
+from state.settings import Settings
+
+
+@dataclass
+class Session:
+    """What every command works with."""
+
+    settings: Settings
+    context: Context
+    graph: CompiledStateGraph[Any, Any, Any, Any]
+
+    def config(self, thread_id: str, checkpoint_id: str | None = None) -> RunnableConfig:
+        """Return the run config for a thread (and optionally one of its checkpoints)."""
+        configurable: dict[str, Any] = {"thread_id": thread_id}
+        if checkpoint_id:
+            configurable["checkpoint_id"] = checkpoint_id
+        return {"configurable": configurable, "recursion_limit": 200}
+
+    async def thread_exists(self, thread_id: str) -> bool:
+        """Return True when the checkpointer holds the thread."""
+        snapshot = await self.graph.aget_state(self.config(thread_id))
+        return snapshot.created_at is not None
+
+
+def load_settings() -> Settings:
+    """Read the ORCHESTRA_* environment, turning a bad value into a usage error."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "ORCHESTRA_" + str(first["loc"][0]).upper() if first["loc"] else "environment"
+        raise UsageError(f"{name}: {first['msg']}") from None
+
+
+def check_models(
+    models: Mapping[str, ModelSpec] | None, context: Context, registry: Sequence[SpecialistSpec]
+) -> None:
+    """Resolve every role's model once, so a bad name fails before any work starts."""
+    resolver = ModelResolver(models)
+    for role in ["orchestrator", *(spec.role for spec in registry)]:
+        resolver(role, context)
+
+
+@asynccontextmanager
+async def open_session(
+    models: Mapping[str, ModelSpec] | None = None,
+    *,
+    need_models: bool = True,
+    existing: bool = False,
+    checkpointer_url: str | None = None,
+) -> AsyncIterator[Session]:
+    """Open settings, models, checkpointer and graph for one command."""
+    settings = load_settings()
+    context = Context()
+    if need_models:
+        check_models(models, context, SAMPLE_TEAM)
+    url = checkpointer_url or settings.checkpointer_url()
+    async with open_checkpointer(url, must_exist=existing) as saver:
+        yield Session(settings, context, build_graph(saver, models, context=context))

@@ -1,0 +1,130 @@
+"""Checkpointers chosen by URL: SQLite (default), Postgres (pooled), or memory."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import psycopg
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from tools.secrets import mask_url
+
+SETUP_LOCK = 7_221_019  # an arbitrary advisory-lock key, Orchestra's own
+TRY_LOCK = "SELECT pg_try_advisory_lock(%s) AS locked"
+
+
+class CheckpointStoreError(RuntimeError):
+    """The checkpoint store cannot be opened or read."""
+
+
+@asynccontextmanager
+async def open_checkpointer(
+    url: str, *, must_exist: bool = False
+) -> AsyncIterator[BaseCheckpointSaver]:
+    """Open the checkpointer a URL names, with its tables set up on first use."""
+    if url == "memory":
+        yield InMemorySaver()
+    elif url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if must_exist and not path.exists():
+            # Looking at runs must not create an empty store where the user expected one.
+            raise CheckpointStoreError(f"no checkpoint file at {path}: nothing has run there yet")
+        async with _open_sqlite(path) as saver:
+            yield saver
+    elif url.startswith(("postgresql://", "postgres://")):
+        async with _open_postgres(url) as pg_saver:
+            yield pg_saver
+    else:
+        raise CheckpointStoreError(
+            f"ORCHESTRA_CHECKPOINTER must be sqlite:///path, postgresql://... or memory, "
+            f"not '{mask_url(url)}'"
+        )
+
+
+@asynccontextmanager
+async def _open_sqlite(path: Path) -> AsyncIterator[AsyncSqliteSaver]:
+    """Open a SQLite checkpoint file, refusing one that is not a checkpoint database."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = await aiosqlite.connect(path)
+    except sqlite3.Error as exc:
+        raise CheckpointStoreError(f"cannot open checkpoint file {path}: {exc}") from None
+    try:
+        saver = AsyncSqliteSaver(conn)
+        try:
+            # WAL with synchronous=NORMAL: a commit survives a killed process without an
+            # fsync per checkpoint (only a power cut can lose the last few), and readers
+            # never block the writer.
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            await saver.setup()
+            await (await conn.execute("SELECT count(*) FROM checkpoints")).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise CheckpointStoreError(
+                f"the checkpoint file {path} is damaged or not a checkpoint database ({exc}); "
+                "move it aside or point ORCHESTRA_CHECKPOINTER elsewhere"
+            ) from None
+        yield saver
+    finally:
+        await conn.close()
+
+
+@asynccontextmanager
+async def _open_postgres(url: str) -> AsyncIterator[AsyncPostgresSaver]:
+    """Open a pooled Postgres checkpointer; an unreachable server is a clear error."""
+    pool: AsyncConnectionPool = AsyncConnectionPool(
+        url,
+        min_size=1,
+        max_size=8,
+        open=False,
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+    )
+    try:
+        await pool.open(wait=True, timeout=5)
+    except PoolTimeout:
+        await pool.close()
+        raise CheckpointStoreError(
+            f"cannot reach the Postgres checkpointer at {mask_url(url)}"
+        ) from None
+    try:
+        saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+        await _set_up_once(pool, saver, url)
+        yield saver
+    finally:
+        await pool.close()
+
+
+async def _try_lock(conn: Any) -> bool:
+    """Take the setup lock if it is free; never wait inside the database."""
+    row = await (await conn.execute(TRY_LOCK, (SETUP_LOCK,))).fetchone()
+    return bool(row and row["locked"])
+
+
+async def _set_up_once(pool: AsyncConnectionPool, saver: AsyncPostgresSaver, url: str) -> None:
+    """Create or migrate the checkpoint tables, one process at a time."""
+    # Processes starting together on a fresh database would race on CREATE TABLE. Waiting
+    # sessions poll instead of blocking, because a blocked statement would hold back the
+    # setup's CREATE INDEX CONCURRENTLY and deadlock it.
+    async with pool.connection() as conn:
+        while not await _try_lock(conn):
+            await asyncio.sleep(0.05)
+        try:
+            await saver.setup()
+        except psycopg.Error as exc:
+            where = mask_url(url)
+            raise CheckpointStoreError(
+                f"cannot set up checkpoint tables at {where}: {exc}"
+            ) from None
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))

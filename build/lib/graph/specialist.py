@@ -1,0 +1,43 @@
+"""The one factory that turns a specialist's spec into a compiled subgraph."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from graph.policies import set_node_policies
+from nodes.model_access import ModelFor
+from nodes.specialist.loop import make_model_node, route_after_model
+from nodes.specialist.tools import make_tool_node
+from nodes.specialists.spec import SpecialistSpec
+from state.context import Context
+from state.graph_state import SpecialistInput, SpecialistOutput, SpecialistState
+from tools.workspace import Workspace
+
+
+def build_specialist(
+    spec: SpecialistSpec,
+    model_for: ModelFor,
+    workspace: Workspace,
+    context: Context | None = None,
+) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """Compile a specialist: model <-> tools, from its brief to its Report."""
+    ctx = context or Context()
+    builder = StateGraph(
+        SpecialistState,
+        context_schema=Context,
+        input_schema=SpecialistInput,
+        output_schema=SpecialistOutput,
+    )
+    set_node_policies(builder, ctx)
+    builder.add_node("model", make_model_node(spec, model_for))
+    builder.add_node("tools", make_tool_node(spec, workspace))
+    # The specialist starts from its prompt and its brief alone.
+    builder.add_edge(START, "model")
+    # It loops model <-> tools until it answers, stalls, or spends its budget; the model
+    # node writes the Report when it stops, so a step costs no extra supersteps.
+    builder.add_conditional_edges("model", route_after_model, ["tools", END])
+    builder.add_edge("tools", "model")
+    return builder.compile(name=spec.name)

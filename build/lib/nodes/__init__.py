@@ -1,0 +1,1 @@
+"""What each node does: the orchestrator's nodes and the specialists' loop."""

@@ -1,0 +1,35 @@
+"""How nodes reach their models, and what each call cost."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage
+from langgraph.runtime import Runtime
+
+from state.context import Context
+
+ModelFor = Callable[[str, Context], BaseChatModel]
+"""Resolve the chat model for a role under a run's context."""
+
+
+def usage_of(message: Any) -> dict[str, int]:
+    """Return one model call's usage, from the message's usage metadata when it has any."""
+    meta = message.usage_metadata if isinstance(message, AIMessage) else None
+    return {
+        "llm_calls": 1,
+        "input_tokens": int(meta["input_tokens"]) if meta else 0,
+        "output_tokens": int(meta["output_tokens"]) if meta else 0,
+    }
+
+
+def context_of(runtime: Runtime[Context]) -> Context:
+    """Return the run's context, or the defaults when the caller passed none."""
+    ctx = runtime.context
+    if isinstance(ctx, Context):
+        return ctx
+    if isinstance(ctx, dict):
+        return Context(**{k: v for k, v in ctx.items() if k in Context.__dataclass_fields__})
+    return Context()

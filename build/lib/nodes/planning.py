@@ -1,0 +1,189 @@
+"""The plan node: the orchestrator decides the steps, validated, repaired once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AnyMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import Runnable, RunnableConfig
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from nodes.model_access import ModelFor, context_of, usage_of
+from nodes.plan_rules import plan_errors
+from nodes.prompts import PLANNER_PROMPT, PLANNER_REQUEST
+from nodes.specialists.spec import SpecialistSpec, planner_menu
+from state.context import Context
+from state.graph_state import OrchestraState
+from state.ledger import FINISHED, StepRecord, read_ledger, step_key
+from state.plan import Plan
+
+
+class PlanError(ValueError):
+    """The orchestrator could not produce a valid plan, even after one repair."""
+
+
+class StructuredPlanners:
+    """The orchestrator's models with `Plan` as structured output, bound once per model."""
+
+    def __init__(self) -> None:
+        # Kept with the model itself, so an id is never reused by another model.
+        self._bound: dict[int, tuple[BaseChatModel, Runnable[Any, Any]]] = {}
+
+    def __call__(self, model: BaseChatModel) -> Runnable[Any, Any]:
+        """Return the model bound to the Plan schema."""
+        cached = self._bound.get(id(model))
+        if cached is None or cached[0] is not model:
+            # Function calling is what every OpenAI-compatible server supports.
+            bound = model.with_structured_output(Plan, method="function_calling", include_raw=True)
+            cached = self._bound[id(model)] = (model, bound)
+        return cached[1]
+
+
+def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec]):
+    """Return the plan node for a registry of specialists."""
+    names = [spec.name for spec in registry]
+    menu = planner_menu(registry)
+    # One per graph: bounded by the models this graph's resolver hands out.
+    structured_planner = StructuredPlanners()
+
+    async def plan(
+        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
+    ) -> Command[Literal["dispatch", "finalize", "plan"]]:
+        """Ask the orchestrator model for a plan, check it, and enter it in the ledger."""
+        ctx = context_of(runtime)
+        continuing = bool(state.get("replan_reason") or state.get("plan_error"))
+        turn = state.get("turn", 0) + (0 if continuing else 1)
+        ledger = read_ledger(state.get("ledger", {}))
+        this_turn = {r.id: r for r in ledger.values() if r.turn == turn}
+        done_ids = [i for i, r in this_turn.items() if r.status in FINISHED]
+        reusable = [k for k, r in ledger.items() if r.status in FINISHED and r.turn < turn]
+        request = _render_request(state, turn, ledger, reusable)
+        messages = [
+            SystemMessage(PLANNER_PROMPT.format(menu=menu, max_steps=ctx.max_steps)),
+            HumanMessage(request),
+        ]
+        planner = structured_planner(model_for("orchestrator", ctx))
+        result: dict[str, Any] = await planner.ainvoke(messages, config)
+        usage = usage_of(result["raw"])
+        new_plan: Plan | None = result["parsed"]
+        if new_plan is None:
+            errors = [f"the reply was not a valid Plan: {result['parsing_error']}"]
+        else:
+            errors = plan_errors(
+                new_plan,
+                specialists=names,
+                max_steps=ctx.max_steps,
+                done_ids=done_ids,
+                reusable=reusable,
+            )
+        if errors:
+            if state.get("plan_error"):
+                raise PlanError("the orchestrator's plan is invalid: " + "; ".join(errors))
+            return Command(
+                goto="plan",
+                update={
+                    "turn": turn,
+                    "plan_error": "; ".join(errors),
+                    "orchestrator_usage": {str(turn): usage},
+                    "status": "running",
+                },
+            )
+        assert new_plan is not None
+        updates = _ledger_updates(new_plan, turn, this_turn, state.get("reports", {}))
+        reports = {
+            key: {**state.get("reports", {})[rec["reused_from"]], "step_key": key}
+            for key, rec in updates.items()
+            if rec.get("status") == "reused"
+        }
+        update: dict[str, Any] = {
+            "turn": turn,
+            "ledger": updates,
+            "reports": reports,
+            "plan_error": None,
+            "replan_reason": None,
+            "orchestrator_usage": {str(turn): usage},
+            "status": "running",
+            "note": "",
+        }
+        if not continuing:
+            update["replans"] = 0
+        pending = any(r.get("status") == "waiting" for r in updates.values())
+        return Command(goto="dispatch" if pending or reports else "finalize", update=update)
+
+    return plan
+
+
+def _ledger_updates(
+    plan: Plan, turn: int, this_turn: dict[str, StepRecord], reports: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Return ledger changes for a (re)plan: new steps wait, finished ones are kept."""
+    updates: dict[str, dict[str, Any]] = {}
+    for step in plan.steps:
+        old = this_turn.get(step.id)
+        if old is not None and old.status in FINISHED:
+            continue
+        record = StepRecord(
+            key=step_key(turn, step.id),
+            turn=turn,
+            id=step.id,
+            specialist=step.specialist,
+            objective=step.objective,
+            depends_on=[step_key(turn, d) for d in step.depends_on],
+            attempts=old.attempts if old else 0,
+            failures=old.failures if old else [],
+        )
+        if step.reuse is not None and step.reuse in reports:
+            record.status, record.reused_from = "reused", step.reuse
+        updates[record.key] = record.model_dump()
+    planned = {step.id for step in plan.steps}
+    for step_id, old in this_turn.items():
+        if step_id not in planned and old.status not in FINISHED:
+            updates[old.key] = {"status": "dropped"}
+    return updates
+
+
+def _render_request(
+    state: OrchestraState, turn: int, ledger: dict[str, StepRecord], reusable: list[str]
+) -> str:
+    """Render what the planner sees: earlier turns, reusable reports, this turn's ledger."""
+    messages: list[AnyMessage] = list(state.get("messages", []))
+    request = messages[-1].text if messages else ""
+    earlier = [m for m in messages[:-1] if m.type in ("human", "ai") and m.text]
+    history = ""
+    if earlier:
+        lines = [f"{'user' if m.type == 'human' else 'orchestra'}: {m.text}" for m in earlier]
+        history = "Conversation so far:\n" + "\n".join(lines) + "\n\n"
+    reports_text = ""
+    if reusable:
+        all_reports = state.get("reports", {})
+        lines = [
+            f"- {key} ({ledger[key].specialist}) {ledger[key].objective}: "
+            f"{str(all_reports.get(key, {}).get('summary', ''))[:400]}"
+            for key in reusable
+        ]
+        reports_text = "Earlier reports you may reuse (by key):\n" + "\n".join(lines) + "\n\n"
+    ledger_text = ""
+    current = [r for r in ledger.values() if r.turn == turn]
+    if current and state.get("replan_reason"):
+        lines = [
+            f"- {r.id} ({r.specialist}) {r.status}: {r.objective}"
+            + (f" — error: {r.error}" if r.error else "")
+            for r in current
+        ]
+        ledger_text = (
+            "Replanning. Steps of this request so far (done steps are kept; reuse their ids "
+            "in depends_on; a failed step may be retried under its id or replaced):\n"
+            + "\n".join(lines)
+            + f"\nWhy: {state['replan_reason']}\n\n"
+        )
+    repair = ""
+    if state.get("plan_error"):
+        repair = (
+            f"\n\nYour previous plan was invalid: {state['plan_error']}. Return a corrected plan."
+        )
+    return PLANNER_REQUEST.format(
+        history=history, reports=reports_text, ledger=ledger_text, request=request, repair=repair
+    )

@@ -1,0 +1,47 @@
+"""report_writer: writes the final report file; a side effect that needs approval."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from langchain_core.tools import tool
+
+from nodes.specialists.spec import SpecialistSpec, StepArg
+from state.reports import Brief
+
+PROMPT = """You are report_writer: you write one markdown report from the reports given.
+
+Call write_report with a title and a markdown body stating the findings, their numbers and \
+the sources given to you; earlier charts are attached for you. Writing needs the user's \
+approval; if it is declined, say so."""
+
+
+def charts(brief: Brief) -> list[Path]:
+    """Return the PNG charts that the brief's input reports produced."""
+    files = [Path(a) for report in brief.inputs for a in report.artifacts]
+    return [f for f in files if f.suffix == ".png" and f.is_file()]
+
+
+@tool(response_format="content_and_artifact")
+def write_report(title: str, body_markdown: str, step: StepArg) -> tuple[str, dict[str, Any]]:
+    """Write the markdown report file (with the charts of earlier steps)."""
+    from tools.reports import write_report as write_report_file
+
+    path = write_report_file(
+        title,
+        body_markdown,
+        run_dir=step.workspace.run_dir(step.brief),
+        charts=charts(step.brief),
+    )
+    return f"Report written to {path}", {"artifacts": [str(path)]}
+
+
+SPEC = SpecialistSpec(
+    name="report_writer",
+    description="Writes the final markdown report file (with charts) into the run's "
+    "folder; a side effect that pauses for the user's approval.",
+    prompt=PROMPT,
+    tools=[write_report],
+    approval_tools=frozenset({"write_report"}),
+)

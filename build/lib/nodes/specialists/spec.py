@@ -1,0 +1,54 @@
+"""A specialist, declared as data: what the planner reads and what the factory wires."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from langchain_core.tools import BaseTool, InjectedToolArg
+
+from state.reports import Brief
+from tools.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a tool may reach for one step: the run's workspace and the step's brief."""
+
+    workspace: Workspace
+    brief: Brief
+
+    def __repr__(self) -> str:
+        return f"Step({self.brief.step_key})"
+
+
+# A tool's hidden parameter: the tool node fills it in; the model never sees or sets it.
+StepArg = Annotated[Step, InjectedToolArg]
+
+
+@dataclass(frozen=True, eq=False)
+class SpecialistSpec:
+    """Name, planner-facing description, prompt, tools, model role, approvals, budget."""
+
+    name: str
+    description: str
+    prompt: str
+    tools: Sequence[BaseTool]
+    model_role: str = ""
+    max_iterations: int | None = None
+    approval_tools: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def role(self) -> str:
+        """Return the role whose model this specialist uses."""
+        return self.model_role or self.name
+
+    def tool_names(self) -> list[str]:
+        """Return the names of this specialist's tools."""
+        return [t.name for t in self.tools]
+
+
+def planner_menu(registry: Sequence[SpecialistSpec]) -> str:
+    """Render the registry as the planner's menu: one line per specialist."""
+    return "\n".join(f"- {spec.name}: {spec.description}" for spec in registry)

@@ -1,0 +1,59 @@
+"""Run configuration read through `runtime.context`: models per role and the budgets."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def _env(name: str) -> str:
+    return os.environ.get(name, "").strip()
+
+
+@dataclass(kw_only=True)
+class Context:
+    """Models per role and the run's budgets; every field is editable in Studio."""
+
+    model: str = field(
+        default_factory=lambda: _env("ORCHESTRA_MODEL"),
+        metadata={"description": "provider:model used by every role without its own."},
+    )
+    orchestrator_model: str = field(
+        default_factory=lambda: _env("ORCHESTRA_MODEL_ORCHESTRATOR"),
+        metadata={"description": "provider:model for planning and the final answer."},
+    )
+    specialist_models: dict[str, str] = field(
+        default_factory=dict,
+        metadata={"description": "provider:model per specialist name, e.g. sql_analyst."},
+    )
+    max_steps: int = field(default=8, metadata={"description": "Most steps one plan may have."})
+    max_replans: int = field(
+        default=2, metadata={"description": "Replans allowed per turn after a failed step."}
+    )
+    specialist_iterations: int = field(
+        default=6, metadata={"description": "Most model turns a specialist takes per step."}
+    )
+    max_parallel: int = field(
+        default=4, metadata={"description": "Most specialist steps running at once."}
+    )
+    max_run_tokens: int = field(
+        default=400_000, metadata={"description": "Token budget per turn, all calls summed."}
+    )
+    retry_attempts: int = field(
+        default=3,
+        metadata={"description": "Attempts per node on transient faults (fixed at compile)."},
+    )
+    node_timeout_s: float = field(
+        default=180.0,
+        metadata={"description": "Wall-clock limit per node attempt (fixed at compile)."},
+    )
+
+    def model_for(self, role: str) -> str:
+        """Return the configured `provider:model` string for a role, or ''."""
+        if role == "orchestrator" and self.orchestrator_model:
+            return self.orchestrator_model
+        return (
+            self.specialist_models.get(role)
+            or _env(f"ORCHESTRA_MODEL_{role.upper()}")
+            or self.model
+        )

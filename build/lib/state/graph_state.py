@@ -1,0 +1,79 @@
+"""Graph states: the orchestrator's, a specialist's, and their public faces."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+from typing_extensions import TypedDict
+
+from state.usage import add_turn_usage
+
+
+def merge_records(
+    left: dict[str, dict[str, Any]] | None, right: dict[str, dict[str, Any]] | None
+) -> dict[str, dict[str, Any]]:
+    """Merge keyed records, field by field, so parallel writers never lose each other."""
+    merged = dict(left or {})
+    for key, record in (right or {}).items():
+        merged[key] = {**merged.get(key, {}), **record}
+    return merged
+
+
+def add_usage(left: dict[str, int] | None, right: dict[str, int] | None) -> dict[str, int]:
+    """Sum usage counters."""
+    total = dict(left or {})
+    for name, value in (right or {}).items():
+        total[name] = total.get(name, 0) + value
+    return total
+
+
+class OrchestraInput(TypedDict):
+    """What a caller sends: the conversation's new message(s)."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+
+
+class OrchestraOutput(TypedDict, total=False):
+    """What a caller gets back."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    ledger: Annotated[dict[str, dict[str, Any]], merge_records]
+    reports: Annotated[dict[str, dict[str, Any]], merge_records]
+    status: str
+    note: str
+
+
+class OrchestraState(OrchestraOutput, total=False):
+    """The orchestrator's whole state; it alone owns control flow."""
+
+    turn: int
+    replan_reason: str | None
+    replans: int
+    plan_error: str | None
+    orchestrator_usage: Annotated[dict[str, dict[str, int]], add_turn_usage]
+
+
+class SpecialistInput(TypedDict):
+    """A specialist's input: its brief alone."""
+
+    brief: dict[str, Any]
+
+
+class SpecialistOutput(TypedDict, total=False):
+    """A specialist's output: its report, keyed by step."""
+
+    reports: dict[str, dict[str, Any]]
+
+
+class SpecialistState(SpecialistInput, SpecialistOutput, total=False):
+    """A specialist's own working state, never seen by other specialists."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    iterations: int
+    usage: Annotated[dict[str, int], add_usage]
+    model_attempts: Annotated[int, operator.add]
+    tools_called: Annotated[list[dict[str, Any]], operator.add]
+    started_at: float

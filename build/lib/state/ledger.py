@@ -1,0 +1,37 @@
+"""The plan ledger: one record per step and turn, updated as the run goes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+StepStatus = Literal["waiting", "running", "done", "failed", "reused", "dropped"]
+FINISHED: frozenset[str] = frozenset({"done", "reused"})
+
+
+class StepRecord(BaseModel):
+    """A step as the orchestrator tracks it across dispatches and replans."""
+
+    key: str
+    turn: int
+    id: str
+    specialist: str
+    objective: str
+    depends_on: list[str] = Field(default_factory=list)
+    status: StepStatus = "waiting"
+    attempts: int = 0
+    reused_from: str | None = None
+    error: str | None = None
+    failures: list[str] = Field(default_factory=list)
+
+
+def read_ledger(raw: Mapping[str, Mapping[str, Any]]) -> dict[str, StepRecord]:
+    """Return the ledger channel's records as StepRecords, keyed by step."""
+    return {key: StepRecord(**record) for key, record in raw.items()}
+
+
+def step_key(turn: int, step_id: str) -> str:
+    """Return the thread-unique key of a step: '<turn>.<id>'."""
+    return f"{turn}.{step_id}"

@@ -1,0 +1,36 @@
+"""What a thread has spent: the one place where usage is summed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from state.ledger import read_ledger
+from state.reports import Usage, read_reports
+
+
+def add_turn_usage(
+    left: dict[str, dict[str, int]] | None, right: dict[str, dict[str, int]] | None
+) -> dict[str, dict[str, int]]:
+    """Sum usage counters per turn (keyed by the turn's number as text)."""
+    merged = {turn: dict(counts) for turn, counts in (left or {}).items()}
+    for turn, counts in (right or {}).items():
+        into = merged.setdefault(turn, {})
+        for name, value in counts.items():
+            into[name] = into.get(name, 0) + value
+    return merged
+
+
+def spent(values: Mapping[str, Any], turn: int | None = None) -> Usage:
+    """Return the usage of one turn, or of the whole thread: orchestrator and step runs."""
+    total = Usage()
+    for key, counts in (values.get("orchestrator_usage") or {}).items():
+        if turn is None or key == str(turn):
+            total = total + Usage(**counts)
+    reports = read_reports(values.get("reports") or {})
+    for key, rec in read_ledger(values.get("ledger") or {}).items():
+        # A reused step ran in an earlier turn: its cost was counted there.
+        if rec.status == "reused" or key not in reports or turn not in (None, rec.turn):
+            continue
+        total = total + reports[key].usage
+    return total

@@ -1,0 +1,1 @@
+"""Capabilities with no model inside: SQL, document search, sandboxed Python, report files."""

@@ -1,0 +1,61 @@
+"""The back ends and folders a run's tools reach, opened lazily from the settings."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from state.reports import Brief
+from state.settings import Settings
+
+if TYPE_CHECKING:
+    from tools.docs import DocumentLibrary
+    from tools.sample import SampleData
+    from tools.sql import SqlDatabase
+
+
+class Workspace:
+    """Database, documents and run folders for one set of settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        # Resolved once, when the graph is built: never a blocking getcwd() inside a node.
+        self.home = settings.home.resolve()
+
+    @cached_property
+    def sample(self) -> SampleData:
+        """Return the generated sample business, generating it on first use."""
+        from tools.sample import ensure_sample
+
+        return ensure_sample(self.home)
+
+    @cached_property
+    def database(self) -> SqlDatabase:
+        """Return the read-only database the sql_analyst queries."""
+        from tools.sql import SqlDatabase
+
+        return SqlDatabase(self.settings.database_url or self.sample.database_url)
+
+    @cached_property
+    def documents(self) -> DocumentLibrary:
+        """Return the document library the doc_researcher searches."""
+        from tools.docs import DocumentLibrary
+
+        docs_dir = (self.settings.docs_dir or self.sample.docs_dir).resolve()
+        # One index per folder, so pointing at other documents never mixes results.
+        tag = hashlib.sha1(str(docs_dir).encode()).hexdigest()[:12]
+        return DocumentLibrary(docs_dir, self.home / "index" / f"docs-{tag}.sqlite")
+
+    def step_dir(self, brief: Brief) -> Path:
+        """Return (and create) the folder where one step writes its files."""
+        path = self.run_dir(brief) / brief.step_key
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def run_dir(self, brief: Brief) -> Path:
+        """Return (and create) the folder of the brief's thread."""
+        path = self.home / "runs" / (brief.thread_id or "adhoc")
+        path.mkdir(parents=True, exist_ok=True)
+        return path
