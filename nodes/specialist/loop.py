@@ -17,13 +17,13 @@ from langchain_core.messages import (
     messages_to_dict,
 )
 from langchain_core.runnables import RunnableConfig
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from langgraph.errors import NodeError
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from nodes.faults import is_transient
 from nodes.model_access import ModelFor, context_of, usage_of
-from nodes.specialist.toolbox import tool_schemas
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
 from state.graph_state import SpecialistInput, SpecialistState, add_usage
@@ -65,6 +65,8 @@ def repeated_call(messages: Sequence[BaseMessage]) -> str | None:
 
 def make_model_node(spec: SpecialistSpec, model_for: ModelFor):
     """Return the node that asks the model for its next move, and reports when it is done."""
+    # The schemas the model is offered, derived once (the hidden step argument left out).
+    schemas = [convert_to_openai_tool(t) for t in spec.tools]
 
     async def call_model(
         state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
@@ -76,7 +78,7 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor):
         messages = [*state.get("messages", []), *new]
         started = state.get("started_at") or time.time()
         attempt = runtime.execution_info.node_attempt if runtime.execution_info else 1
-        model = model_for(spec.role, ctx).bind_tools(tool_schemas(spec))
+        model = model_for(spec.role, ctx).bind_tools(schemas)
         try:
             reply = await model.ainvoke(messages, config)
         except Exception as exc:

@@ -1,1 +1,0 @@
-"""What each node does: the orchestrator's nodes and the specialists' loop."""

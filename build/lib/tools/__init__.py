@@ -1,1 +1,0 @@
-"""Capabilities with no model inside: SQL, document search, sandboxed Python, report files."""
