@@ -8,21 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib.image
-from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import BaseMessage, HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from graph import build_graph
 from graph.cli.demo_script import BEFORE_AFTER_SQL, CHART_CODE, MONTHLY_RATES_SQL, NORTH_SECTION
-from graph.testing import ScriptedChatModel
-
-
-def last_tool(messages: list[BaseMessage]) -> str:
-    return next(m.text for m in reversed(messages) if isinstance(m, ToolMessage))
+from graph.testing import ScriptedChatModel, call, last_tool_text, plan, step
 
 
 def summarise(messages: list[BaseMessage]) -> dict[str, Any]:
-    return {"content": last_tool(messages)}
+    return {"content": last_tool_text(messages)}
 
 
 def final(messages: list[BaseMessage]) -> dict[str, Any]:
@@ -30,33 +26,21 @@ def final(messages: list[BaseMessage]) -> dict[str, Any]:
 
 
 def three_step_script() -> dict[str, list[Any]]:
-    steps = [
-        {"id": "rates", "specialist": "sql_analyst", "objective": "Return rates by month"},
-        {"id": "policy", "specialist": "doc_researcher", "objective": "North returns policy"},
-        {
-            "id": "chart",
-            "specialist": "data_analyst",
-            "objective": "Chart the rates",
-            "depends_on": ["rates"],
-        },
-    ]
+    three = plan(
+        step("rates", "sql_analyst", "Return rates by month"),
+        step("policy", "doc_researcher", "North returns policy"),
+        step("chart", "data_analyst", "Chart the rates", "rates"),
+    )
     return {
-        "orchestrator": [{"tool_calls": [{"name": "Plan", "args": {"steps": steps}}]}, final],
+        "orchestrator": [three, final],
         "sql_analyst": [
-            {"tool_calls": [{"name": "run_sql", "args": {"query": MONTHLY_RATES_SQL}}]},
-            {"tool_calls": [{"name": "run_sql", "args": {"query": BEFORE_AFTER_SQL}}]},
+            call("run_sql", query=MONTHLY_RATES_SQL),
+            call("run_sql", query=BEFORE_AFTER_SQL),
             summarise,
         ],
         "doc_researcher": [
-            {"tool_calls": [{"name": "search_docs", "args": {"query": "North returns window"}}]},
-            {
-                "tool_calls": [
-                    {
-                        "name": "read_doc",
-                        "args": {"doc": "returns-policy.md", "section": NORTH_SECTION},
-                    }
-                ]
-            },
+            call("search_docs", query="North returns window"),
+            call("read_doc", doc="returns-policy.md", section=NORTH_SECTION),
             summarise,
         ],
         "data_analyst": [
@@ -91,15 +75,10 @@ def test_three_step_plan_answers_with_real_numbers_citation_and_chart(isolated_e
 
 
 def test_report_writer_waits_for_approval_then_writes_or_declines(isolated_env: Path) -> None:
-    write = {
-        "tool_calls": [
-            {"name": "write_report", "args": {"title": "North", "body_markdown": "Returns fell."}}
-        ]
-    }
-    steps = [{"id": "report", "specialist": "report_writer", "objective": "Write the report"}]
-    plan = {"tool_calls": [{"name": "Plan", "args": {"steps": steps}}]}
+    write = call("write_report", title="North", body_markdown="Returns fell.")
+    report = plan(step("report", "report_writer", "Write the report"))
     # Both threads plan alike (one planner request), then each finalizes its own reports.
-    script = {"orchestrator": [plan, final, final], "report_writer": [write, summarise]}
+    script = {"orchestrator": [report, final, final], "report_writer": [write, summarise]}
     graph = build_graph(InMemorySaver(), {"default": ScriptedChatModel(script=script)})
     runs = isolated_env / "runs"
 
