@@ -10,7 +10,7 @@ import pytest
 from tests.integration_tests.conftest import Cli, model_env
 from tests.integration_tests.scripts import NORTH_SECTION, ORDERS_2025_SQL, sql_and_docs
 from tests.servers.openai_server import ScriptedOpenAIServer
-from tests.servers.openai_server import _usage as usage
+from tests.servers.openai_wire import usage_of as usage
 
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["non-streamed", "streamed"])
