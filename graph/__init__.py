@@ -1,4 +1,4 @@
-"""Wiring: builds and compiles the graphs, persistence, model resolution and the CLI."""
+"""Wiring: builds and compiles the graphs; policies, persistence and model resolution."""
 
 from __future__ import annotations
 

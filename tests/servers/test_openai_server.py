@@ -13,7 +13,8 @@ from langchain_openai import ChatOpenAI
 from pydantic import BaseModel
 
 from graph.testing import role_of
-from tests.servers.openai_server import ScriptedOpenAIServer, to_messages
+from tests.servers.openai_server import ScriptedOpenAIServer
+from tests.servers.openai_wire import to_messages
 
 
 class Plan(BaseModel):
