@@ -13,7 +13,7 @@ def add_turn_usage(
     left: dict[str, dict[str, int]] | None, right: dict[str, dict[str, int]] | None
 ) -> dict[str, dict[str, int]]:
     """Sum usage counters per turn (keyed by the turn's number as text)."""
-    merged = {turn: dict(counts) for turn, counts in (left or {}).items()}
+    merged = _per_turn(left or {})
     for turn, counts in (right or {}).items():
         into = merged.setdefault(turn, {})
         for name, value in counts.items():
@@ -21,10 +21,17 @@ def add_turn_usage(
     return merged
 
 
+def _per_turn(counts: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+    """Return per-turn counters; a thread from before they were per turn keeps its total."""
+    if any(not isinstance(value, Mapping) for value in counts.values()):
+        return {"earlier": {k: int(v) for k, v in counts.items()}}
+    return {turn: dict(value) for turn, value in counts.items()}
+
+
 def spent(values: Mapping[str, Any], turn: int | None = None) -> Usage:
     """Return the usage of one turn, or of the whole thread: orchestrator and step runs."""
     total = Usage()
-    for key, counts in (values.get("orchestrator_usage") or {}).items():
+    for key, counts in _per_turn(values.get("orchestrator_usage") or {}).items():
         if turn is None or key == str(turn):
             total = total + Usage(**counts)
     reports = read_reports(values.get("reports") or {})

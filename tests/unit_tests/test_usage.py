@@ -10,7 +10,7 @@ from langchain_core.messages import HumanMessage
 from graph.cli.run_view import summarize
 from graph.testing import answer, call, plan, step
 from state.context import Context
-from state.usage import spent
+from state.usage import add_turn_usage, spent
 from tests.unit_tests.team import team_graph, thread
 
 TURNS = 4
@@ -71,3 +71,12 @@ def test_show_and_the_ledger_agree_on_the_thread_usage_and_reused_steps_cost_not
     assert usage["llm_calls"] == len(served) == 6
     assert usage["input_tokens"] == sum(c.input_tokens for c in served)
     assert spent(snapshot.values, 2).llm_calls == 2  # the planner and the finalizer only
+
+
+def test_a_thread_checkpointed_with_one_flat_counter_keeps_its_total() -> None:
+    flat = {"llm_calls": 2, "input_tokens": 100, "output_tokens": 10}
+    merged = add_turn_usage(flat, {"3": {"llm_calls": 1, "input_tokens": 5, "output_tokens": 1}})
+    values = {"orchestrator_usage": merged}
+    assert spent(values).llm_calls == 3 and spent(values).input_tokens == 105
+    assert spent(values, 3).input_tokens == 5
+    assert spent({"orchestrator_usage": flat}).tokens == 110
