@@ -34,10 +34,14 @@ def spent(values: Mapping[str, Any], turn: int | None = None) -> Usage:
     for key, counts in _per_turn(values.get("orchestrator_usage") or {}).items():
         if turn is None or key == str(turn):
             total = total + Usage(**counts)
-    reports = read_reports(values.get("reports") or {})
-    for key, rec in read_ledger(values.get("ledger") or {}).items():
-        # A reused step ran in an earlier turn: its cost was counted there.
-        if rec.status == "reused" or key not in reports or turn not in (None, rec.turn):
-            continue
-        total = total + reports[key].usage
+    raw = values.get("reports") or {}
+    # A reused step ran in an earlier turn: its cost was counted there. Only the reports
+    # counted are parsed, so the per-turn budget check does not read the whole thread's.
+    counted = {
+        key: raw[key]
+        for key, rec in read_ledger(values.get("ledger") or {}).items()
+        if rec.status != "reused" and key in raw and turn in (None, rec.turn)
+    }
+    for report in read_reports(counted).values():
+        total = total + report.usage
     return total
