@@ -44,7 +44,7 @@ def supervisor_available() -> str:
 
 def bench_registry(registry: Sequence[SpecialistSpec]) -> list[SpecialistSpec]:
     """Return the registry without approval pauses: neither baseline has them."""
-    return [replace(spec, approval_tools=frozenset()) for spec in registry]
+    return [replace(spec, interrupt_on={}) for spec in registry]
 
 
 @dataclass
@@ -77,7 +77,6 @@ def build(
             checkpointer,
             {"default": model},
             specialists=registry,
-            context=ctx,
             workspace=workspace,
         )
         return Built(name, graph, invoke_kwargs={"context": ctx})

@@ -10,13 +10,12 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Checkpointer
 
 from graph.models import ModelResolver, ModelSpec
-from graph.policies import no_retry, set_node_policies
 from graph.specialist import build_specialist
 from nodes.dispatch import dispatch_ready_steps
 from nodes.finalize import make_finalize_node
+from nodes.plan_review import make_plan_review_node
 from nodes.planning import make_plan_node
 from nodes.review import review
-from nodes.specialist.loop import failed_report
 from nodes.specialist.step import make_step_node
 from nodes.specialists import SAMPLE_TEAM, SpecialistSpec
 from state.context import Context
@@ -30,7 +29,6 @@ def build_graph(
     models: Mapping[str, ModelSpec] | None = None,
     *,
     specialists: Sequence[SpecialistSpec] | None = None,
-    context: Context | None = None,
     workspace: Workspace | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile the orchestrator with its specialists as subgraph nodes."""
@@ -39,7 +37,6 @@ def build_graph(
     if len(set(names)) != len(names):
         raise ValueError(f"specialist names must be unique: {names}")
     model_for = ModelResolver(models)
-    ctx = context or Context()
     place = workspace or Workspace(Settings())
     builder = StateGraph(
         OrchestraState,
@@ -47,19 +44,19 @@ def build_graph(
         input_schema=OrchestraInput,
         output_schema=OrchestraOutput,
     )
-    set_node_policies(builder, ctx)
+    # Timeouts and retries apply per model and tool call (nodes/calls.py), read from the
+    # run's Context, so nodes carry no policy of their own and every face of the graph works.
     plan = make_plan_node(model_for, registry)
-    builder.add_node("plan", plan, destinations=("dispatch", "finalize"))
+    builder.add_node("plan", plan, destinations=("approve_plan", "dispatch", "finalize"))
+    builder.add_node(
+        "approve_plan", make_plan_review_node(registry), destinations=("dispatch", "plan")
+    )
     builder.add_node("dispatch", dispatch_ready_steps, destinations=(*names, "review"))  # type: ignore[call-overload]
     for spec in registry:
-        # A specialist's inner nodes retry their own faults; what still fails becomes a
-        # failed report here, so one bad step never takes its siblings down with it.
-        builder.add_node(  # type: ignore[call-overload]
-            spec.name,
-            make_step_node(spec, build_specialist(spec, model_for, place, ctx)),
-            retry_policy=no_retry(),
-            error_handler=failed_report,
-        )
+        # What a step cannot recover from becomes its failed report (the step node catches
+        # it), so one bad step never takes its siblings down with it.
+        subgraph = build_specialist(spec, model_for, place)
+        builder.add_node(spec.name, make_step_node(spec, subgraph))
         builder.add_edge(spec.name, "review")
     builder.add_node("review", review, destinations=("dispatch", "plan", "finalize"))
     builder.add_node("finalize", make_finalize_node(model_for))

@@ -7,7 +7,6 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from graph.policies import set_node_policies
 from nodes.model_access import ModelFor
 from nodes.specialist.loop import make_model_node, route_after_model
 from nodes.specialist.tools import make_tool_node
@@ -21,17 +20,14 @@ def build_specialist(
     spec: SpecialistSpec,
     model_for: ModelFor,
     workspace: Workspace,
-    context: Context | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile a specialist: model <-> tools, from its brief to its Report."""
-    ctx = context or Context()
     builder = StateGraph(
         SpecialistState,
         context_schema=Context,
         input_schema=SpecialistInput,
         output_schema=SpecialistOutput,
     )
-    set_node_policies(builder, ctx)
     builder.add_node("model", make_model_node(spec, model_for))
     builder.add_node("tools", make_tool_node(spec, workspace))
     # The specialist starts from its prompt and its brief alone.

@@ -10,6 +10,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, Send
 
 from nodes.model_access import context_of
+from nodes.progress import progress_message
 from state.context import Context
 from state.graph_state import OrchestraState
 from state.ledger import FINISHED, StepRecord, read_ledger
@@ -27,7 +28,7 @@ def ready_steps(ledger: Mapping[str, StepRecord], turn: int) -> list[StepRecord]
     ]
 
 
-async def dispatch_ready_steps(
+def dispatch_ready_steps(
     state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
 ) -> Command[Any]:
     """Send a brief per ready step, up to the parallel budget; the rest wait their turn."""
@@ -53,4 +54,5 @@ async def dispatch_ready_steps(
         )
         sends.append(Send(rec.specialist, {"brief": brief.model_dump()}))
         ledger[rec.key] = {"status": "running", "attempts": rec.attempts + 1, "error": None}
-    return Command(update={"ledger": ledger}, goto=sends or "review")
+    update = {"ledger": ledger, "messages": progress_message(state, ledger)}
+    return Command(update=update, goto=sends or "review")

@@ -6,7 +6,6 @@ import asyncio
 
 import httpx
 import openai
-from langgraph.errors import NodeTimeoutError
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -17,6 +16,6 @@ def is_transient(exc: BaseException) -> bool:
         return True
     if isinstance(exc, httpx.HTTPStatusError):
         return exc.response.status_code == 429 or exc.response.status_code >= 500
-    if isinstance(exc, httpx.TransportError | NodeTimeoutError | asyncio.TimeoutError):
+    if isinstance(exc, httpx.TransportError | asyncio.TimeoutError):
         return True
     return isinstance(exc, ConnectionError | TimeoutError)

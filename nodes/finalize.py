@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
+from nodes.calls import acall_model, call_model
+from nodes.faces import both_faces
 from nodes.model_access import ModelFor, context_of, usage_of
+from nodes.progress import conversation, progress_message, question_of
 from nodes.prompts import DIRECT_PROMPT, FINALIZER_PROMPT
 from state.context import Context
 from state.graph_state import OrchestraState
@@ -42,32 +45,43 @@ def render_reports(state: OrchestraState) -> str:
 def make_finalize_node(model_for: ModelFor):
     """Return the finalize node."""
 
-    async def finalize(
-        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> dict[str, Any]:
-        """Write the final answer and close the turn."""
+    def prompt_for(state: OrchestraState) -> list[BaseMessage]:
         messages = list(state.get("messages", []))
-        request = messages[-1].text if messages else ""
         steps = render_reports(state)
-        if steps:
-            prompt = [
-                SystemMessage(FINALIZER_PROMPT),
-                HumanMessage(
-                    f"Request: {request}\n\nReports:\n{steps}"
-                    + (f"\nNote: {state['note']}" if state.get("note") else "")
-                ),
-            ]
-        else:
-            history = [m for m in messages if m.type in ("human", "ai") and m.text]
-            prompt = [SystemMessage(DIRECT_PROMPT), *history]
-        reply = await model_for("orchestrator", context_of(runtime)).ainvoke(prompt, config)
-        answer = AIMessage(content=reply.text, name="orchestra")
+        if not steps:
+            return [SystemMessage(DIRECT_PROMPT), *conversation(messages)]
+        note = f"\nNote: {state['note']}" if state.get("note") else ""
+        request = f"Request: {question_of(messages)}\n\nReports:\n{steps}{note}"
+        return [SystemMessage(FINALIZER_PROMPT), HumanMessage(request)]
+
+    def conclude(state: OrchestraState, reply: BaseMessage) -> dict[str, Any]:
+        # The answer keeps the streamed reply's id, so a chat client replaces what it
+        # streamed instead of showing the answer twice.
+        answer = AIMessage(content=reply.text, name="orchestra", id=reply.id)
         return {
-            "messages": [answer],
+            "messages": [*progress_message(state, note=state.get("note", "")), answer],
             "orchestrator_usage": {str(state.get("turn", 0)): usage_of(reply)},
             "status": "done",
             "replan_reason": None,
             "plan_error": None,
         }
 
-    return finalize
+    def finalize(
+        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
+    ) -> dict[str, Any]:
+        """Write the final answer and close the turn."""
+        ctx = context_of(runtime)
+        model, prompt = model_for("orchestrator", ctx), prompt_for(state)
+        done = call_model(lambda: model.invoke(prompt, config), ctx, "finalizer")
+        return conclude(state, done.value)
+
+    async def afinalize(
+        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
+    ) -> dict[str, Any]:
+        """Write the final answer and close the turn (async face)."""
+        ctx = context_of(runtime)
+        model, prompt = model_for("orchestrator", ctx), prompt_for(state)
+        done = await acall_model(lambda: model.ainvoke(prompt, config), ctx, "finalizer")
+        return conclude(state, done.value)
+
+    return both_faces("finalize", finalize, afinalize)

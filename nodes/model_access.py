@@ -7,6 +7,9 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
+from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables.config import merge_configs
+from langgraph.constants import TAG_NOSTREAM
 from langgraph.runtime import Runtime
 
 from state.context import Context
@@ -33,3 +36,8 @@ def context_of(runtime: Runtime[Context]) -> Context:
     if isinstance(ctx, dict):
         return Context(**{k: v for k, v in ctx.items() if k in Context.__dataclass_fields__})
     return Context()
+
+
+def unstreamed(config: RunnableConfig) -> RunnableConfig:
+    """Return the config with LangGraph's no-stream tag: the call stays out of `messages`."""
+    return merge_configs(config, {"tags": [TAG_NOSTREAM]})

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AnyMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AnyMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from nodes.model_access import ModelFor, context_of, usage_of
+from nodes.calls import acall_model, call_model
+from nodes.faces import both_faces
+from nodes.model_access import ModelFor, context_of, unstreamed, usage_of
 from nodes.plan_rules import plan_errors
+from nodes.progress import conversation, progress_message, question_of
 from nodes.prompts import PLANNER_PROMPT, PLANNER_REQUEST
 from nodes.specialists.spec import SpecialistSpec, planner_menu
 from state.context import Context
@@ -42,6 +46,17 @@ class StructuredPlanners:
         return cached[1]
 
 
+@dataclass
+class PlanTurn:
+    """What one plan call is about: the turn, and what is already done or reusable."""
+
+    turn: int
+    continuing: bool
+    done_ids: list[str]
+    reusable: list[str]
+    this_turn: dict[str, StepRecord]
+
+
 def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec]):
     """Return the plan node for a registry of specialists."""
     names = [spec.name for spec in registry]
@@ -49,11 +64,8 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec]):
     # One per graph: bounded by the models this graph's resolver hands out.
     structured_planner = StructuredPlanners()
 
-    async def plan(
-        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> Command[Literal["dispatch", "finalize", "plan"]]:
-        """Ask the orchestrator model for a plan, check it, and enter it in the ledger."""
-        ctx = context_of(runtime)
+    def prepare(state: OrchestraState, ctx: Context) -> tuple[list[BaseMessage], PlanTurn]:
+        """Return the planner's messages and what this plan call is about."""
         continuing = bool(state.get("replan_reason") or state.get("plan_error"))
         turn = state.get("turn", 0) + (0 if continuing else 1)
         ledger = read_ledger(state.get("ledger", {}))
@@ -61,12 +73,17 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec]):
         done_ids = [i for i, r in this_turn.items() if r.status in FINISHED]
         reusable = [k for k, r in ledger.items() if r.status in FINISHED and r.turn < turn]
         request = _render_request(state, turn, ledger, reusable)
-        messages = [
+        messages: list[BaseMessage] = [
             SystemMessage(PLANNER_PROMPT.format(menu=menu, max_steps=ctx.max_steps)),
             HumanMessage(request),
         ]
-        planner = structured_planner(model_for("orchestrator", ctx))
-        result: dict[str, Any] = await planner.ainvoke(messages, config)
+        return messages, PlanTurn(turn, continuing, done_ids, reusable, this_turn)
+
+    def conclude(
+        state: OrchestraState, ctx: Context, job: PlanTurn, result: dict[str, Any]
+    ) -> Command[Any]:
+        """Check the plan and enter it in the ledger, or send it back once for repair."""
+        turn = job.turn
         usage = usage_of(result["raw"])
         new_plan: Plan | None = result["parsed"]
         if new_plan is None:
@@ -76,8 +93,8 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec]):
                 new_plan,
                 specialists=names,
                 max_steps=ctx.max_steps,
-                done_ids=done_ids,
-                reusable=reusable,
+                done_ids=job.done_ids,
+                reusable=job.reusable,
             )
         if errors:
             if state.get("plan_error"):
@@ -92,7 +109,7 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec]):
                 },
             )
         assert new_plan is not None
-        updates = _ledger_updates(new_plan, turn, this_turn, state.get("reports", {}))
+        updates = ledger_updates(new_plan, turn, job.this_turn, state.get("reports", {}))
         reports = {
             key: {**state.get("reports", {})[rec["reused_from"]], "step_key": key}
             for key, rec in updates.items()
@@ -107,16 +124,40 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec]):
             "orchestrator_usage": {str(turn): usage},
             "status": "running",
             "note": "",
+            "messages": progress_message(state, updates, turn=turn),
         }
-        if not continuing:
+        if not job.continuing:
             update["replans"] = 0
         pending = any(r.get("status") == "waiting" for r in updates.values())
+        if pending and ctx.review_plan:
+            return Command(goto="approve_plan", update=update)
         return Command(goto="dispatch" if pending or reports else "finalize", update=update)
 
-    return plan
+    def plan(state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig) -> Any:
+        """Ask the orchestrator model for a plan, check it, and enter it in the ledger."""
+        ctx = context_of(runtime)
+        messages, job = prepare(state, ctx)
+        planner = structured_planner(model_for("orchestrator", ctx))
+        # The plan is a structured tool call: a chat client has nothing to read in it.
+        done = call_model(lambda: planner.invoke(messages, unstreamed(config)), ctx, "planner")
+        return conclude(state, ctx, job, done.value)
+
+    async def aplan(
+        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
+    ) -> Any:
+        """Ask the orchestrator model for a plan (async face)."""
+        ctx = context_of(runtime)
+        messages, job = prepare(state, ctx)
+        planner = structured_planner(model_for("orchestrator", ctx))
+        done = await acall_model(
+            lambda: planner.ainvoke(messages, unstreamed(config)), ctx, "planner"
+        )
+        return conclude(state, ctx, job, done.value)
+
+    return both_faces("plan", plan, aplan)
 
 
-def _ledger_updates(
+def ledger_updates(
     plan: Plan, turn: int, this_turn: dict[str, StepRecord], reports: dict[str, Any]
 ) -> dict[str, dict[str, Any]]:
     """Return ledger changes for a (re)plan: new steps wait, finished ones are kept."""
@@ -150,8 +191,9 @@ def _render_request(
 ) -> str:
     """Render what the planner sees: earlier turns, reusable reports, this turn's ledger."""
     messages: list[AnyMessage] = list(state.get("messages", []))
-    request = messages[-1].text if messages else ""
-    earlier = [m for m in messages[:-1] if m.type in ("human", "ai") and m.text]
+    request = question_of(messages)
+    said = conversation(messages)
+    earlier = said[:-1] if said and said[-1].type == "human" else said
     history = ""
     if earlier:
         lines = [f"{'user' if m.type == 'human' else 'orchestra'}: {m.text}" for m in earlier]

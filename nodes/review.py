@@ -9,6 +9,7 @@ from langgraph.types import Command
 
 from nodes.dispatch import ready_steps
 from nodes.model_access import context_of
+from nodes.progress import progress_message
 from state.context import Context
 from state.graph_state import OrchestraState
 from state.ledger import read_ledger
@@ -16,7 +17,7 @@ from state.reports import read_reports
 from state.usage import spent
 
 
-async def review(
+def review(
     state: OrchestraState, runtime: Runtime[Context]
 ) -> Command[Literal["dispatch", "plan", "finalize"]]:
     """Mark finished steps done or failed, then dispatch, replan or finalize."""
@@ -34,10 +35,11 @@ async def review(
             rec.failures = [*rec.failures, str(rec.error)]
             updates[key]["failures"] = rec.failures
     turn = state.get("turn", 0)
+    shown = {"ledger": updates, "messages": progress_message(state, updates)}
     failed = [r for r in ledger.values() if r.turn == turn and r.status == "failed"]
     if spent(state, turn).tokens > ctx.max_run_tokens:
         note = f"stopped: the turn's token budget of {ctx.max_run_tokens} is spent"
-        return Command(goto="finalize", update={"ledger": updates, "note": note})
+        return Command(goto="finalize", update={**shown, "note": note})
     if failed:
         why = "; ".join(f"step {r.id} ({r.specialist}) failed: {r.error}" for r in failed)
         stuck = [r for r in failed if len(r.failures) > 1 and r.failures[-1] == r.failures[-2]]
@@ -45,15 +47,15 @@ async def review(
             # The same step failing the same way again: another replan would only repeat it.
             names = ", ".join(r.id for r in stuck)
             note = f"gave up, no progress: step {names} failed the same way twice; {why}"
-            return Command(goto="finalize", update={"ledger": updates, "note": note})
+            return Command(goto="finalize", update={**shown, "note": note})
         replans = state.get("replans", 0)
         if replans < ctx.max_replans:
             return Command(
                 goto="plan",
-                update={"ledger": updates, "replan_reason": why, "replans": replans + 1},
+                update={**shown, "replan_reason": why, "replans": replans + 1},
             )
         note = f"gave up after {replans} replans: {why}"
-        return Command(goto="finalize", update={"ledger": updates, "note": note})
+        return Command(goto="finalize", update={**shown, "note": note})
     if ready_steps(ledger, turn):
-        return Command(goto="dispatch", update={"ledger": updates})
-    return Command(goto="finalize", update={"ledger": updates})
+        return Command(goto="dispatch", update=shown)
+    return Command(goto="finalize", update=shown)

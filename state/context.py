@@ -41,11 +41,17 @@ class Context:
     )
     retry_attempts: int = field(
         default=3,
-        metadata={"description": "Attempts per node on transient faults (fixed at compile)."},
+        metadata={"description": "Attempts per model call on transient faults (429, 5xx)."},
     )
-    node_timeout_s: float = field(
-        default=180.0,
-        metadata={"description": "Wall-clock limit per node attempt (fixed at compile)."},
+    model_timeout_s: float = field(
+        default=120.0, metadata={"description": "Wall-clock limit per model call attempt."}
+    )
+    tool_timeout_s: float = field(
+        default=120.0, metadata={"description": "Wall-clock limit per tool call."}
+    )
+    review_plan: bool = field(
+        default=False,
+        metadata={"description": "Pause after planning for the user to sign the plan off."},
     )
 
     def model_for(self, role: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -14,8 +13,9 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from rich.console import Console
 
-from graph.cli.failures import EXIT_APPROVAL, EXIT_OK, EXIT_STOPPED, UsageError, explain
+from graph.cli.failures import EXIT_OK, EXIT_STOPPED, UsageError, explain
 from graph.cli.progress import Progress
+from graph.cli.review import decide, waiting
 from graph.cli.run_view import summarize
 from graph.cli.session import Session, check_models, open_session
 from graph.cli.tracing import Tracing, start_tracing
@@ -48,11 +48,12 @@ async def ask(
     approve: bool | None,
     stream: bool = False,
     models: Mapping[str, ModelSpec] | None = None,
+    review_plan: bool = False,
 ) -> int:
     """Start a turn on a (new or existing) thread and drive it to an end or a pause."""
     text = check_question(question)
     thread = thread_id or uuid.uuid4().hex[:12]
-    async with open_session(models) as session:
+    async with open_session(models, review_plan=review_plan) as session:
         snapshot = await session.graph.aget_state(session.config(thread))
         if snapshot.next:
             raise UsageError(
@@ -72,9 +73,12 @@ async def resume(
     approve: bool | None,
     from_checkpoint: str | None = None,
     models: Mapping[str, ModelSpec] | None = None,
+    review_plan: bool = False,
 ) -> int:
     """Continue a stopped, failed or waiting thread from its last (or a chosen) checkpoint."""
-    async with open_session(models, need_models=False, existing=True) as session:
+    async with open_session(
+        models, need_models=False, existing=True, review_plan=review_plan
+    ) as session:
         if not await session.thread_exists(thread):
             raise UsageError(f"unknown thread '{thread}' (see: orchestra threads)")
         check_models(models, session.context, SAMPLE_TEAM)
@@ -95,7 +99,7 @@ async def resume(
             decision = decide(snapshot.interrupts, approve)
             if decision is None:
                 return waiting(thread, summarize(thread, snapshot), as_json)
-            payload = Command(resume={i.id: decision for i in snapshot.interrupts})
+            payload = Command(resume=decision)
         return await drive(session, thread, payload, as_json, approve)
 
 
@@ -147,7 +151,7 @@ async def _drive(
         decision = decide(snapshot.interrupts, approve)
         if decision is None:
             return waiting(thread, summary, as_json)
-        payload = Command(resume={i.id: decision for i in snapshot.interrupts})
+        payload = Command(resume=decision)
         run_config = traced(session.config(thread), thread, tracing)
 
 
@@ -194,34 +198,6 @@ async def _stream(
     if tokens and show_tokens:
         out.print()
     return None
-
-
-def decide(interrupts: Any, approve: bool | None) -> dict[str, bool] | None:
-    """Return the approval answer from the flags or the terminal, or None to wait."""
-    for pending in interrupts:
-        value = pending.value if isinstance(pending.value, dict) else {}
-        calls = ", ".join(c.get("name", "?") for c in value.get("tool_calls", []))
-        err.print(
-            f"[magenta]approval needed[/magenta]: {value.get('specialist', '?')} wants to run "
-            f"{calls} (step {value.get('step', '?')})"
-        )
-    if approve is not None:
-        err.print("approved" if approve else "rejected")
-        return {"approved": approve}
-    if sys.stdin.isatty():
-        answer = err.input("approve? [y/N] ").strip().lower()
-        return {"approved": answer in ("y", "yes")}
-    return None
-
-
-def waiting(thread: str, summary: dict[str, Any], as_json: bool) -> int:
-    """Report a run that waits for approval, and exit 4."""
-    err.print(
-        f"thread {thread} is waiting for approval: orchestra resume {thread} --yes (or --reject)"
-    )
-    if as_json:
-        print(json.dumps(summary, default=str))
-    return EXIT_APPROVAL
 
 
 def emit(session: Session, summary: dict[str, Any], as_json: bool) -> None:

@@ -20,7 +20,10 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--thread-id", help="continue this conversation thread")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
-    ask.add_argument("--yes", action="store_true", help="approve side effects")
+    ask.add_argument("--yes", action="store_true", help="approve side effects (and plans)")
+    ask.add_argument(
+        "--review-plan", action="store_true", help="pause for your sign-off of each plan"
+    )
     ask.add_argument("--stream", action="store_true", help="stream the answer's tokens")
     resume = sub.add_parser("resume", help="continue a stopped or waiting thread")
     resume.add_argument("thread_id")
@@ -29,6 +32,9 @@ def parser() -> argparse.ArgumentParser:
     decision.add_argument("--yes", action="store_true", help="approve the pending action")
     decision.add_argument("--reject", action="store_true", help="decline the pending action")
     resume.add_argument("--from", dest="checkpoint", help="fork from this checkpoint id")
+    resume.add_argument(
+        "--review-plan", action="store_true", help="pause for your sign-off of each new plan"
+    )
     show = sub.add_parser("show", help="the plan ledger and per-step trace of a thread")
     show.add_argument("thread_id")
     show.add_argument("--json", action="store_true")
@@ -60,10 +66,15 @@ async def run(args: argparse.Namespace) -> int:
             as_json=args.json,
             approve=approve,
             stream=args.stream,
+            review_plan=args.review_plan,
         )
     if args.command == "resume":
         return await commands.resume(
-            args.thread_id, as_json=args.json, approve=approve, from_checkpoint=args.checkpoint
+            args.thread_id,
+            as_json=args.json,
+            approve=approve,
+            from_checkpoint=args.checkpoint,
+            review_plan=args.review_plan,
         )
     if args.command == "show":
         return await inspection.show(args.thread_id, as_json=args.json)

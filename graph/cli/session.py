@@ -67,12 +67,13 @@ async def open_session(
     need_models: bool = True,
     existing: bool = False,
     checkpointer_url: str | None = None,
+    review_plan: bool = False,
 ) -> AsyncIterator[Session]:
     """Open settings, models, checkpointer and graph for one command."""
     settings = load_settings()
-    context = Context()
+    context = Context(review_plan=review_plan)
     if need_models:
         check_models(models, context, SAMPLE_TEAM)
     url = checkpointer_url or settings.checkpointer_url()
     async with open_checkpointer(url, must_exist=existing) as saver:
-        yield Session(settings, context, build_graph(saver, models, context=context))
+        yield Session(settings, context, build_graph(saver, models))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from langchain_core.messages import (
@@ -18,11 +19,10 @@ from langchain_core.messages import (
 )
 from langchain_core.runnables import RunnableConfig
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from langgraph.errors import NodeError
 from langgraph.runtime import Runtime
-from langgraph.types import Command
 
-from nodes.faults import is_transient
+from nodes.calls import acall_model, attempts_of, call_model
+from nodes.faces import both_faces
 from nodes.model_access import ModelFor, context_of, usage_of
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
@@ -63,53 +63,59 @@ def repeated_call(messages: Sequence[BaseMessage]) -> str | None:
     return None
 
 
+@dataclass
+class ModelTurn:
+    """One model call of a step: what is sent, and the bookkeeping around it."""
+
+    brief: Brief
+    new: list[BaseMessage]
+    messages: list[BaseMessage]
+    started: float
+
+
 def make_model_node(spec: SpecialistSpec, model_for: ModelFor):
     """Return the node that asks the model for its next move, and reports when it is done."""
     # The schemas the model is offered, derived once (the hidden step argument left out).
     schemas = [convert_to_openai_tool(t) for t in spec.tools]
 
-    async def call_model(
-        state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> dict[str, Any]:
-        """Call the model with this specialist's tools only; write the Report at the end."""
-        ctx = context_of(runtime)
+    def prepare(state: SpecialistState) -> ModelTurn:
         brief = step_brief(state, spec)
         new: list[BaseMessage] = [] if state.get("messages") else opening(spec, brief)
         messages = [*state.get("messages", []), *new]
-        started = state.get("started_at") or time.time()
-        attempt = runtime.execution_info.node_attempt if runtime.execution_info else 1
-        model = model_for(spec.role, ctx).bind_tools(schemas)
-        try:
-            reply = await model.ainvoke(messages, config)
-        except Exception as exc:
-            if is_transient(exc) and attempt < ctx.retry_attempts:
-                raise  # the RetryPolicy tries this node again
-            error = f"model failed: {type(exc).__name__}: {exc}".splitlines()[0][:500]
-            transcript = messages_to_dict(messages[2:])
-            report = make_report(
-                spec,
-                brief,
-                {**state, "messages": messages},
-                started,
-                attempt,
-                status="failed",
-                error=error,
-                transcript=transcript,
-            )
-            return {"messages": new, "started_at": started, "reports": report}
+        return ModelTurn(brief, new, messages, state.get("started_at") or time.time())
+
+    def failed(state: SpecialistState, turn: ModelTurn, exc: Exception) -> dict[str, Any]:
+        """Return the step's failed report, its transcript kept for the retry."""
+        error = f"model failed: {type(exc).__name__}: {exc}".splitlines()[0][:500]
+        done = {**state, "messages": turn.messages}
+        report = make_report(
+            spec,
+            turn.brief,
+            done,
+            turn.started,
+            attempts_of(exc),
+            status="failed",
+            error=error,
+            transcript=messages_to_dict(turn.messages[2:]),
+        )
+        return {"messages": turn.new, "started_at": turn.started, "reports": report}
+
+    def conclude(state: SpecialistState, turn: ModelTurn, reply: Any, attempts: int) -> dict:
+        """Return the model's move; write the Report when the step is over."""
+        brief, started = turn.brief, turn.started
         update: dict[str, Any] = {
             "brief": brief.model_dump(),
-            "messages": [*new, reply],
+            "messages": [*turn.new, reply],
             "iterations": state.get("iterations", 0) + 1,
             "usage": usage_of(reply),
-            "model_attempts": attempt,
+            "model_attempts": attempts,
             "started_at": started,
         }
         done: dict[str, Any] = {
             **state,
-            "messages": [*messages, reply],
+            "messages": [*turn.messages, reply],
             "usage": add_usage(state.get("usage"), update["usage"]),
-            "model_attempts": state.get("model_attempts", 0) + attempt,
+            "model_attempts": state.get("model_attempts", 0) + attempts,
         }
         wants_tools = isinstance(reply, AIMessage) and bool(reply.tool_calls)
         stalled = repeated_call(done["messages"])
@@ -123,7 +129,33 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor):
             update["reports"] = make_report(spec, brief, done, started, 0, "done")
         return update
 
-    return call_model
+    def call_model_node(
+        state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
+    ) -> dict[str, Any]:
+        """Call the model with this specialist's tools only; write the Report at the end."""
+        ctx = context_of(runtime)
+        turn = prepare(state)
+        model = model_for(spec.role, ctx).bind_tools(schemas)
+        try:
+            done = call_model(lambda: model.invoke(turn.messages, config), ctx, spec.name)
+        except Exception as exc:
+            return failed(state, turn, exc)
+        return conclude(state, turn, done.value, done.attempts)
+
+    async def acall_model_node(
+        state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
+    ) -> dict[str, Any]:
+        """Call the model with this specialist's tools only (async face)."""
+        ctx = context_of(runtime)
+        turn = prepare(state)
+        model = model_for(spec.role, ctx).bind_tools(schemas)
+        try:
+            done = await acall_model(lambda: model.ainvoke(turn.messages, config), ctx, spec.name)
+        except Exception as exc:
+            return failed(state, turn, exc)
+        return conclude(state, turn, done.value, done.attempts)
+
+    return both_faces("model", call_model_node, acall_model_node)
 
 
 def route_after_model(state: SpecialistState) -> Literal["tools", "__end__"]:
@@ -166,14 +198,3 @@ def make_report(
         transcript=transcript or [],
     )
     return {brief.step_key: report.model_dump()}
-
-
-async def failed_report(state: SpecialistInput, error: NodeError) -> Command[Literal["review"]]:
-    """Turn a specialist's final failure into a failed Report, so the orchestrator replans."""
-    brief = Brief(**state["brief"])
-    reason = f"{type(error.error).__name__}: {error.error}".splitlines()[0][:500]
-    result = Report(
-        step_key=brief.step_key, specialist=brief.specialist, status="failed", error=reason
-    )
-    # A handler's writes do not follow the failed node's edges, so it routes explicitly.
-    return Command(goto="review", update={"reports": {brief.step_key: result.model_dump()}})

@@ -1,29 +1,59 @@
-"""A specialist step: its compiled subgraph, run under the step's own name and metadata."""
+"""A specialist step: its compiled subgraph, run under the step's own name, out of the chat."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from langchain_core.callbacks import BaseCallbackManager
 from langchain_core.runnables import Runnable, RunnableConfig
-from langchain_core.runnables.config import merge_configs
+from langchain_core.runnables.config import merge_configs, var_child_runnable_config
+from langgraph.constants import TAG_NOSTREAM
+from langgraph.errors import GraphBubbleUp, is_invalid_resume
+from langgraph.pregel._messages import StreamMessagesHandler
+from langgraph.pregel._tools import StreamToolCallHandler
 from langgraph.runtime import Runtime
 
+from nodes.faces import both_faces
 from nodes.model_access import context_of
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
 from state.graph_state import SpecialistInput
-from state.reports import Brief
+from state.reports import Brief, Report
+
+log = logging.getLogger("orchestra.step")
+
+# What turns a run's model calls and node outputs into a client's `messages`/`tools` stream.
+CHAT_STREAMS = (StreamMessagesHandler, StreamToolCallHandler)
+
+
+def out_of_chat(config: RunnableConfig) -> RunnableConfig:
+    """Return the config without the chat stream handlers, so no specialist message streams."""
+    # The no-stream tag keeps model tokens out; node outputs are streamed by the handler on
+    # any message they hold, so the subgraph runs without it. Traces, Studio's subgraph
+    # state and the step's checkpoints are unaffected.
+    callbacks = config.get("callbacks")
+    if isinstance(callbacks, BaseCallbackManager):
+        callbacks = callbacks.copy()
+        callbacks.handlers = [h for h in callbacks.handlers if not isinstance(h, CHAT_STREAMS)]
+        callbacks.inheritable_handlers = [
+            h for h in callbacks.inheritable_handlers if not isinstance(h, CHAT_STREAMS)
+        ]
+    elif isinstance(callbacks, list):
+        callbacks = [h for h in callbacks if not isinstance(h, CHAT_STREAMS)]
+    # Built by hand: merge_configs would bring the ambient config's handlers back in.
+    tags = [*config.get("tags", []), TAG_NOSTREAM]
+    return {**config, "callbacks": callbacks, "tags": tags}
 
 
 def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any]):
     """Return the node that runs one step through the specialist's subgraph."""
 
-    async def run_step(
+    def step_config(
         state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
-    ) -> Any:
-        """Invoke the subgraph with this node's config, so it is checkpointed in the thread."""
+    ) -> tuple[Brief, RunnableConfig]:
         brief = Brief(**state["brief"])
-        step = {
+        step: RunnableConfig = {
             "run_name": f"{spec.name}:{brief.step_id}",
             "tags": [f"specialist:{spec.name}"],
             "metadata": {
@@ -33,6 +63,43 @@ def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any]):
                 "model": context_of(runtime).model_for(spec.role) or "(set in code)",
             },
         }
-        return await subgraph.ainvoke(state, merge_configs(config, step))  # type: ignore[arg-type]
+        # The node's own config, so the subgraph is checkpointed in the thread.
+        return brief, out_of_chat(merge_configs(config, step))
 
-    return run_step
+    def failed(brief: Brief, exc: Exception) -> dict[str, Any]:
+        """Turn a step's unexpected failure into a failed Report, so the orchestrator replans."""
+        if isinstance(exc, GraphBubbleUp) or is_invalid_resume(exc):
+            raise exc  # a pause, or a review answer to give again: not the step's failure
+        log.error("step %s (%s) failed", brief.step_key, spec.name, exc_info=exc)
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
+        report = Report(
+            step_key=brief.step_key, specialist=spec.name, status="failed", error=reason
+        )
+        return {"reports": {brief.step_key: report.model_dump()}}
+
+    def run_step(state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig) -> Any:
+        """Run the step's subgraph to its report."""
+        brief, inner = step_config(state, runtime, config)
+        # A nested run merges the ambient config's callbacks into its own: set it too.
+        ambient = var_child_runnable_config.set(inner)
+        try:
+            return subgraph.invoke(state, inner)
+        except Exception as exc:
+            return failed(brief, exc)
+        finally:
+            var_child_runnable_config.reset(ambient)
+
+    async def arun_step(
+        state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
+    ) -> Any:
+        """Run the step's subgraph to its report (async face)."""
+        brief, inner = step_config(state, runtime, config)
+        ambient = var_child_runnable_config.set(inner)
+        try:
+            return await subgraph.ainvoke(state, inner)
+        except Exception as exc:
+            return failed(brief, exc)
+        finally:
+            var_child_runnable_config.reset(ambient)
+
+    return both_faces(spec.name, run_step, arun_step)

@@ -1,24 +1,35 @@
-"""A specialist's tool node: only its own tools, errors back to the model, approvals."""
+"""A specialist's tool node: only its own tools, errors back to the model, reviews first."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from langchain.agents.middleware.human_in_the_loop import ActionRequest, ReviewConfig
 from langchain_core.messages import AIMessage, ToolCall, ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 from langgraph.errors import GraphBubbleUp
-from langgraph.types import interrupt
+from langgraph.runtime import Runtime
+from pydantic import ValidationError
 
+from nodes.calls import arun_with_deadline, run_with_deadline
+from nodes.faces import both_faces
+from nodes.hitl import Edit, Reject, ask_review, rejection_text, review_config
+from nodes.model_access import context_of
 from nodes.specialists.spec import SpecialistSpec, Step
+from state.context import Context
 from state.graph_state import SpecialistState
 from state.reports import Brief
 from tools.secrets import redact
 from tools.workspace import Workspace
 
 
-def _error(call: ToolCall, text: str) -> ToolMessage:
+def error_message(call: ToolCall, text: str) -> ToolMessage:
+    """Return a tool call's failure as the error message its model reads."""
     return ToolMessage(
         content=f"Error: {text}", tool_call_id=call["id"] or "", name=call["name"], status="error"
     )
@@ -29,71 +40,138 @@ def takes_step(tool: BaseTool) -> bool:
     return "step" in getattr(tool.get_input_schema(), "model_fields", {})
 
 
-def approved(decision: Any) -> bool:
-    """Read an approval answer: True, 'yes'/'approve', or {'approved': True}."""
-    if isinstance(decision, dict):
-        decision = decision.get("approved", False)
-    if isinstance(decision, str):
-        return decision.strip().lower() in {"y", "yes", "approve", "approved", "true"}
-    return decision is True
+@dataclass
+class Planned:
+    """One tool call as it will run: the tool and its arguments, or the answer instead."""
+
+    call: ToolCall
+    tool: BaseTool | None = None
+    args: dict[str, Any] | None = None
+    answer: ToolMessage | None = None
 
 
 def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
     """Return the node that runs the model's tool calls with this specialist's tools alone."""
+    tools = {t.name: t for t in spec.tools}
 
-    async def run_tools(state: SpecialistState, config: RunnableConfig) -> dict[str, Any]:
-        """Run each requested tool; unknown names and errors go back as error messages."""
+    def check_edit(name: str, args: dict[str, Any]) -> None:
+        try:
+            tools[name].tool_call_schema.model_validate(args)  # type: ignore[union-attr]
+        except ValidationError as exc:
+            raise ValueError(f"edited arguments for '{name}' are invalid: {exc}") from None
+
+    def review(brief: Brief, calls: Sequence[ToolCall]) -> dict[int, Edit | Reject]:
+        """Ask the user about the calls that need review; return the non-approvals by index."""
+        gated: list[tuple[int, ActionRequest, ReviewConfig]] = []
+        for index, call in enumerate(calls):
+            config = review_config(call["name"], spec.interrupt_on.get(call["name"]))
+            if config is None or call["name"] not in tools:
+                continue
+            setting = spec.interrupt_on[call["name"]]
+            described = setting.get("description") if isinstance(setting, dict) else None
+            description = (
+                described
+                if isinstance(described, str)
+                else f"{spec.name} wants to run {call['name']} for step {brief.step_id}: "
+                f"{brief.objective}"
+            )
+            action = ActionRequest(name=call["name"], args=call["args"], description=description)
+            gated.append((index, action, config))
+        if not gated:
+            return {}
+        # Asked before anything runs, so a resumed node never repeats a side effect.
+        decisions = ask_review([g[1] for g in gated], [g[2] for g in gated], check_edit)
+        return {
+            index: decision
+            for (index, _, _), decision in zip(gated, decisions, strict=True)
+            if isinstance(decision, Edit | Reject)
+        }
+
+    def plan_calls(state: SpecialistState) -> list[Planned]:
+        """Return each requested call, reviewed, with its tool and arguments or its answer."""
         brief = Brief(**state["brief"])
-        tools = {t.name: t for t in spec.tools}
         step = Step(workspace, brief)
         last = state["messages"][-1]
         calls = last.tool_calls if isinstance(last, AIMessage) else []
-        gated = [c for c in calls if c["name"] in spec.approval_tools]
-        # Ask before running anything, so a resumed node never repeats a side effect.
-        allowed = True
-        if gated:
-            allowed = approved(
-                interrupt(
-                    {
-                        "kind": "approval",
-                        "specialist": spec.name,
-                        "step": brief.step_key,
-                        "tool_calls": [{"name": c["name"], "args": c["args"]} for c in gated],
-                    }
-                )
-            )
-        messages: list[ToolMessage] = []
-        records: list[dict[str, Any]] = []
-        for call in calls:
-            started = time.perf_counter()
+        decisions = review(brief, calls)
+        planned: list[Planned] = []
+        for index, call in enumerate(calls):
             tool = tools.get(call["name"])
+            decision = decisions.get(index)
             if tool is None:
                 known = ", ".join(tools)
-                message = _error(call, f"there is no tool '{call['name']}'; your tools: {known}")
-            elif call["name"] in spec.approval_tools and not allowed:
-                message = _error(call, "the user declined this action; nothing was written")
+                text = f"there is no tool '{call['name']}'; your tools: {known}"
+                planned.append(Planned(call, answer=error_message(call, text)))
+            elif isinstance(decision, Reject):
+                text = rejection_text(call["name"], decision)
+                planned.append(Planned(call, answer=error_message(call, text)))
             else:
-                try:
-                    # The step goes in last, so a model can never pass one of its own.
-                    args = {**call["args"], **({"step": step} if takes_step(tool) else {})}
-                    message = await tool.ainvoke(
-                        {**call, "args": args, "type": "tool_call"}, config
-                    )
-                except GraphBubbleUp:
-                    raise
-                except Exception as exc:  # the model reads the error and corrects itself
-                    message = _error(call, str(exc) or type(exc).__name__)
-            # Tool output enters the checkpoint and the trace: mask secrets on the way in.
-            if isinstance(message.content, str):
-                message.content = redact(message.content)
-            messages.append(message)
-            records.append(
-                {
-                    "name": call["name"],
-                    "ok": message.status != "error",
-                    "seconds": round(time.perf_counter() - started, 3),
-                }
+                args = decision.edited_action.args if decision else call["args"]
+                # The step goes in last, so a model can never pass one of its own.
+                args = {**args, **({"step": step} if takes_step(tool) else {})}
+                planned.append(Planned(call, tool, args))
+        return planned
+
+    def record(planned: Planned, message: ToolMessage, started: float) -> dict[str, Any]:
+        # Tool output enters the checkpoint and the trace: mask secrets on the way in.
+        if isinstance(message.content, str):
+            message.content = redact(message.content)
+        ok = message.status != "error"
+        return {"name": planned.call["name"], "ok": ok, "seconds": elapsed(started)}
+
+    def execute(planned: Planned, config: RunnableConfig, limit: float) -> ToolMessage:
+        assert planned.tool is not None and planned.args is not None
+        call = {**planned.call, "args": planned.args, "type": "tool_call"}
+        try:
+            return run_with_deadline(
+                partial(planned.tool.invoke, call, config), limit, f"tool {call['name']}"
             )
+        except GraphBubbleUp:
+            raise
+        except Exception as exc:  # the model reads the error and corrects itself
+            return error_message(planned.call, str(exc) or type(exc).__name__)
+
+    async def aexecute(planned: Planned, config: RunnableConfig, limit: float) -> ToolMessage:
+        assert planned.tool is not None and planned.args is not None
+        call = {**planned.call, "args": planned.args, "type": "tool_call"}
+        try:
+            return await arun_with_deadline(
+                planned.tool.ainvoke(call, config), limit, f"tool {call['name']}"
+            )
+        except GraphBubbleUp:
+            raise
+        except Exception as exc:  # the model reads the error and corrects itself
+            return error_message(planned.call, str(exc) or type(exc).__name__)
+
+    def run_tools(
+        state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
+    ) -> dict[str, Any]:
+        """Run each requested tool; unknown names, rejections and errors go back as errors."""
+        limit = context_of(runtime).tool_timeout_s
+        messages, records = [], []
+        for planned in plan_calls(state):
+            started = time.perf_counter()
+            message = planned.answer or execute(planned, config, limit)
+            records.append(record(planned, message, started))
+            messages.append(message)
         return {"messages": messages, "tools_called": records}
 
-    return run_tools
+    async def arun_tools(
+        state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
+    ) -> dict[str, Any]:
+        """Run each requested tool (async face)."""
+        limit = context_of(runtime).tool_timeout_s
+        messages, records = [], []
+        for planned in plan_calls(state):
+            started = time.perf_counter()
+            message = planned.answer or await aexecute(planned, config, limit)
+            records.append(record(planned, message, started))
+            messages.append(message)
+        return {"messages": messages, "tools_called": records}
+
+    return both_faces("tools", run_tools, arun_tools)
+
+
+def elapsed(started: float) -> float:
+    """Return seconds since `started`, rounded for the trace."""
+    return round(time.perf_counter() - started, 3)

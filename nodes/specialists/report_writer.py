@@ -43,5 +43,5 @@ SPEC = SpecialistSpec(
     "folder; a side effect that pauses for the user's approval.",
     prompt=PROMPT,
     tools=[write_report],
-    approval_tools=frozenset({"write_report"}),
+    interrupt_on={"write_report": True},
 )

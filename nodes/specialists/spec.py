@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated
 
+from langchain.agents.middleware.human_in_the_loop import InterruptOnConfig
 from langchain_core.tools import BaseTool, InjectedToolArg
 
 from state.reports import Brief
@@ -29,7 +30,7 @@ StepArg = Annotated[Step, InjectedToolArg]
 
 @dataclass(frozen=True, eq=False)
 class SpecialistSpec:
-    """Name, planner-facing description, prompt, tools, model role, approvals, budget."""
+    """Name, planner-facing description, prompt, tools, model role, reviews, budget."""
 
     name: str
     description: str
@@ -37,7 +38,9 @@ class SpecialistSpec:
     tools: Sequence[BaseTool]
     model_role: str = ""
     max_iterations: int | None = None
-    approval_tools: frozenset[str] = field(default_factory=frozenset)
+    # Tools that pause for the user's review before they run, as deepagents' `interrupt_on`:
+    # True allows approve, edit and reject; a config names the decisions and a description.
+    interrupt_on: Mapping[str, bool | InterruptOnConfig] = field(default_factory=dict)
 
     @property
     def role(self) -> str:

@@ -85,15 +85,23 @@ def test_report_writer_waits_for_approval_then_writes_or_declines(isolated_env: 
     approve = {"configurable": {"thread_id": "approve"}}
     asyncio.run(graph.ainvoke({"messages": [HumanMessage("report please")]}, approve))
     paused = asyncio.run(graph.aget_state(approve))
-    assert paused.interrupts and paused.interrupts[0].value["kind"] == "approval"
-    assert paused.interrupts[0].value["tool_calls"][0]["name"] == "write_report"
+    request = paused.interrupts[0].value
+    assert request["action_requests"][0]["name"] == "write_report"
+    assert request["action_requests"][0]["args"] == {
+        "title": "North",
+        "body_markdown": "Returns fell.",
+    }
+    assert request["review_configs"] == [
+        {"action_name": "write_report", "allowed_decisions": ["approve", "edit", "reject"]}
+    ]
     assert not (runs / "approve" / "report.md").exists()
-    done = asyncio.run(graph.ainvoke(Command(resume={"approved": True}), approve))
+    done = asyncio.run(graph.ainvoke(Command(resume={"decisions": [{"type": "approve"}]}), approve))
     assert (runs / "approve" / "report.md").read_text().startswith("# North")
     assert "Report written to" in done["messages"][-1].content
 
     reject = {"configurable": {"thread_id": "reject"}}
     asyncio.run(graph.ainvoke({"messages": [HumanMessage("report please")]}, reject))
-    declined = asyncio.run(graph.ainvoke(Command(resume={"approved": False}), reject))
+    no = {"decisions": [{"type": "reject", "message": "not today"}]}
+    declined = asyncio.run(graph.ainvoke(Command(resume=no), reject))
     assert not list((runs / "reject").glob("*.md"))
-    assert "declined" in declined["messages"][-1].content
+    assert "with reason: not today" in declined["messages"][-1].content

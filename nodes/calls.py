@@ -1,0 +1,95 @@
+"""One model or tool call with its own deadline and retries, read from the run's Context."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from nodes.faults import is_transient
+from state.context import Context
+
+T = TypeVar("T")
+
+FIRST_BACKOFF_S = 0.2
+MAX_BACKOFF_S = 10.0
+ATTEMPTS = "orchestra_attempts"
+
+
+class CallTimeoutError(TimeoutError):
+    """A single model or tool call ran past its own time limit."""
+
+    def __init__(self, what: str, seconds: float) -> None:
+        super().__init__(f"{what} timed out after {seconds:g}s")
+
+
+@dataclass
+class Attempted:
+    """A call's result and how many attempts it took."""
+
+    value: Any
+    attempts: int
+
+
+def attempts_of(exc: BaseException) -> int:
+    """Return how many attempts a failed call made before giving up."""
+    return int(getattr(exc, ATTEMPTS, 1))
+
+
+def _backoff(attempt: int) -> float:
+    return min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2 ** (attempt - 1))
+
+
+def run_with_deadline(fn: Callable[[], T], seconds: float, what: str) -> T:
+    """Run a blocking call on a worker thread and stop waiting for it at the deadline."""
+    # A thread cannot be killed; past the deadline it is abandoned, and the client's own
+    # timeout (models get the same limit) ends it. The context carries the run's config.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orchestra-call")
+    future = pool.submit(contextvars.copy_context().run, fn)
+    try:
+        return future.result(timeout=seconds)
+    except FutureTimeout:
+        raise CallTimeoutError(what, seconds) from None
+    finally:
+        pool.shutdown(wait=False)
+
+
+async def arun_with_deadline(call: Awaitable[T], seconds: float, what: str) -> T:
+    """Await a call and cancel it at the deadline."""
+    try:
+        return await asyncio.wait_for(call, seconds)
+    except TimeoutError:
+        raise CallTimeoutError(what, seconds) from None
+
+
+def call_model(fn: Callable[[], T], ctx: Context, what: str) -> Attempted:
+    """Call a model with its per-call deadline, retrying transient faults (sync face)."""
+    attempts = max(1, ctx.retry_attempts)
+    for attempt in range(1, attempts + 1):
+        try:
+            return Attempted(run_with_deadline(fn, ctx.model_timeout_s, what), attempt)
+        except Exception as exc:
+            if attempt == attempts or not is_transient(exc):
+                setattr(exc, ATTEMPTS, attempt)
+                raise
+            time.sleep(_backoff(attempt))
+    raise AssertionError("unreachable")
+
+
+async def acall_model(fn: Callable[[], Awaitable[T]], ctx: Context, what: str) -> Attempted:
+    """Call a model with its per-call deadline, retrying transient faults (async face)."""
+    attempts = max(1, ctx.retry_attempts)
+    for attempt in range(1, attempts + 1):
+        try:
+            return Attempted(await arun_with_deadline(fn(), ctx.model_timeout_s, what), attempt)
+        except Exception as exc:
+            if attempt == attempts or not is_transient(exc):
+                setattr(exc, ATTEMPTS, attempt)
+                raise
+            await asyncio.sleep(_backoff(attempt))
+    raise AssertionError("unreachable")
