@@ -18,6 +18,7 @@ from nodes.planning import make_plan_node
 from nodes.review import review
 from nodes.specialist.step import make_step_node
 from nodes.specialists import SAMPLE_TEAM, SpecialistSpec
+from nodes.step_review import make_step_review_node
 from state.context import Context
 from state.graph_state import OrchestraInput, OrchestraOutput, OrchestraState
 from state.settings import Settings
@@ -58,7 +59,10 @@ def build_graph(
         subgraph = build_specialist(spec, model_for, place)
         builder.add_node(spec.name, make_step_node(spec, subgraph))
         builder.add_edge(spec.name, "review")
-    builder.add_node("review", review, destinations=("dispatch", "plan", "finalize"))
+    builder.add_node(
+        "review", review, destinations=("approve_steps", "dispatch", "plan", "finalize")
+    )
+    builder.add_node("approve_steps", make_step_review_node(registry), destinations=("dispatch",))
     builder.add_node("finalize", make_finalize_node(model_for))
     # Every request starts with a plan; the nodes route themselves with Command from there.
     builder.add_edge(START, "plan")

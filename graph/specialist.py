@@ -8,7 +8,12 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from nodes.model_access import ModelFor
-from nodes.specialist.loop import make_model_node, route_after_model
+from nodes.specialist.loop import (
+    make_model_node,
+    route_after_model,
+    route_after_tools,
+    route_start,
+)
 from nodes.specialist.tools import make_tool_node
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
@@ -30,10 +35,11 @@ def build_specialist(
     )
     builder.add_node("model", make_model_node(spec, model_for))
     builder.add_node("tools", make_tool_node(spec, workspace))
-    # The specialist starts from its prompt and its brief alone.
-    builder.add_edge(START, "model")
-    # It loops model <-> tools until it answers, stalls, or spends its budget; the model
-    # node writes the Report when it stops, so a step costs no extra supersteps.
+    # The specialist starts from its prompt and its brief alone (a step continued after the
+    # user's review starts with the reviewed tool calls).
+    builder.add_conditional_edges(START, route_start, ["model", "tools"])
+    # It loops model <-> tools until it answers, stalls, spends its budget, or pauses for
+    # review; the node that stops writes the Report, so a step costs no extra supersteps.
     builder.add_conditional_edges("model", route_after_model, ["tools", END])
-    builder.add_edge("tools", "model")
+    builder.add_conditional_edges("tools", route_after_tools, ["model", END])
     return builder.compile(name=spec.name)

@@ -14,7 +14,7 @@ from nodes.progress import progress_message
 from state.context import Context
 from state.graph_state import OrchestraState
 from state.ledger import FINISHED, StepRecord, read_ledger
-from state.reports import Brief, Report
+from state.reports import Brief, Carried, Report
 
 
 def ready_steps(ledger: Mapping[str, StepRecord], turn: int) -> list[StepRecord]:
@@ -39,6 +39,11 @@ def dispatch_ready_steps(
     ledger: dict[str, dict[str, Any]] = {}
     records = read_ledger(state.get("ledger", {}))
     for rec in ready_steps(records, state.get("turn", 0))[: ctx.max_parallel]:
+        earlier = reports.get(rec.key) if rec.attempts else None
+        # A step continues its earlier leg (a retry, or the calls the user just reviewed)
+        # when the same specialist takes it; another specialist starts from a fresh brief.
+        same = earlier is not None and earlier.get("specialist") == rec.specialist
+        attempt = rec.attempts if rec.decisions else rec.attempts + 1
         brief = Brief(
             step_key=rec.key,
             step_id=rec.id,
@@ -48,11 +53,18 @@ def dispatch_ready_steps(
             inputs=[Report(**reports[d]) for d in rec.depends_on if d in reports],
             max_iterations=ctx.specialist_iterations,
             thread_id=thread_id,
-            attempt=rec.attempts + 1,
-            # A retry carries the failed attempt's conversation, so no finished call is redone.
-            transcript=reports.get(rec.key, {}).get("transcript", []) if rec.attempts else [],
+            attempt=attempt,
+            transcript=earlier.get("transcript", []) if same and earlier else [],
+            decisions=rec.decisions or [],
+            defer_review=True,
+            carried=Carried.from_report(Report(**earlier)) if same and earlier else Carried(),
         )
         sends.append(Send(rec.specialist, {"brief": brief.model_dump()}))
-        ledger[rec.key] = {"status": "running", "attempts": rec.attempts + 1, "error": None}
+        ledger[rec.key] = {
+            "status": "running",
+            "attempts": attempt,
+            "error": None,
+            "decisions": None,
+        }
     update = {"ledger": ledger, "messages": progress_message(state, ledger)}
     return Command(update=update, goto=sends or "review")

@@ -14,6 +14,7 @@ PROGRESS = "orchestra-progress"
 STATUS_WORDS = {
     "waiting": "waiting",
     "running": "running",
+    "needs_review": "waiting for your approval",
     "done": "done",
     "failed": "failed",
     "reused": "reused an earlier report",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Literal
 
 from langgraph.runtime import Runtime
@@ -16,10 +17,12 @@ from state.ledger import read_ledger
 from state.reports import read_reports
 from state.usage import spent
 
+log = logging.getLogger("orchestra.review")
+
 
 def review(
     state: OrchestraState, runtime: Runtime[Context]
-) -> Command[Literal["dispatch", "plan", "finalize"]]:
+) -> Command[Literal["approve_steps", "dispatch", "plan", "finalize"]]:
     """Mark finished steps done or failed, then dispatch, replan or finalize."""
     ctx = context_of(runtime)
     ledger = read_ledger(state.get("ledger", {}))
@@ -28,14 +31,23 @@ def review(
     updates: dict[str, dict[str, Any]] = {}
     for key, report in read_reports(running).items():
         rec = ledger[key]
+        if report.status == "needs_review":
+            rec.status = "needs_review"
+            updates[key] = {"status": rec.status}
+            continue
         ok = report.status == "done"
         rec.status, rec.error = ("done", None) if ok else ("failed", report.error)
         updates[key] = {"status": rec.status, "error": rec.error}
         if not ok:
+            # The server's log is where an operator looks: every failed step is there.
+            log.warning("step %s (%s) failed: %s", key, rec.specialist, rec.error)
             rec.failures = [*rec.failures, str(rec.error)]
             updates[key]["failures"] = rec.failures
     turn = state.get("turn", 0)
     shown = {"ledger": updates, "messages": progress_message(state, updates)}
+    if any(r.turn == turn and r.status == "needs_review" for r in ledger.values()):
+        # The user decides first; failures and budgets are looked at once the steps go on.
+        return Command(goto="approve_steps", update=shown)
     failed = [r for r in ledger.values() if r.turn == turn and r.status == "failed"]
     if spent(state, turn).tokens > ctx.max_run_tokens:
         note = f"stopped: the turn's token budget of {ctx.max_run_tokens} is spent"

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-StepStatus = Literal["waiting", "running", "done", "failed", "reused", "dropped"]
+StepStatus = Literal["waiting", "running", "needs_review", "done", "failed", "reused", "dropped"]
 FINISHED: frozenset[str] = frozenset({"done", "reused"})
 
 
@@ -25,6 +25,8 @@ class StepRecord(BaseModel):
     reused_from: str | None = None
     error: str | None = None
     failures: list[str] = Field(default_factory=list)
+    # The user's decisions on the calls the step paused for, sent with its next dispatch.
+    decisions: list[dict[str, Any]] | None = None
 
 
 def read_ledger(raw: Mapping[str, Mapping[str, Any]]) -> dict[str, StepRecord]:

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-ReportStatus = Literal["done", "failed", "over_budget"]
+ReportStatus = Literal["done", "failed", "over_budget", "needs_review"]
 
 
 class Usage(BaseModel):
@@ -53,6 +53,25 @@ class Report(BaseModel):
     seconds: float = 0.0
     error: str | None = None
     transcript: list[dict[str, Any]] = Field(default_factory=list)
+    # With status needs_review: the HITL request for the calls the step waits on.
+    review: dict[str, Any] | None = None
+
+
+class Carried(BaseModel):
+    """What a step's earlier legs spent and ran, carried into the leg that continues it."""
+
+    usage: Usage = Field(default_factory=Usage)
+    tools_called: list[ToolCallRecord] = Field(default_factory=list)
+    model_attempts: int = 0
+
+    @classmethod
+    def from_report(cls, report: Report) -> Carried:
+        """Return what a report's leg (and the legs before it) did."""
+        return cls(
+            usage=report.usage,
+            tools_called=report.tools_called,
+            model_attempts=report.model_attempts,
+        )
 
 
 class Brief(BaseModel):
@@ -67,6 +86,13 @@ class Brief(BaseModel):
     thread_id: str = ""
     attempt: int = 1
     transcript: list[dict[str, Any]] = Field(default_factory=list)
+    # The user's HITL decisions for the tool calls the transcript ends with.
+    decisions: list[dict[str, Any]] = Field(default_factory=list)
+    # Under the orchestrator, a call that needs review ends the step for the orchestrator
+    # to ask; a specialist run alone asks itself.
+    defer_review: bool = False
+    # What the step's earlier legs did (a retried or reviewed step continues from them).
+    carried: Carried = Field(default_factory=lambda: Carried())
 
     def render(self) -> str:
         """Render the brief as the specialist's first message."""

@@ -6,6 +6,7 @@ scripted replies quote the tool results they were given, so the answer is the sa
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from langchain_core.messages import BaseMessage
@@ -92,12 +93,31 @@ def _report_call(messages: list[BaseMessage]) -> dict[str, Any]:
     return call("write_report", title="Why North's returns fell in 2025", body_markdown=body)
 
 
+def _rate(reports: str, region: str, period: str) -> str:
+    found = re.search(rf"^{region}\s*\|\s*{period}\s*\|\s*([\d.]+)", reports, re.MULTILINE)
+    return f"{found.group(1)}%" if found else "?"
+
+
+def _artifact(reports: str, step_id: str, suffix: str) -> str:
+    section = reports.split(f"## Step {step_id} ", 1)[-1].split("\n## Step ", 1)[0]
+    found = re.search(rf"^Artifacts: .*?([^\s,]+{suffix})", section, re.MULTILINE)
+    return found.group(1) if found else "(not produced)"
+
+
 def _final_answer(messages: list[BaseMessage]) -> dict[str, Any]:
+    # A synthesis that points at the steps and their files; the reports stay in the ledger.
     reports = messages[-1].text.split("Reports:\n", 1)[-1]
+    cut = "from 2025-04-01"
+    north = f"{_rate(reports, 'North', 'before')} before, {_rate(reports, 'North', cut)} after"
+    other = f"{_rate(reports, 'Other', 'before')} and {_rate(reports, 'Other', cut)}"
     return {
         "content": "North's returns fell because its returns window was cut from 60 to 14 "
-        "days for orders from 2025-04-01; the other regions kept 60 days and stayed flat.\n\n"
-        + reports
+        "days for orders from 2025-04-01, while the other regions kept 60 days "
+        f"(step policy: returns-policy.md § {NORTH_SECTION}).\n\n"
+        f"- Return rate in North: {north} the cut; the other regions: {other} "
+        "(step rates).\n"
+        f"- Chart of the monthly rates (step chart): {_artifact(reports, 'chart', '.png')}\n"
+        f"- Report (step report): {_artifact(reports, 'report', '.md')}"
     }
 
 

@@ -10,6 +10,7 @@ from rich.markup import escape
 _STYLE = {
     "waiting": "dim",
     "running": "yellow",
+    "needs_review": "magenta",
     "done": "green",
     "reused": "cyan",
     "failed": "red",

@@ -45,6 +45,20 @@ def opening(spec: SpecialistSpec, brief: Brief) -> list[BaseMessage]:
     return [SystemMessage(spec.prompt), HumanMessage(brief.render()), *earlier]
 
 
+def transcript_so_far(
+    state: SpecialistState, spec: SpecialistSpec
+) -> tuple[Brief, list[BaseMessage], list[BaseMessage]]:
+    """Return the brief, the opening messages still to be written, and the whole transcript."""
+    brief = step_brief(state, spec)
+    new: list[BaseMessage] = [] if state.get("messages") else opening(spec, brief)
+    return brief, new, [*state.get("messages", []), *new]
+
+
+def earlier_turns(brief: Brief) -> int:
+    """Return the model turns a continued step already took (they count against its budget)."""
+    return sum(1 for m in brief.transcript if m.get("type") == "ai")
+
+
 def iteration_budget(spec: SpecialistSpec, brief: Brief) -> int:
     """Return the step's iteration budget: the brief's, capped by the spec's own."""
     return min(brief.max_iterations, spec.max_iterations or brief.max_iterations)
@@ -79,9 +93,7 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor):
     schemas = [convert_to_openai_tool(t) for t in spec.tools]
 
     def prepare(state: SpecialistState) -> ModelTurn:
-        brief = step_brief(state, spec)
-        new: list[BaseMessage] = [] if state.get("messages") else opening(spec, brief)
-        messages = [*state.get("messages", []), *new]
+        brief, new, messages = transcript_so_far(state, spec)
         return ModelTurn(brief, new, messages, state.get("started_at") or time.time())
 
     def failed(state: SpecialistState, turn: ModelTurn, exc: Exception) -> dict[str, Any]:
@@ -106,7 +118,7 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor):
         update: dict[str, Any] = {
             "brief": brief.model_dump(),
             "messages": [*turn.new, reply],
-            "iterations": state.get("iterations", 0) + 1,
+            "iterations": state.get("iterations", earlier_turns(brief)) + 1,
             "usage": usage_of(reply),
             "model_attempts": attempts,
             "started_at": started,
@@ -163,6 +175,17 @@ def route_after_model(state: SpecialistState) -> Literal["tools", "__end__"]:
     return "__end__" if state.get("reports") else "tools"
 
 
+def route_after_tools(state: SpecialistState) -> Literal["model", "__end__"]:
+    """Hand the results to the model, unless the step paused for the user's review."""
+    return "__end__" if state.get("reports") else "model"
+
+
+def route_start(state: SpecialistInput) -> Literal["model", "tools"]:
+    """Start with the model, or with the reviewed tool calls a continued step ends with."""
+    brief = Brief(**state["brief"])
+    return "tools" if brief.decisions and brief.transcript else "model"
+
+
 def make_report(
     spec: SpecialistSpec,
     brief: Brief,
@@ -172,6 +195,7 @@ def make_report(
     status: ReportStatus,
     error: str | None = None,
     transcript: list[dict[str, Any]] | None = None,
+    review: dict[str, Any] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Return the step's Report, keyed by step: outcome, artifacts, sources, usage, timing."""
     messages = state.get("messages", [])
@@ -183,6 +207,7 @@ def make_report(
             artifacts += [a for a in found.get("artifacts", []) if a not in artifacts]
             sources += [s for s in found.get("sources", []) if s not in sources]
     last = messages[-1] if messages else None
+    carried = brief.carried
     report = Report(
         step_key=brief.step_key,
         specialist=spec.name,
@@ -190,11 +215,15 @@ def make_report(
         summary=last.text if isinstance(last, AIMessage) and status == "done" else "",
         artifacts=artifacts,
         sources=sources,
-        usage=Usage(**state.get("usage", {})),
-        tools_called=[ToolCallRecord(**t) for t in state.get("tools_called", [])],
-        model_attempts=state.get("model_attempts", 0) + extra_attempts,
+        usage=carried.usage + Usage(**state.get("usage", {})),
+        tools_called=[
+            *carried.tools_called,
+            *(ToolCallRecord(**t) for t in state.get("tools_called", [])),
+        ],
+        model_attempts=carried.model_attempts + state.get("model_attempts", 0) + extra_attempts,
         seconds=round(time.time() - started, 3),
         error=error,
         transcript=transcript or [],
+        review=review,
     )
     return {brief.step_key: report.model_dump()}

@@ -8,18 +8,19 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from langchain.agents.middleware.human_in_the_loop import ActionRequest, ReviewConfig
-from langchain_core.messages import AIMessage, ToolCall, ToolMessage
+from langchain.agents.middleware.human_in_the_loop import ActionRequest, HITLRequest, ReviewConfig
+from langchain_core.messages import AIMessage, BaseMessage, ToolCall, ToolMessage, messages_to_dict
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 from langgraph.errors import GraphBubbleUp
 from langgraph.runtime import Runtime
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from nodes.calls import arun_with_deadline, run_with_deadline
 from nodes.faces import both_faces
-from nodes.hitl import Edit, Reject, ask_review, rejection_text, review_config
+from nodes.hitl import Decision, Edit, Reject, ask_review, rejection_text, review_config
 from nodes.model_access import context_of
+from nodes.specialist.loop import make_report, transcript_so_far
 from nodes.specialists.spec import SpecialistSpec, Step
 from state.context import Context
 from state.graph_state import SpecialistState
@@ -50,6 +51,27 @@ class Planned:
     answer: ToolMessage | None = None
 
 
+@dataclass
+class Gate:
+    """A call that needs review: its place in the model's reply, request and config."""
+
+    index: int
+    action: ActionRequest
+    config: ReviewConfig
+
+
+@dataclass
+class Prepared:
+    """What the tool node does: opening messages to write, then calls, or a pause."""
+
+    new: list[BaseMessage]
+    calls: list[Planned]
+    paused: dict[str, Any] | None = None
+
+
+DECISIONS: TypeAdapter[list[Decision]] = TypeAdapter(list[Decision])
+
+
 def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
     """Return the node that runs the model's tool calls with this specialist's tools alone."""
     tools = {t.name: t for t in spec.tools}
@@ -60,9 +82,9 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
         except ValidationError as exc:
             raise ValueError(f"edited arguments for '{name}' are invalid: {exc}") from None
 
-    def review(brief: Brief, calls: Sequence[ToolCall]) -> dict[int, Edit | Reject]:
-        """Ask the user about the calls that need review; return the non-approvals by index."""
-        gated: list[tuple[int, ActionRequest, ReviewConfig]] = []
+    def gates(brief: Brief, calls: Sequence[ToolCall]) -> list[Gate]:
+        """Return the calls that need the user's review, as HITL action requests."""
+        found: list[Gate] = []
         for index, call in enumerate(calls):
             config = review_config(call["name"], spec.interrupt_on.get(call["name"]))
             if config is None or call["name"] not in tools:
@@ -76,24 +98,39 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
                 f"{brief.objective}"
             )
             action = ActionRequest(name=call["name"], args=call["args"], description=description)
-            gated.append((index, action, config))
-        if not gated:
-            return {}
-        # Asked before anything runs, so a resumed node never repeats a side effect.
-        decisions = ask_review([g[1] for g in gated], [g[2] for g in gated], check_edit)
-        return {
-            index: decision
-            for (index, _, _), decision in zip(gated, decisions, strict=True)
-            if isinstance(decision, Edit | Reject)
-        }
+            found.append(Gate(index, action, config))
+        return found
 
-    def plan_calls(state: SpecialistState) -> list[Planned]:
+    def decisions_for(
+        brief: Brief, messages: Sequence[BaseMessage], found: list[Gate]
+    ) -> list[Decision] | HITLRequest:
+        """Return the user's decisions on the gated calls, or the request still to be asked."""
+        actions, configs = [g.action for g in found], [g.config for g in found]
+        # Decisions the orchestrator collected apply to the calls the transcript ends with.
+        if brief.decisions and len(messages) == 2 + len(brief.transcript):
+            return DECISIONS.validate_python(brief.decisions)
+        if brief.defer_review:
+            return HITLRequest(action_requests=actions, review_configs=configs)
+        # Asked before anything runs, so a resumed node never repeats a side effect.
+        return ask_review(actions, configs, check_edit)
+
+    def plan_calls(state: SpecialistState) -> Prepared:
         """Return each requested call, reviewed, with its tool and arguments or its answer."""
-        brief = Brief(**state["brief"])
+        brief, new, messages = transcript_so_far(state, spec)
         step = Step(workspace, brief)
-        last = state["messages"][-1]
+        last = messages[-1]
         calls = last.tool_calls if isinstance(last, AIMessage) else []
-        decisions = review(brief, calls)
+        found = gates(brief, calls)
+        reviewed = decisions_for(brief, messages, found) if found else []
+        if isinstance(reviewed, dict):
+            started = state.get("started_at") or time.time()
+            done = {**state, "messages": messages}
+            transcript = messages_to_dict(messages[2:])
+            paused = make_report(
+                spec, brief, done, started, 0, "needs_review", None, transcript, dict(reviewed)
+            )
+            return Prepared(new, [], paused)
+        decisions = {g.index: d for g, d in zip(found, reviewed, strict=True)}
         planned: list[Planned] = []
         for index, call in enumerate(calls):
             tool = tools.get(call["name"])
@@ -106,11 +143,11 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
                 text = rejection_text(call["name"], decision)
                 planned.append(Planned(call, answer=error_message(call, text)))
             else:
-                args = decision.edited_action.args if decision else call["args"]
+                args = decision.edited_action.args if isinstance(decision, Edit) else call["args"]
                 # The step goes in last, so a model can never pass one of its own.
                 args = {**args, **({"step": step} if takes_step(tool) else {})}
                 planned.append(Planned(call, tool, args))
-        return planned
+        return Prepared(new, planned)
 
     def record(planned: Planned, message: ToolMessage, started: float) -> dict[str, Any]:
         # Tool output enters the checkpoint and the trace: mask secrets on the way in.
@@ -148,8 +185,11 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
     ) -> dict[str, Any]:
         """Run each requested tool; unknown names, rejections and errors go back as errors."""
         limit = context_of(runtime).tool_timeout_s
-        messages, records = [], []
-        for planned in plan_calls(state):
+        prepared = plan_calls(state)
+        if prepared.paused:
+            return {"messages": prepared.new, "reports": prepared.paused}
+        messages, records = list[BaseMessage](prepared.new), []
+        for planned in prepared.calls:
             started = time.perf_counter()
             message = planned.answer or execute(planned, config, limit)
             records.append(record(planned, message, started))
@@ -161,8 +201,11 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
     ) -> dict[str, Any]:
         """Run each requested tool (async face)."""
         limit = context_of(runtime).tool_timeout_s
-        messages, records = [], []
-        for planned in plan_calls(state):
+        prepared = plan_calls(state)
+        if prepared.paused:
+            return {"messages": prepared.new, "reports": prepared.paused}
+        messages, records = list[BaseMessage](prepared.new), []
+        for planned in prepared.calls:
             started = time.perf_counter()
             message = planned.answer or await aexecute(planned, config, limit)
             records.append(record(planned, message, started))

@@ -15,6 +15,8 @@ from typing import Any
 import psycopg
 import pytest
 
+from tests.integration_tests.studio import Studio, serve
+
 POSTGRES_URL = os.environ.get(
     "ORCHESTRA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
@@ -121,3 +123,10 @@ def postgres_url() -> Iterator[str]:
     finally:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
+    """Serve langgraph.json with `langgraph dev` (no ORCHESTRA_HOME), the scripted model behind."""
+    with serve(tmp_path_factory.mktemp("studio")) as running:
+        yield running

@@ -30,7 +30,10 @@ def test_non_interactive_run_waits_with_exit_4_then_approve_writes(
         waiting = cli("ask", "Report please", "--thread-id", "ok", "--json", **model_env(server))
         assert waiting.code == 4, waiting.stderr
         assert waiting.json()["status"] == "interrupted"
-        assert waiting.json()["pending"][0]["tool_calls"][0]["name"] == "write_report"
+        [request] = waiting.json()["pending"]
+        assert request["action_requests"][0]["name"] == "write_report"
+        assert request["action_requests"][0]["args"]["title"] == "North returns"
+        assert request["review_configs"][0]["allowed_decisions"] == ["approve", "edit", "reject"]
         assert "orchestra resume ok --yes" in waiting.stderr
         assert not report.exists()
         again = cli("resume", "ok", **model_env(server))
@@ -46,7 +49,7 @@ def test_reject_declines_and_writes_nothing(cli: Cli, isolated_env: Path) -> Non
         assert cli("ask", "Report please", "--thread-id", "no", **model_env(server)).code == 4
         rejected = cli("resume", "no", "--reject", "--json", **model_env(server))
     assert rejected.code == 0, rejected.stderr
-    assert "declined" in rejected.json()["answer"]
+    assert "with reason: rejected from the command line" in rejected.json()["answer"]
     assert not list((isolated_env / "runs" / "no").glob("*.md"))
 
 
@@ -55,3 +58,20 @@ def test_yes_on_ask_approves_without_stopping(cli: Cli, isolated_env: Path) -> N
         result = cli("ask", "Report please", "--thread-id", "yes", "--yes", **model_env(server))
     assert result.code == 0, result.stderr
     assert (isolated_env / "runs" / "yes" / "report.md").exists()
+
+
+def test_review_plan_waits_for_sign_off_before_any_step(cli: Cli, isolated_env: Path) -> None:
+    with ScriptedOpenAIServer(report_script()) as server:
+        env = model_env(server)
+        waiting = cli("ask", "Report please", "--thread-id", "p", "--review-plan", "--json", **env)
+        assert waiting.code == 4, waiting.stderr
+        [request] = waiting.json()["pending"]
+        assert request["action_requests"][0]["name"] == "execute_plan"
+        assert [s["specialist"] for s in request["action_requests"][0]["args"]["steps"]] == [
+            "report_writer"
+        ]
+        assert server.calls_for("report_writer") == []
+        # --yes signs the plan off and approves the report it leads to
+        done = cli("resume", "p", "--yes", "--review-plan", "--json", **env)
+    assert done.code == 0, done.stderr
+    assert (isolated_env / "runs" / "p" / "report.md").exists()

@@ -39,7 +39,10 @@ def test_ask_json_runs_the_team_through_the_real_openai_client(
     assert out["usage"]["llm_calls"] == len(served) == 7
     billed = sum(usage(r["request"], "", [])["prompt_tokens"] for r in served)
     assert out["usage"]["input_tokens"] == billed
-    assert {r["stream"] for r in requests} == {streamed}
+    # Only the answer streams; the plan and the specialists' calls stay out of the chat.
+    streamed_calls = [r for r in requests if r["stream"]]
+    assert streamed_calls == ([requests[-1]] if streamed else [])
+    assert requests[-1]["role"] == "orchestrator"
     sql_requests = [r for r in requests if r["role"] == "sql_analyst"]
     for request in sql_requests:
         offered = {t["function"]["name"] for t in request["request"]["tools"]}

@@ -15,6 +15,7 @@ from graph import build_graph
 from graph.testing import ScriptedChatModel, answer, call, plan, step
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
+from state.usage import spent
 from tests.unit_tests.team import NUMBERS, thread
 
 ALL = ["approve", "edit", "reject"]
@@ -75,7 +76,7 @@ def test_a_declared_tool_pauses_with_the_hitl_request_and_runs_once_approved() -
         "review_configs": [{"action_name": "file_note", "allowed_decisions": ALL}],
     }
     # numbers' lookup needed no review; the clerk's note waits for it
-    assert notes == [] and graph.get_state(thread()).next == ("clerk",)
+    assert notes == [] and graph.get_state(thread()).next == ("approve_steps",)
     done = graph.invoke(Command(resume={"decisions": [{"type": "approve"}]}), thread())
     assert notes == ["revenue 1.2M"]
     assert done["messages"][-1].content == "Revenue 1.2M, noted."
@@ -118,7 +119,7 @@ def test_a_malformed_answer_is_an_error_and_the_review_stays_open(bad: Any) -> N
     with pytest.raises(ValidationError):
         graph.invoke(Command(resume=bad), thread())
     state = graph.get_state(thread())
-    assert notes == [] and state.next == ("clerk",) and len(state.interrupts) == 1
+    assert notes == [] and state.next == ("approve_steps",) and len(state.interrupts) == 1
     graph.invoke(Command(resume={"decisions": [{"type": "approve"}]}), thread())
     assert notes == ["revenue 1.2M"]
     assert model.repeats == []
@@ -135,7 +136,7 @@ def test_an_approval_on_a_later_turn_is_visible_at_the_top_of_the_thread() -> No
     assert second["__interrupt__"][0].value["action_requests"][0]["name"] == "file_note"
     state = graph.get_state(thread())
     assert [i.value for i in state.interrupts] == [second["__interrupt__"][0].value]
-    assert [t.name for t in state.tasks if t.interrupts] == ["clerk"]
+    assert [t.name for t in state.tasks if t.interrupts] == ["approve_steps"]
 
 
 def sign_off_script() -> dict[str, list[Any]]:
@@ -202,3 +203,30 @@ def test_an_invalid_edited_plan_is_refused_and_the_sign_off_stays_open() -> None
         graph.invoke(Command(resume={"decisions": [decision]}), thread(), context=review)
     assert graph.get_state(thread()).next == ("approve_plan",)
     assert model.calls_for("numbers") == []
+
+
+def test_parallel_steps_pause_in_one_request_and_their_work_is_counted_once() -> None:
+    notes: list[str] = []
+    script = {
+        "orchestrator": [
+            plan(step("n1", "clerk", "File note one"), step("n2", "clerk", "File note two")),
+            answer("Filed one of two."),
+        ],
+        "clerk:n1": [call("file_note", text="one"), answer("Filed one.")],
+        "clerk:n2": [call("file_note", text="two"), answer("Not filed.")],
+    }
+    graph, model = clerk_team(script, notes)
+    paused = graph.invoke(question(), thread())
+    [pending] = paused["__interrupt__"]
+    assert [a["args"]["text"] for a in pending.value["action_requests"]] == ["one", "two"]
+    # one review config per action name, as HumanInTheLoopMiddleware sends them
+    assert len(pending.value["review_configs"]) == 1
+    decisions = [{"type": "approve"}, {"type": "reject", "message": "one is enough"}]
+    done = graph.invoke(Command(resume={"decisions": decisions}), thread())
+    assert notes == ["one"]
+    assert {k: r["status"] for k, r in done["ledger"].items()} == {"1.n1": "done", "1.n2": "done"}
+    assert [r["attempts"] for r in done["ledger"].values()] == [1, 1]
+    # each step continued its transcript: no model call repeated, every call counted once
+    assert model.repeats == []
+    assert spent(graph.get_state(thread()).values).llm_calls == len(model.calls) == 6
+    assert [t["name"] for t in done["reports"]["1.n1"]["tools_called"]] == ["file_note"]

@@ -17,4 +17,4 @@ def test_orchestrator_topology_matches_its_snapshot() -> None:
 def test_specialist_topology_is_model_and_tools_only() -> None:
     drawn = build_specialist_graph("sql_analyst").get_graph().draw_mermaid()
     assert drawn == (SNAPSHOTS / "specialist.mmd").read_text()
-    assert "model -.-> tools" in drawn and "tools --> model" in drawn
+    assert "model -.-> tools" in drawn and "tools -.-> model" in drawn

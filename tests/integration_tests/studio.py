@@ -1,0 +1,161 @@
+"""`langgraph dev` serving the project's langgraph.json, started by the tests themselves."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.messages import BaseMessage
+
+from graph.testing import answer, call, plan, step
+from tests.integration_tests.scripts import echo_tool
+from tests.servers.openai_server import ScriptedOpenAIServer
+
+REPO = Path(__file__).resolve().parents[2]
+LANGGRAPH = Path(sys.executable).with_name("langgraph")
+STARTUP_S = 90
+COUNT_SQL = "SELECT COUNT(*) AS orders FROM orders"
+
+
+def orchestrate(messages: list[BaseMessage]) -> dict[str, Any]:
+    """Play the orchestrator by what it is asked: plan by the question, answer from reports."""
+    system, last = messages[0].text, messages[-1].text
+    if "finalizer" in system:
+        reports = last.split("Reports:\n", 1)[-1]
+        numbers = re.findall(r"^\s*(\d+)\s*$", reports, re.MULTILINE)
+        found = f"There are {numbers[0]} orders (step count)." if numbers else "Nothing counted."
+        return answer(found + (" Step broken failed." if "Status: failed" in reports else ""))
+    question = last.split("Current request:\n", 1)[-1]
+    if "broken" in question:
+        return plan(step("broken", "sql_analyst", "Count the orders, but the model is down."))
+    if "again" in question:
+        return plan(step("again", "report_writer", "Write the order count report again."))
+    return plan(
+        step("count", "sql_analyst", "Count the orders in the database."),
+        step("write", "report_writer", "Write a one-line report of the count.", "count"),
+    )
+
+
+SCRIPT: dict[str, list[Any]] = {
+    "orchestrator": [orchestrate] * 40,
+    "sql_analyst:count": [call("run_sql", query=COUNT_SQL), echo_tool],
+    "sql_analyst:s1": [
+        call("list_tables"),
+        answer("The database has customers, orders, order_lines, products and returns."),
+    ],
+    "sql_analyst:broken": [{"status": 500, "message": "the model is down"}],
+    "report_writer": [
+        call("write_report", title="Order count", body_markdown="The orders were counted."),
+        echo_tool,
+    ],
+}
+
+
+@dataclass
+class Studio:
+    """A running `langgraph dev` and what the tests look at."""
+
+    url: str
+    model: ScriptedOpenAIServer
+    log: Path
+    cwd: Path
+
+    @property
+    def home(self) -> Path:
+        """Return the default home: `.orchestra` under the server's working directory."""
+        return self.cwd / ".orchestra"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_ok(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"langgraph dev exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/ok", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.25)  # polling a server that is starting up
+    pytest.fail(f"langgraph dev did not answer /ok in {STARTUP_S}s:\n{log.read_text()[-4000:]}")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+
+
+@contextmanager
+def serve(folder: Path) -> Iterator[Studio]:
+    """Serve langgraph.json from `folder` with no ORCHESTRA_HOME: the relative default."""
+    model = ScriptedOpenAIServer(SCRIPT, log_path=folder / "model_requests.jsonl")
+    model.start()
+    env = {
+        "ORCHESTRA_MODEL": "openai:scripted",
+        "OPENAI_BASE_URL": model.base_url,
+        "OPENAI_API_KEY": "sk-test",
+        "LANGSMITH_TRACING": "false",
+    }
+    # The project's graphs, run from a temporary folder (the server keeps its files in the
+    # working directory) and with the test's environment instead of a developer's .env.
+    config = json.loads((REPO / "langgraph.json").read_text())
+    graphs = {name: str(REPO / path) for name, path in config["graphs"].items()}
+    config.update(graphs=graphs, dependencies=[str(REPO)], env=env)
+    config_path = folder / "langgraph.json"
+    config_path.write_text(json.dumps(config))
+    port = _free_port()
+    log = folder / "langgraph_dev.log"
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("ORCHESTRA_")}
+    process_env = {
+        **inherited,
+        **env,
+        "LANGGRAPH_CLI_NO_ANALYTICS": "1",
+        "LANGGRAPH_NO_VERSION_CHECK": "true",
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [str(LANGGRAPH), "dev", "--no-browser", "--no-reload", "--config", str(config_path)]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    proc: subprocess.Popen[bytes] | None = None
+    try:
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                command,
+                cwd=folder,
+                env=process_env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        url = f"http://127.0.0.1:{port}"
+        _wait_ok(url, proc, log)
+        yield Studio(url, model, log, folder)
+    finally:
+        if proc is not None:
+            _stop(proc)
+        model.shutdown()
