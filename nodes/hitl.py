@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from langchain.agents.middleware.human_in_the_loop import (
@@ -117,3 +117,8 @@ def rejection_text(name: str, decision: Reject) -> str:
         f"User rejected the tool call for `{name}`. The tool was not executed. "
         "Do not retry it unless the user asks for it."
     )
+
+
+def approve_all(request: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the resume value that approves every action of a HITL request."""
+    return {"decisions": [{"type": "approve"} for _ in request.get("action_requests", [])]}
