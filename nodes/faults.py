@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import httpx
 import openai
@@ -19,3 +20,22 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, httpx.TransportError | asyncio.TimeoutError):
         return True
     return isinstance(exc, ConnectionError | TimeoutError)
+
+
+# What changes between two occurrences of the same failure: never part of its identity.
+_VOLATILE = [
+    (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<addr>"),
+    (re.compile(r"\b[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\b"), "<id>"),
+    (re.compile(r"\b(req|call|chatcmpl|run|msg)[-_](?=[\w-]*\d)[\w-]+"), r"\1-<id>"),
+    (re.compile(r"\b[0-9a-f]{16,}\b"), "<id>"),
+    (re.compile(r"\b\d+(\.\d+)?\s*(ms|s|sec|secs|seconds?)\b"), "<time>"),
+    (re.compile(r"\b\d{4}-\d\d-\d\dT[\d:.]+Z?\b"), "<when>"),
+]
+
+
+def failure_signature(error: str | None) -> str:
+    """Return a failure's kind and message without timings, ids or addresses."""
+    text = " ".join(str(error or "").split())
+    for pattern, stand_in in _VOLATILE:
+        text = pattern.sub(stand_in, text)
+    return text.lower()

@@ -57,7 +57,11 @@ def make_finalize_node(model_for: ModelFor):
     def conclude(state: OrchestraState, reply: BaseMessage) -> dict[str, Any]:
         # The answer keeps the streamed reply's id, so a chat client replaces what it
         # streamed instead of showing the answer twice.
-        answer = AIMessage(content=reply.text, name="orchestra", id=reply.id)
+        # A stop (a spent budget, a step given up on) is said in the answer itself.
+        note = state.get("note") or ""
+        stopped = note.startswith(("stopped", "gave up"))
+        text = f"{reply.text}\n\n({note})" if stopped else reply.text
+        answer = AIMessage(content=text, name="orchestra", id=reply.id)
         return {
             "messages": [*progress_message(state, note=state.get("note", "")), answer],
             "orchestrator_usage": {str(state.get("turn", 0)): usage_of(reply)},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -128,6 +129,7 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec]):
         }
         if not job.continuing:
             update["replans"] = 0
+            update["turn_started_at"] = time.time()
         pending = any(r.get("status") == "waiting" for r in updates.values())
         if pending and ctx.review_plan:
             return Command(goto="approve_plan", update=update)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from nodes.dispatch import ready_steps
+from nodes.faults import failure_signature
 from nodes.model_access import context_of
 from nodes.progress import progress_message
 from state.context import Context
 from state.graph_state import OrchestraState
-from state.ledger import read_ledger
+from state.ledger import FINISHED, StepRecord, read_ledger
 from state.reports import read_reports
 from state.usage import spent
 
@@ -49,12 +51,19 @@ def review(
         # The user decides first; failures and budgets are looked at once the steps go on.
         return Command(goto="approve_steps", update=shown)
     failed = [r for r in ledger.values() if r.turn == turn and r.status == "failed"]
-    if spent(state, turn).tokens > ctx.max_run_tokens:
-        note = f"stopped: the turn's token budget of {ctx.max_run_tokens} is spent"
+    over = budget_spent(state, ctx, turn)
+    if over:
+        finished = [r.id for r in ledger.values() if r.turn == turn and r.status in FINISHED]
+        note = f"stopped: {over}; finished: {', '.join(finished) or 'no step'}"
         return Command(goto="finalize", update={**shown, "note": note})
     if failed:
-        why = "; ".join(f"step {r.id} ({r.specialist}) failed: {r.error}" for r in failed)
-        stuck = [r for r in failed if len(r.failures) > 1 and r.failures[-1] == r.failures[-2]]
+        why = describe(failed)
+        stuck = [
+            r
+            for r in failed
+            if len(r.failures) > 1
+            and failure_signature(r.failures[-1]) == failure_signature(r.failures[-2])
+        ]
         if stuck:
             # The same step failing the same way again: another replan would only repeat it.
             names = ", ".join(r.id for r in stuck)
@@ -71,3 +80,31 @@ def review(
     if ready_steps(ledger, turn):
         return Command(goto="dispatch", update=shown)
     return Command(goto="finalize", update=shown)
+
+
+def describe(failed: list[StepRecord]) -> str:
+    """Say what failed, each distinct failure once."""
+    seen: dict[str, list[str]] = {}
+    errors: dict[str, str] = {}
+    for rec in failed:
+        signature = failure_signature(rec.error)
+        seen.setdefault(signature, []).append(f"{rec.id} ({rec.specialist})")
+        errors.setdefault(signature, str(rec.error))
+    return "; ".join(
+        f"step {', '.join(steps)} failed: {errors[signature]}" for signature, steps in seen.items()
+    )
+
+
+def budget_spent(state: OrchestraState, ctx: Context, turn: int) -> str:
+    """Say which budget is spent, if one is: the turn's tokens, calls or time, the thread's."""
+    used = spent(state, turn)
+    if used.tokens > ctx.max_run_tokens:
+        return f"the turn's token budget of {ctx.max_run_tokens} is spent ({used.tokens} used)"
+    if used.llm_calls > ctx.max_turn_calls:
+        return f"the turn's budget of {ctx.max_turn_calls} model calls is spent"
+    started = state.get("turn_started_at")
+    if started and time.time() - started > ctx.max_turn_seconds:
+        return f"the turn's time budget of {ctx.max_turn_seconds:g}s is spent"
+    if ctx.max_thread_tokens and spent(state).tokens > ctx.max_thread_tokens:
+        return f"the thread's token budget of {ctx.max_thread_tokens} is spent"
+    return ""

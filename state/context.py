@@ -39,6 +39,16 @@ class Context:
     max_run_tokens: int = field(
         default=400_000, metadata={"description": "Token budget per turn, all calls summed."}
     )
+    max_turn_calls: int = field(
+        default=200, metadata={"description": "Model calls allowed per turn, all roles summed."}
+    )
+    max_turn_seconds: float = field(
+        default=1800.0, metadata={"description": "Wall-clock budget per turn, in seconds."}
+    )
+    max_thread_tokens: int = field(
+        default=0,
+        metadata={"description": "Token budget for the whole thread; 0 means none."},
+    )
     retry_attempts: int = field(
         default=3,
         metadata={"description": "Attempts per model call on transient faults (429, 5xx)."},

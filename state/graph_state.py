@@ -50,6 +50,7 @@ class OrchestraState(OrchestraOutput, total=False):
     """The orchestrator's whole state; it alone owns control flow."""
 
     turn: int
+    turn_started_at: float
     replan_reason: str | None
     replans: int
     plan_error: str | None

@@ -1,11 +1,13 @@
-"""Write a markdown report file with its charts next to it, never overwriting an earlier one."""
+"""Write a markdown report file with its charts next to it."""
 
 from __future__ import annotations
 
+import filecmp
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+from tools.effects import write_atomically
 from tools.errors import ToolError
 from tools.sandbox_files import unique_path
 
@@ -36,11 +38,11 @@ def _validate(title: str, body_markdown: str, charts: Sequence[Path]) -> tuple[s
 
 
 def write_report(
-    title: str, body_markdown: str, *, run_dir: Path, charts: Sequence[Path] = ()
+    title: str, body_markdown: str, *, path: Path, charts: Sequence[Path] = ()
 ) -> Path:
-    """Write ``run_dir/report.md`` (``report-2.md``, ... if taken) with charts linked relatively."""
+    """Write the report at ``path`` (whole or not at all), its charts linked beside it."""
     title, paths = _validate(title, body_markdown, charts)
-    run_dir = Path(run_dir)
+    run_dir = Path(path).parent
     run_dir.mkdir(parents=True, exist_ok=True)
     body = body_markdown.strip()
     first, _, rest = body.partition("\n")
@@ -50,21 +52,16 @@ def write_report(
     for chart in paths:
         local = chart
         if chart.resolve().parent != run_dir.resolve():
-            local = unique_path(run_dir, chart.name)
-            shutil.copyfile(chart, local)
+            local = run_dir / chart.name
+            # The same chart again (a re-run) is the file already there, not a second copy.
+            if not (local.is_file() and filecmp.cmp(chart, local, shallow=False)):
+                local = unique_path(run_dir, chart.name)
+                shutil.copyfile(chart, local)
         links.append(f"![{local.stem}]({local.name})")
     text = f"# {title}\n\n{body}\n"
     # A chart counts as placed only where the body links it as an image, not merely names it.
     missing = [link for link in links if "](" + link.split("](", 1)[1] not in body]
     if missing:
         text += "\n## Charts\n\n" + "\n\n".join(missing) + "\n"
-    # Exclusive create ("x"): two writers can never overwrite each other's report.
-    n = 1
-    while True:
-        path = run_dir / ("report.md" if n == 1 else f"report-{n}.md")
-        try:
-            with path.open("x", encoding="utf-8") as fh:
-                fh.write(text)
-            return path
-        except FileExistsError:
-            n += 1
+    write_atomically(Path(path), text)
+    return Path(path)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from state.reports import Brief
 from state.settings import Settings
+from tools.effects import Effects
 
 if TYPE_CHECKING:
     from tools.docs import DocumentLibrary
@@ -30,6 +31,11 @@ class Workspace:
         from tools.sample import ensure_sample
 
         return ensure_sample(self.home)
+
+    @cached_property
+    def effects(self) -> Effects:
+        """Return the record of side effects, so a re-run call finds its first result."""
+        return Effects(self.home / "effects")
 
     @cached_property
     def database(self) -> SqlDatabase:

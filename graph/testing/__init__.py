@@ -13,7 +13,7 @@ model, `{"status": 500}` or `{"hang": True}` for the scripted server — does no
 position: faults listed before a reply are played once each, in order, before that reply.
 """
 
-from graph.testing.builders import Reply, answer, call, last_tool_text, plan, step
+from graph.testing.builders import Reply, answer, call, last_tool_text, malformed, plan, step
 from graph.testing.model import ScriptedCall, ScriptedChatModel, as_message, estimate_tokens
 from graph.testing.script import (
     Choice,
@@ -33,6 +33,7 @@ __all__ = [
     "ScriptedCall",
     "ScriptedChatModel",
     "answer",
+    "malformed",
     "as_message",
     "call",
     "estimate_tokens",

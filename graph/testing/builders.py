@@ -31,6 +31,11 @@ def call(name: str, **args: Any) -> dict[str, Any]:
     return {"tool_calls": [{"name": name, "args": args}]}
 
 
+def malformed(name: str, raw_arguments: str) -> dict[str, Any]:
+    """Return a reply that calls a tool with arguments that are not valid JSON."""
+    return {"tool_calls": [{"name": name, "args": raw_arguments}]}
+
+
 def answer(text: str) -> dict[str, Any]:
     """Return a text reply."""
     return {"content": text}

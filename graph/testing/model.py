@@ -133,16 +133,23 @@ class ScriptedChatModel(BaseChatModel):
 
 
 def as_message(reply: dict[str, Any] | AIMessage, role: str, position: int) -> AIMessage:
-    """Turn a scripted reply into an AIMessage with well-formed tool calls."""
+    """Turn a scripted reply into an AIMessage; arguments given as bad JSON stay invalid."""
     if isinstance(reply, AIMessage):
         return reply.model_copy(deep=True)
-    calls = [
-        {
-            "name": call["name"],
-            "args": call.get("args", {}),
-            "id": call.get("id") or f"call_{role}_{position}_{i}_{uuid.uuid4().hex[:6]}",
-            "type": "tool_call",
-        }
-        for i, call in enumerate(reply.get("tool_calls", []))
-    ]
-    return AIMessage(content=reply.get("content", ""), tool_calls=calls)
+    calls, invalid = [], []
+    for i, call in enumerate(reply.get("tool_calls", [])):
+        ident = call.get("id") or f"call_{role}_{position}_{i}_{uuid.uuid4().hex[:6]}"
+        args = call.get("args", {})
+        if isinstance(args, str):
+            try:
+                args = json.loads(args)
+            except json.JSONDecodeError as exc:
+                # What a provider's parser does with unparsable arguments.
+                invalid.append({"name": call["name"], "args": args, "id": ident, "error": str(exc)})
+                continue
+        calls.append({"name": call["name"], "args": args, "id": ident, "type": "tool_call"})
+    return AIMessage(
+        content=reply.get("content", ""),
+        tool_calls=calls,
+        invalid_tool_calls=[{**c, "type": "invalid_tool_call"} for c in invalid],
+    )

@@ -129,7 +129,11 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor):
             "usage": add_usage(state.get("usage"), update["usage"]),
             "model_attempts": state.get("model_attempts", 0) + attempts,
         }
-        wants_tools = isinstance(reply, AIMessage) and bool(reply.tool_calls)
+        # A call whose arguments could not be parsed still goes to the tool node, which
+        # answers it with an error the model can correct (as LangGraph's ToolNode does).
+        wants_tools = isinstance(reply, AIMessage) and bool(
+            reply.tool_calls or reply.invalid_tool_calls
+        )
         stalled = repeated_call(done["messages"])
         if stalled:
             error = f"stalled: called {stalled} with the same arguments {REPEAT_LIMIT} times"
@@ -137,6 +141,9 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor):
         elif wants_tools and update["iterations"] >= iteration_budget(spec, brief):
             error = f"iteration budget of {iteration_budget(spec, brief)} model turns exhausted"
             update["reports"] = make_report(spec, brief, done, started, 0, "over_budget", error)
+        elif not wants_tools and not reply.text.strip():
+            error = "the model ended the step without a summary"
+            update["reports"] = make_report(spec, brief, done, started, 0, "failed", error)
         elif not wants_tools:
             update["reports"] = make_report(spec, brief, done, started, 0, "done")
         return update

@@ -10,6 +10,7 @@ from typing import Any
 
 from langchain.agents.middleware.human_in_the_loop import ActionRequest, HITLRequest, ReviewConfig
 from langchain_core.messages import AIMessage, BaseMessage, ToolCall, ToolMessage, messages_to_dict
+from langchain_core.messages.tool import InvalidToolCall
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 from langgraph.errors import GraphBubbleUp
@@ -33,6 +34,14 @@ def error_message(call: ToolCall, text: str) -> ToolMessage:
     """Return a tool call's failure as the error message its model reads."""
     return ToolMessage(
         content=f"Error: {text}", tool_call_id=call["id"] or "", name=call["name"], status="error"
+    )
+
+
+def unreadable(call: InvalidToolCall) -> str:
+    """Return what the model is told about a call whose arguments could not be parsed."""
+    return (
+        f"your call to '{call.get('name')}' could not be read ({call.get('error') or 'bad JSON'}): "
+        f"{str(call.get('args'))[:300]!r}. Send it again with the arguments as a JSON object."
     )
 
 
@@ -117,7 +126,6 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
     def plan_calls(state: SpecialistState) -> Prepared:
         """Return each requested call, reviewed, with its tool and arguments or its answer."""
         brief, new, messages = transcript_so_far(state, spec)
-        step = Step(workspace, brief)
         last = messages[-1]
         calls = last.tool_calls if isinstance(last, AIMessage) else []
         found = gates(brief, calls)
@@ -131,7 +139,10 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
             )
             return Prepared(new, [], paused)
         decisions = {g.index: d for g, d in zip(found, reviewed, strict=True)}
-        planned: list[Planned] = []
+        planned = [
+            Planned(bad, answer=error_message(bad, unreadable(bad)))  # type: ignore[arg-type]
+            for bad in (last.invalid_tool_calls if isinstance(last, AIMessage) else [])
+        ]
         for index, call in enumerate(calls):
             tool = tools.get(call["name"])
             decision = decisions.get(index)
@@ -145,6 +156,7 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
             else:
                 args = decision.edited_action.args if isinstance(decision, Edit) else call["args"]
                 # The step goes in last, so a model can never pass one of its own.
+                step = Step(workspace, brief, call["id"] or "")
                 args = {**args, **({"step": step} if takes_step(tool) else {})}
                 planned.append(Planned(call, tool, args))
         return Prepared(new, planned)

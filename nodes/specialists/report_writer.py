@@ -28,13 +28,18 @@ def write_report(title: str, body_markdown: str, step: StepArg) -> tuple[str, di
     """Write the markdown report file (with the charts of earlier steps)."""
     from tools.reports import write_report as write_report_file
 
-    path = write_report_file(
-        title,
-        body_markdown,
-        run_dir=step.workspace.run_dir(step.brief),
-        charts=charts(step.brief),
-    )
+    # Once per approved call: after a crash the call finds its file instead of a second one.
+    effects, key = step.workspace.effects, step.effect_key
+    path, written = effects.claim(key, step.workspace.run_dir(step.brief), report_name)
+    if not written:
+        write_report_file(title, body_markdown, path=path, charts=charts(step.brief))
+        effects.finish(key, path)
     return f"Report written to {path}", {"artifacts": [str(path)]}
+
+
+def report_name(n: int) -> str:
+    """Return the n-th report file name of a run: report.md, report-2.md, ..."""
+    return "report.md" if n == 1 else f"report-{n}.md"
 
 
 SPEC = SpecialistSpec(

@@ -15,13 +15,19 @@ from tools.workspace import Workspace
 
 @dataclass(frozen=True)
 class Step:
-    """What a tool may reach for one step: the run's workspace and the step's brief."""
+    """What a tool may reach for one call: the run's workspace, the step's brief, the call."""
 
     workspace: Workspace
     brief: Brief
+    call_id: str = ""
 
     def __repr__(self) -> str:
         return f"Step({self.brief.step_key})"
+
+    @property
+    def effect_key(self) -> str:
+        """Return the idempotency key of this tool call: thread, step and call id."""
+        return f"{self.brief.thread_id or 'adhoc'}/{self.brief.step_key}/{self.call_id}"
 
 
 # A tool's hidden parameter: the tool node fills it in; the model never sees or sets it.

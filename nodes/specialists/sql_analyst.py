@@ -32,9 +32,10 @@ def run_sql(query: str, step: StepArg) -> tuple[str, dict[str, Any]]:
     """Run one read-only SQL query and return its rows (capped; aggregate for more)."""
     result = step.workspace.database.run_sql(query)
     folder = step.workspace.step_dir(step.brief)
-    # Numbered by what the folder holds, so a rerun of the tool node never overwrites.
-    number = len(list(folder.glob("query_*.csv"))) + 1
-    csv_path = result.write_csv(folder / f"query_{number}.csv")
+    # One file per call: a call run again after a crash rewrites its own file, no other.
+    csv_path, _ = step.workspace.effects.claim(step.effect_key, folder, "query_{}.csv".format)
+    result.write_csv(csv_path)
+    step.workspace.effects.finish(step.effect_key, csv_path)
     text = f"{result.render()}\n(saved as {csv_path.name})"
     return text, {"artifacts": [str(csv_path)]}
 

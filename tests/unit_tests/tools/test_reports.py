@@ -17,7 +17,7 @@ def make_chart(folder: Path, name: str = "units.png") -> Path:
 def test_write_report_writes_markdown_with_its_chart(tmp_path: Path) -> None:
     chart = make_chart(tmp_path / "artifacts")
     path = write_report(
-        "Outdoor sales", "Units fell 19%.", run_dir=tmp_path / "run", charts=[chart]
+        "Outdoor sales", "Units fell 19%.", path=tmp_path / "run" / "report.md", charts=[chart]
     )
     assert path == tmp_path / "run" / "report.md"
     text = path.read_text()
@@ -26,11 +26,11 @@ def test_write_report_writes_markdown_with_its_chart(tmp_path: Path) -> None:
     assert (tmp_path / "run" / "units.png").read_bytes() == chart.read_bytes()
 
 
-def test_write_report_never_overwrites(tmp_path: Path) -> None:
-    first = write_report("A", "one", run_dir=tmp_path)
-    second = write_report("A", "two", run_dir=tmp_path)
-    assert (first.name, second.name) == ("report.md", "report-2.md")
-    assert "one" in first.read_text() and "two" in second.read_text()
+def test_the_same_chart_again_is_not_copied_twice(tmp_path: Path) -> None:
+    chart = make_chart(tmp_path / "artifacts")
+    write_report("A", "one", path=tmp_path / "run" / "report.md", charts=[chart])
+    write_report("A", "one", path=tmp_path / "run" / "report.md", charts=[chart])
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["report.md", "units.png"]
 
 
 @pytest.mark.parametrize(
@@ -46,13 +46,13 @@ def test_write_report_validates_title_and_body(
     tmp_path: Path, title: str, body: str, message: str
 ) -> None:
     with pytest.raises(ToolError, match=message):
-        write_report(title, body, run_dir=tmp_path)
+        write_report(title, body, path=tmp_path / "report.md")
     assert not list(tmp_path.iterdir())
 
 
 def test_write_report_refuses_missing_chart(tmp_path: Path) -> None:
     with pytest.raises(ToolError, match="chart not found"):
-        write_report("T", "body", run_dir=tmp_path, charts=[tmp_path / "nope.png"])
+        write_report("T", "body", path=tmp_path / "r.md", charts=[tmp_path / "nope.png"])
 
 
 def test_chart_named_in_the_body_but_not_linked_is_still_embedded(tmp_path: Path) -> None:
@@ -60,6 +60,6 @@ def test_chart_named_in_the_body_but_not_linked_is_still_embedded(tmp_path: Path
     chart.parent.mkdir()
     chart.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
     path = write_report(
-        "Rates", "The chart rates.png shows it.", run_dir=tmp_path / "run", charts=[chart]
+        "Rates", "The chart rates.png shows it.", path=tmp_path / "run" / "r.md", charts=[chart]
     )
     assert "![rates](rates.png)" in path.read_text()
