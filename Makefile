@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench studio notebooks clean
+.PHONY: demo test lint bench fault-matrix studio notebooks clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# The fault-injection matrix, recorded for benchmarks/RESULTS.md.
+fault-matrix: $(STAMP)
+	rm -f benchmarks/fault_matrix.jsonl
+	FAULT_MATRIX_LOG=$(CURDIR)/benchmarks/fault_matrix.jsonl $(BIN)/pytest -q tests/integration_tests/test_fault_matrix.py
+	$(BIN)/python -m benchmarks.fault_matrix
 
 studio: $(STAMP)
 	test -f .env || cp .env.example .env

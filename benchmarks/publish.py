@@ -7,6 +7,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
+from benchmarks import fault_matrix
 from benchmarks import figures as fig
 from benchmarks.architectures import ORCHESTRA, SINGLE, SUPERVISOR
 
@@ -160,7 +161,8 @@ def markdown(data: dict[str, Any]) -> str:
             f"{_fmt(r['specialist'])} | {_fmt(r['finalizer'])} | "
             f"{_fmt(r['single_agent'])} | {_fmt(r['supervisor'])} | {tools} |"
         )
-    lines += ["", "## Method", "", *data["method"], ""]
+    lines += ["", *fault_matrix.section()]
+    lines += ["## Method", "", *data["method"], ""]
     if data.get("real"):
         lines += ["## Real model", "", str(data["real"]), ""]
     return "\n".join(lines)

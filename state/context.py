@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 
 def _env(name: str) -> str:
     return os.environ.get(name, "").strip()
+
+
+def _parse(name: str, raw: str, kind: type) -> bool | int | float:
+    """Read one setting's text as its field's type, or say what is wrong with it."""
+    if kind is bool:
+        if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
+            raise ValueError(f"ORCHESTRA_{name.upper()}: expected true or false, got {raw!r}")
+        return raw.lower() in ("1", "true", "yes")
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ValueError(f"ORCHESTRA_{name.upper()}: expected a number, got {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"ORCHESTRA_{name.upper()}: must not be negative, got {raw!r}")
+    return value
 
 
 @dataclass(kw_only=True)
@@ -63,6 +78,16 @@ class Context:
         default=False,
         metadata={"description": "Pause after planning for the user to sign the plan off."},
     )
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Context:
+        """Return the defaults with any `ORCHESTRA_<FIELD>` set in the environment applied."""
+        values: dict[str, object] = {}
+        for spec in fields(cls):
+            raw = _env(f"ORCHESTRA_{spec.name.upper()}")
+            if raw and isinstance(spec.default, bool | int | float):
+                values[spec.name] = _parse(spec.name, raw, type(spec.default))
+        return cls(**{**values, **overrides})  # type: ignore[arg-type]
 
     def model_for(self, role: str) -> str:
         """Return the configured `provider:model` string for a role, or ''."""

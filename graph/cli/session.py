@@ -71,7 +71,10 @@ async def open_session(
 ) -> AsyncIterator[Session]:
     """Open settings, models, checkpointer and graph for one command."""
     settings = load_settings()
-    context = Context(review_plan=review_plan)
+    try:
+        context = Context.from_env(**({"review_plan": True} if review_plan else {}))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     if need_models:
         check_models(models, context, SAMPLE_TEAM)
     url = checkpointer_url or settings.checkpointer_url()

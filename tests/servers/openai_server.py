@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from graph.testing import Script, fingerprint, role_of
+from graph.testing import Script, fingerprint, role_of, step_of
 from tests.servers._http import LoopbackServer, QuietHandler
 from tests.servers.openai_wire import build_reply, stream_reply, to_messages
 
@@ -48,6 +49,9 @@ class ScriptedOpenAIServer(LoopbackServer):
         self.script = Script(script)
         self.log_path = Path(log_path) if log_path is not None else None
         self._requests: list[dict[str, Any]] = []
+        # Called with (role, step) as a request arrives; True drops it unanswered (the test
+        # has killed its client): a fault injected on an event, never after a sleep.
+        self.on_request: Callable[[str, str], bool] | None = None
 
     @property
     def base_url(self) -> str:
@@ -80,6 +84,10 @@ class ScriptedOpenAIServer(LoopbackServer):
     def handle_chat(self, handler: QuietHandler, request: dict[str, Any]) -> None:
         """Answer one chat-completions request from the script, by what it holds."""
         messages = to_messages(request)
+        if self.on_request is not None and self.on_request(role_of(messages), step_of(messages)):
+            dropped = {"role": role_of(messages), "step": step_of(messages), "position": None}
+            self._record({**dropped, "repeat": False, "request": request, "status": "dropped"})
+            return
         tools = [t["function"]["name"] for t in request.get("tools") or []]
         try:
             choice = self.script.choose(messages, fingerprint(messages, tools))

@@ -24,16 +24,16 @@ def to_messages(request: dict[str, Any]) -> list[BaseMessage]:
         elif role == "user":
             out.append(HumanMessage(content))
         elif role == "assistant":
-            calls = [
-                {
-                    "name": c["function"]["name"],
-                    "args": json.loads(c["function"].get("arguments") or "{}"),
-                    "id": c.get("id"),
-                    "type": "tool_call",
-                }
-                for c in raw.get("tool_calls") or []
-            ]
-            out.append(AIMessage(content=content, tool_calls=calls))
+            calls, invalid = [], []
+            for c in raw.get("tool_calls") or []:
+                name, arguments = c["function"]["name"], c["function"].get("arguments") or "{}"
+                try:
+                    calls.append({"name": name, "args": json.loads(arguments), "id": c.get("id")})
+                except json.JSONDecodeError as exc:  # a malformed call the model made earlier
+                    invalid.append(
+                        {"name": name, "args": arguments, "id": c.get("id"), "error": str(exc)}
+                    )
+            out.append(AIMessage(content=content, tool_calls=calls, invalid_tool_calls=invalid))
         elif role == "tool":
             out.append(ToolMessage(content, tool_call_id=raw.get("tool_call_id", "")))
     return out

@@ -1,0 +1,179 @@
+"""The fault matrix: every injected fault, on SQLite and Postgres, through the real command.
+
+Each case runs "count the orders, write a report" (approved with --yes) through `orchestra`
+against the scripted OpenAI server, injects one fault, resumes after a kill, and checks what
+the issue asks: zero repeated completed model calls, one report file per approved call, the
+right final ledger, and an answer whose number is the database's own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.testing import call, malformed
+from tests.integration_tests.conftest import Cli, model_env
+from tests.integration_tests.scripts import echo_tool
+from tests.integration_tests.studio import COUNT_SQL, SCRIPT
+from tests.servers.openai_server import ScriptedOpenAIServer
+
+QUESTION = "How many orders are there? Write a report."
+ENDLESS_SQL = (
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c"
+)
+LIMITS = {"ORCHESTRA_MODEL_TIMEOUT_S": "2", "ORCHESTRA_TOOL_TIMEOUT_S": "2"}
+
+
+@dataclass
+class Fault:
+    """One row of the matrix: how the script changes, and where the run is killed, if it is."""
+
+    name: str
+    count: list[Any] = field(default_factory=lambda: [call("run_sql", query=COUNT_SQL), echo_tool])
+    kill_at: tuple[str, int] | None = None  # (role, n): SIGKILL as its n-th model request arrives
+    kill_on_report: bool = False  # SIGKILL as soon as the report file exists
+
+
+FAULTS = [
+    Fault(
+        "model 429 then 500",
+        [{"status": 429}, {"status": 500}, call("run_sql", query=COUNT_SQL), echo_tool],
+    ),
+    Fault(
+        "model hangs past its timeout",
+        [call("run_sql", query=COUNT_SQL), {"hang": True}, echo_tool],
+    ),
+    Fault(
+        "tool error",
+        [
+            call("run_sql", query="SELECT nope FROM nowhere"),
+            call("run_sql", query=COUNT_SQL),
+            echo_tool,
+        ],
+    ),
+    Fault(
+        "tool hangs past its timeout",
+        [call("run_sql", query=ENDLESS_SQL), call("run_sql", query=COUNT_SQL), echo_tool],
+    ),
+    Fault(
+        "malformed tool call",
+        [malformed("run_sql", '{"query": "SELECT'), call("run_sql", query=COUNT_SQL), echo_tool],
+    ),
+    Fault("SIGKILL at the step's 1st model call", kill_at=("sql_analyst", 1)),
+    Fault("SIGKILL at the step's 2nd model call", kill_at=("sql_analyst", 2)),
+    Fault("SIGKILL after write_report, at its model call", kill_at=("report_writer", 2)),
+    Fault("SIGKILL as write_report's file appears", kill_on_report=True),
+]
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        time.sleep(0.01)  # polling for a file the run writes
+
+
+def killer(
+    target: tuple[str, int], proc: list[subprocess.Popen[str]]
+) -> Callable[[str, str], bool]:
+    """Return a server hook that kills the command as the n-th request of a role arrives."""
+    seen: dict[str, int] = {}
+    role, n = target
+
+    def on_request(who: str, step: str) -> bool:
+        seen[who] = seen.get(who, 0) + 1
+        if who == role and seen[who] == n and proc:
+            os.kill(proc[0].pid, signal.SIGKILL)
+            proc[0].wait(timeout=10)
+            return True
+        return False
+
+    return on_request
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_fault(
+    fault: Fault, backend: str, cli: Cli, isolated_env: Path, request: pytest.FixtureRequest
+) -> None:
+    store = (
+        {}
+        if backend == "sqlite"
+        else {"ORCHESTRA_CHECKPOINTER": request.getfixturevalue("postgres_url")}
+    )
+    script = {**SCRIPT, "sql_analyst:count": fault.count}
+    thread = "fault"
+    report_dir = isolated_env / "runs" / thread
+    # The sample is generated first, so a tool's time limit measures the tool, not the setup.
+    assert cli("sample").code == 0
+    started = time.monotonic()
+    with ScriptedOpenAIServer(script) as server:
+        env = {**model_env(server), **store, **LIMITS}
+        args = ("ask", QUESTION, "--thread-id", thread, "--yes", "--json")
+        resumes = 0
+        if fault.kill_at or fault.kill_on_report:
+            proc: list[subprocess.Popen[str]] = []
+            if fault.kill_at:
+                server.on_request = killer(fault.kill_at, proc)
+            proc.append(cli.start(*args, **env))
+            if fault.kill_on_report:
+                wait_for(lambda: any(report_dir.glob("*.md")))
+                proc[0].send_signal(signal.SIGKILL)
+            assert proc[0].wait(timeout=60) == -signal.SIGKILL
+            server.on_request = None
+            result = cli("resume", thread, "--yes", "--json", **env)
+            resumes = 1
+        else:
+            result = cli(*args, **env)
+        assert result.code == 0, result.stderr
+        repeated = [(r["role"], r["step"], r["position"]) for r in server.repeats]
+        failed_calls = sum(1 for r in server.requests if r["status"] != 200)
+    out = result.json()
+    reports = sorted(p.name for p in report_dir.glob("*.md"))
+    [database] = isolated_env.rglob("business.db")
+    orders = sqlite3.connect(database).execute(COUNT_SQL).fetchone()[0]
+    ledger = {s["id"]: (s["status"], s["attempts"]) for s in out["steps"]}
+    record(fault.name, backend, repeated, reports, ledger, resumes, failed_calls, started)
+    assert repeated == [], f"completed model calls were made again: {repeated}"
+    assert reports == ["report.md"]  # one side effect for the one approved call
+    assert ledger == {"count": ("done", 1), "write": ("done", 1)}
+    assert out["answer"] == f"There are {orders} orders (step count).", (out, result.stderr)
+
+
+def record(
+    name: str,
+    backend: str,
+    repeated: list[Any],
+    reports: list[str],
+    ledger: dict[str, Any],
+    resumes: int,
+    failed_calls: int,
+    started: float,
+) -> None:
+    """Append the case's outcome to FAULT_MATRIX_LOG, for benchmarks/RESULTS.md."""
+    log = os.environ.get("FAULT_MATRIX_LOG")
+    if not log:
+        return
+    row = {
+        "fault": name,
+        "backend": backend,
+        "repeated_calls": len(repeated),
+        "report_files": len(reports),
+        "ledger": {k: v[0] for k, v in ledger.items()},
+        "resumes": resumes,
+        "faulted_requests": failed_calls,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    with open(log, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(row) + "\n")
