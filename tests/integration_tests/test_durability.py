@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import time
 from collections.abc import Callable
@@ -10,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from graph import build_graph
+from graph.persistence import open_checkpointer
 from graph.testing import call, plan, step
 from tests.integration_tests.conftest import Cli, CliResult, model_env
 from tests.integration_tests.scripts import echo_reports, echo_tool, sql_and_docs
@@ -42,6 +45,21 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 60) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError("condition not met in time")
         time.sleep(0.05)
+
+
+def task_saved(env: dict[str, str], home: Path, thread: str, node: str) -> bool:
+    """Return True once the thread's checkpoint holds a finished task of `node` (its writes)."""
+
+    async def check() -> bool:
+        url = env.get("ORCHESTRA_CHECKPOINTER") or f"sqlite:///{home / 'checkpoints.sqlite'}"
+        async with open_checkpointer(url, must_exist=True) as saver:
+            state = await build_graph(saver).aget_state({"configurable": {"thread_id": thread}})
+        return any(t.name == node and t.result is not None for t in state.tasks)
+
+    try:
+        return asyncio.run(check())
+    except Exception:  # the store is still being created by the run
+        return False
 
 
 def served(server: ScriptedOpenAIServer, role: str) -> int:
@@ -98,9 +116,9 @@ def test_killed_run_resumes_without_repeating_completed_model_calls(
         env = env_for(server, store)
         proc = cli.start("ask", QUESTION, "--thread-id", "killed", "--json", **env)
         try:
-            wait_for(lambda: served(server, "doc_researcher") == 3)
             wait_for(lambda: len(server.calls_for("sql_analyst")) == 2)
-            time.sleep(1.0)  # let the finished sibling's writes land, as they would in real life
+            # killed once the finished sibling's writes are on disk, as they would be
+            wait_for(lambda: task_saved(env, isolated_env, "killed", "doc_researcher"))
         finally:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=10)
@@ -123,8 +141,10 @@ def test_crash_in_the_third_tool_iteration_resumes_without_earlier_model_calls(
 ) -> None:
     marker = tmp_path / "hang-while-this-exists"
     marker.write_text("x")
+    running = tmp_path / "third-call-running"
     stall = (
-        f"import os, time\nwhile os.path.exists({str(marker)!r}):\n    time.sleep(0.2)\nprint(3)"
+        f"import os, time\nopen({str(running)!r}, 'w').close()\n"
+        f"while os.path.exists({str(marker)!r}):\n    time.sleep(0.2)\nprint(3)"
     )
     script = {
         "orchestrator": [
@@ -142,8 +162,7 @@ def test_crash_in_the_third_tool_iteration_resumes_without_earlier_model_calls(
         env = env_for(server, store)
         proc = cli.start("ask", "Compute", "--thread-id", "crash", "--json", **env)
         try:
-            wait_for(lambda: served(server, "data_analyst") == 3)
-            time.sleep(1.5)  # the third tool call is now running
+            wait_for(running.exists)  # the third tool call is now running
         finally:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=10)
@@ -170,8 +189,10 @@ def test_two_processes_share_postgres_and_a_third_resumes_the_killed_one(
         finished = cli.start("ask", QUESTION, "--thread-id", "pg-b", **env_for(server_b, store))
         try:
             wait_for(lambda: len(server_a.calls_for("sql_analyst")) == 2)
-            wait_for(lambda: served(server_a, "doc_researcher") == 3)
-            time.sleep(1.0)
+            env_a = env_for(server_a, store)
+            wait_for(
+                lambda: task_saved(env_a, Path(cli.env["ORCHESTRA_HOME"]), "pg-a", "doc_researcher")
+            )
         finally:
             killed.send_signal(signal.SIGKILL)
             killed.wait(timeout=10)
