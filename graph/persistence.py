@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from tools.secrets import mask_url
 
 SETUP_LOCK = 7_221_019  # an arbitrary advisory-lock key, Orchestra's own
+SETUP_WAIT_S = 60.0
 TRY_LOCK = "SELECT pg_try_advisory_lock(%s) AS locked"
 
 
@@ -55,7 +57,7 @@ async def open_checkpointer(
 @asynccontextmanager
 async def _open_sqlite(path: Path) -> AsyncIterator[AsyncSqliteSaver]:
     """Open a SQLite checkpoint file, refusing one that is not a checkpoint database."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
     try:
         conn = await aiosqlite.connect(path)
     except sqlite3.Error as exc:
@@ -117,7 +119,13 @@ async def _set_up_once(pool: AsyncConnectionPool, saver: AsyncPostgresSaver, url
     # sessions poll instead of blocking, because a blocked statement would hold back the
     # setup's CREATE INDEX CONCURRENTLY and deadlock it.
     async with pool.connection() as conn:
+        deadline = time.monotonic() + SETUP_WAIT_S
         while not await _try_lock(conn):
+            if time.monotonic() > deadline:
+                raise CheckpointStoreError(
+                    f"another process has been setting up the checkpoint tables at "
+                    f"{mask_url(url)} for over {SETUP_WAIT_S:g}s; try again"
+                )
             await asyncio.sleep(0.05)
         try:
             await saver.setup()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from pathlib import Path
 
 from rich.panel import Panel
 
@@ -34,12 +36,17 @@ async def run_demo(*, as_json: bool) -> int:
             session, thread, {"messages": [HumanMessage(DEMO_QUESTION)]}, as_json, True
         )
         if not as_json:
-            charts = sorted((session.settings.home / "runs" / thread).rglob("*.png"))
-            reports = sorted((session.settings.home / "runs" / thread).glob("*.md"))
-            for path in [*charts, *reports]:
-                out.print(f"[bold]file[/bold]: {path.resolve()}", highlight=False)
+            # Listing the run's folder reads the disk: off the event loop.
+            files = await asyncio.to_thread(run_files, session.settings.home / "runs" / thread)
+            for path in files:
+                out.print(f"[bold]file[/bold]: {path}", highlight=False)
             out.print(f"inspect the run: orchestra show {thread}")
         return code
+
+
+def run_files(folder: Path) -> list[Path]:
+    """Return a run's charts and reports, as absolute paths."""
+    return [p.resolve() for p in [*sorted(folder.rglob("*.png")), *sorted(folder.glob("*.md"))]]
 
 
 def make_sample(*, reset: bool) -> int:

@@ -89,7 +89,8 @@ async def run(args: argparse.Namespace) -> int:
     if args.command == "sample":
         from graph.cli.demo import make_sample
 
-        return make_sample(reset=args.reset)
+        # Generating the sample writes files: off the event loop.
+        return await asyncio.to_thread(make_sample, reset=args.reset)
     raise UsageError(f"unknown command {args.command}")
 
 

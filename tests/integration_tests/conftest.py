@@ -85,6 +85,8 @@ def cli(isolated_env: Path) -> Cli:
         LANGSMITH_TRACING="false",
         PYTHONUNBUFFERED="1",
         COLUMNS="200",
+        # Every command runs under the server's blocking-call detector (a sitecustomize).
+        PYTHONPATH=str(Path(__file__).parent / "blocking"),
     )
     return Cli(env)
 

@@ -187,7 +187,10 @@ async def sign_off_then_fail_a_step(studio: Studio) -> None:
     values = (await client.threads.get_state(broken))["values"]
     assert values["ledger"]["1.broken"]["status"] == "failed"
     assert "— failed" in values["messages"][1]["content"]
-    assert values["messages"][-1]["content"].endswith("Step broken failed.")
+    # the answer says the step failed, and the note on why the turn stopped
+    answer = values["messages"][-1]["content"]
+    assert answer.startswith("Nothing counted. Step broken failed.")
+    assert "gave up after 0 replans: step broken (sql_analyst) failed" in answer
     assert "step 1.broken (sql_analyst) failed" in studio.log.read_text()
 
 

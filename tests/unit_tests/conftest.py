@@ -27,3 +27,15 @@ def _loopback_only(self: socket.socket, address: Any) -> Any:
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Refuse every connection that leaves the machine."""
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+@pytest.fixture(autouse=True)
+def no_blocking_calls_in_the_event_loop() -> Any:
+    """Run every test under the detector `langgraph dev` uses: a blocking call in a loop fails."""
+    from langgraph_runtime_inmem.queue import _enable_blockbuster
+
+    detector = _enable_blockbuster()
+    try:
+        yield
+    finally:
+        detector.deactivate()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from typing import Any
 
 import pytest
+from blockbuster import BlockingError
 from langchain_core.messages import BaseMessage, HumanMessage
 from langchain_core.outputs import ChatResult
 from langgraph.checkpoint.memory import InMemorySaver
@@ -131,3 +133,13 @@ def test_a_call_past_its_timeout_fails_its_step_in_every_face(face: str) -> None
     assert "timed out after 0.2s" in failed["error"]
     assert failed["model_attempts"] == 2  # the per-call retry, read from the run's Context
     assert result["reports"]["1.b"]["status"] == "done"
+
+
+def test_the_suite_runs_under_the_servers_blocking_call_detector() -> None:
+    # Every unit test runs under langgraph dev's detector (conftest): the async faces above
+    # would fail on any blocking call made in the event loop, as this one does.
+    async def blocks() -> None:
+        time.sleep(0.001)
+
+    with pytest.raises(BlockingError, match="time.sleep"):
+        asyncio.run(blocks())
