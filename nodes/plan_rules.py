@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from state.ids import bad_step_id
 from state.plan import Plan
 
 
@@ -25,6 +26,9 @@ def plan_errors(
         errors.append(f"step ids must be unique; repeated: {', '.join(duplicates)}")
     known = set(ids) | set(done_ids)
     for step in plan.steps:
+        # A step id names the step's folder: it is checked like any other input.
+        if (why := bad_step_id(step.id)) is not None:
+            errors.append(why)
         if step.specialist not in specialists:
             errors.append(
                 f"step '{step.id}' names unknown specialist '{step.specialist}' "

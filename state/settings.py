@@ -18,6 +18,10 @@ class Settings(BaseSettings):
         default="", description="sqlite:///path, postgresql://..., or memory."
     )
     database_url: str = Field(default="", description="Database the sql_analyst reads.")
+    database_allow_superuser: bool = Field(
+        default=False,
+        description="Accept a Postgres role with superuser-like rights for the database.",
+    )
     docs_dir: Path | None = Field(default=None, description="Documents for doc_researcher.")
 
     def checkpointer_url(self) -> str:

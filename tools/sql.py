@@ -13,6 +13,14 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import NullPool
 
 from tools.errors import ToolError
+from tools.sql_guard import (
+    FORBIDDEN,
+    MAX_CELL_CHARS,
+    MAX_FILE_CHARS,
+    PRIVILEGED_SQL,
+    capped,
+    without_literals,
+)
 from tools.sql_result import QueryResult
 
 __all__ = ["QueryResult", "SqlDatabase", "normalize_url"]
@@ -45,11 +53,14 @@ class SqlDatabase:
         max_bytes: int = 16_000,
         statement_timeout_s: float = 10.0,
         schema: str | None = None,
+        allow_privileged: bool = False,
     ) -> None:
         self._url = normalize_url(url)
         self.max_rows, self.max_bytes = max_rows, max_bytes
         self.timeout_s, self.schema = statement_timeout_s, schema
         self.dialect = self._url.get_backend_name()
+        # Checked on first use, so building the object never needs the server up.
+        self._role_checked = allow_privileged or self.dialect == "sqlite"
         # NullPool: every call gets a fresh connection, so a session-level SET cannot linger.
         if self.dialect == "sqlite":
             path = self._url.database
@@ -73,11 +84,33 @@ class SqlDatabase:
                 execution_options={"postgresql_readonly": True},
             )
 
+    def _refuse_privileged_role(self) -> None:
+        """Refuse a role that a read-only transaction cannot hold back (superuser and co)."""
+        if self._role_checked:
+            return
+        # COPY ... TO PROGRAM, server files and signalling other sessions all ignore
+        # read-only transactions: only the role's own rights stop them.
+        try:
+            with self._engine.connect() as conn:
+                row = conn.exec_driver_sql(PRIVILEGED_SQL).first()
+        except Exception as exc:
+            raise self._tool_error(exc) from None
+        if row is not None and row[1]:
+            raise ToolError(
+                f"the database role '{row[0]}' is a superuser or may run programs, read or "
+                "write server files or signal other sessions, which read-only transactions do "
+                "not prevent; connect as a read-only role (CREATE ROLE orchestra_reader LOGIN; "
+                "GRANT pg_read_all_data TO orchestra_reader) or set "
+                "ORCHESTRA_DATABASE_ALLOW_SUPERUSER=true to accept the risk"
+            )
+        self._role_checked = True
+
     def __repr__(self) -> str:
         return f"SqlDatabase({self._url.render_as_string(hide_password=True)!r})"
 
     def list_tables(self) -> list[str]:
         """Names of the tables and views that can be queried."""
+        self._refuse_privileged_role()
         try:
             insp = sa.inspect(self._engine)
             return sorted(insp.get_table_names(self.schema) + insp.get_view_names(self.schema))
@@ -118,6 +151,12 @@ class SqlDatabase:
         query = query.strip()
         if not query:
             raise ToolError("empty query: write one SQL SELECT statement")
+        self._refuse_privileged_role()
+        if self.dialect != "sqlite" and (found := FORBIDDEN.search(without_literals(query))):
+            raise ToolError(
+                f"refused: {found.group(0)} reaches outside the database's tables; "
+                "only queries over its data are allowed"
+            )
         cap = self.max_rows if max_rows is None else max_rows
         try:
             with self._engine.connect() as conn:
@@ -142,16 +181,35 @@ class SqlDatabase:
         if cur.description is None:
             return QueryResult(columns=[], rows=[], max_bytes=self.max_bytes)
         columns = [d[0] for d in cur.description]
-        rows = [tuple(r) for r in cur.fetchmany(cap + 1)]
-        total: int | None = len(rows)
+        # Row by row, each cell cut as it arrives: memory and the CSV stay bounded however
+        # wide the rows are (the text the model reads has its own, smaller cap).
+        rows: list[tuple[Any, ...]] = []
+        size, cells_cut, file_full = 0, 0, False
+        while len(rows) <= cap and (raw := cur.fetchone()) is not None:
+            row = tuple(capped(v) for v in raw)
+            cells_cut += sum(1 for a, b in zip(raw, row, strict=True) if a is not b)
+            size += sum(len(str(v)) for v in row)
+            if size > MAX_FILE_CHARS:
+                file_full = True
+                break
+            rows.append(row)
+        total: int | None = None if file_full else len(rows)
         if len(rows) > cap:
             rows = rows[:cap]
-            while total is not None and (chunk := cur.fetchmany(10_000)):
+            while total is not None and (chunk := cur.fetchmany(1_000)):
                 total += len(chunk)
                 if total > _COUNT_CAP:
                     total = None
+        notes = [f"{cells_cut} cell(s) cut at {MAX_CELL_CHARS:,} characters"] if cells_cut else []
+        if file_full:
+            notes.append(f"rows stopped at {MAX_FILE_CHARS:,} characters of data")
         result = QueryResult(
-            columns, rows, truncated=total != len(rows), total_rows=total, max_bytes=self.max_bytes
+            columns,
+            rows,
+            truncated=total != len(rows),
+            total_rows=total,
+            max_bytes=self.max_bytes,
+            notes=notes,
         )
         result.truncated = result.truncated or result.bytes_capped
         return result

@@ -35,6 +35,7 @@ class QueryResult:
     truncated: bool = False
     total_rows: int | None = None  # rows the query produced, when counted; None if unbounded
     max_bytes: int = 16_000
+    notes: list[str] = field(default_factory=list)  # caps applied as the rows were read
     _rendered: str | None = field(default=None, repr=False, compare=False)
 
     def render(self) -> str:
@@ -68,6 +69,7 @@ class QueryResult:
             lines.append(f"(showing {shown:,} of {total:,} rows — add LIMIT or aggregate)")
         elif not self.rows:
             lines.append("(0 rows)")
+        lines += [f"({note})" for note in self.notes]
         self._rendered = "\n".join(lines)
         return self._rendered
 

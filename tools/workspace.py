@@ -7,9 +7,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from state.ids import bad_step_id, bad_thread_id
 from state.reports import Brief
 from state.settings import Settings
 from tools.effects import Effects
+from tools.errors import ToolError
 
 if TYPE_CHECKING:
     from tools.docs import DocumentLibrary
@@ -42,7 +44,10 @@ class Workspace:
         """Return the read-only database the sql_analyst queries."""
         from tools.sql import SqlDatabase
 
-        return SqlDatabase(self.settings.database_url or self.sample.database_url)
+        return SqlDatabase(
+            self.settings.database_url or self.sample.database_url,
+            allow_privileged=self.settings.database_allow_superuser,
+        )
 
     @cached_property
     def documents(self) -> DocumentLibrary:
@@ -56,12 +61,23 @@ class Workspace:
 
     def step_dir(self, brief: Brief) -> Path:
         """Return (and create) the folder where one step writes its files."""
-        path = self.run_dir(brief) / brief.step_key
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        turn, _, step_id = brief.step_key.partition(".")
+        if not turn.isdigit() or (why := bad_step_id(step_id)) is not None:
+            raise ToolError(why or f"step key {brief.step_key[:60]!r} is not <turn>.<id>")
+        return self._inside(self.run_dir(brief) / brief.step_key)
 
     def run_dir(self, brief: Brief) -> Path:
         """Return (and create) the folder of the brief's thread."""
-        path = self.home / "runs" / (brief.thread_id or "adhoc")
+        thread = brief.thread_id or "adhoc"
+        if (why := bad_thread_id(thread)) is not None:
+            raise ToolError(why)
+        return self._inside(self.home / "runs" / thread)
+
+    def _inside(self, path: Path) -> Path:
+        """Create a run folder, refusing one that would resolve outside the home's runs."""
+        runs = (self.home / "runs").resolve()
         path.mkdir(parents=True, exist_ok=True)
-        return path
+        resolved = path.resolve()
+        if resolved != runs and runs not in resolved.parents:
+            raise ToolError(f"refused: {path} resolves outside {runs}")
+        return resolved

@@ -8,6 +8,15 @@ import sys
 from collections.abc import Sequence
 
 from graph.cli.failures import EXIT_USAGE, UsageError, explain
+from state.ids import bad_thread_id
+
+
+def thread_id(text: str) -> str:
+    """Check a thread id from the command line: it names a folder, so it is data, not a path."""
+    why = bad_thread_id(text)
+    if why is not None:
+        raise argparse.ArgumentTypeError(why)
+    return text
 
 
 def parser() -> argparse.ArgumentParser:
@@ -18,7 +27,7 @@ def parser() -> argparse.ArgumentParser:
     sub = root.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="ask a question (a new turn on a thread)")
     ask.add_argument("question")
-    ask.add_argument("--thread-id", help="continue this conversation thread")
+    ask.add_argument("--thread-id", type=thread_id, help="continue this conversation thread")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--yes", action="store_true", help="approve side effects (and plans)")
     ask.add_argument(
@@ -26,7 +35,7 @@ def parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--stream", action="store_true", help="stream the answer's tokens")
     resume = sub.add_parser("resume", help="continue a stopped or waiting thread")
-    resume.add_argument("thread_id")
+    resume.add_argument("thread_id", type=thread_id)
     resume.add_argument("--json", action="store_true")
     decision = resume.add_mutually_exclusive_group()
     decision.add_argument("--yes", action="store_true", help="approve the pending action")
@@ -36,10 +45,10 @@ def parser() -> argparse.ArgumentParser:
         "--review-plan", action="store_true", help="pause for your sign-off of each new plan"
     )
     show = sub.add_parser("show", help="the plan ledger and per-step trace of a thread")
-    show.add_argument("thread_id")
+    show.add_argument("thread_id", type=thread_id)
     show.add_argument("--json", action="store_true")
     history = sub.add_parser("history", help="a thread's checkpoints")
-    history.add_argument("thread_id")
+    history.add_argument("thread_id", type=thread_id)
     history.add_argument("--json", action="store_true")
     threads = sub.add_parser("threads", help="list threads")
     threads.add_argument("--json", action="store_true")

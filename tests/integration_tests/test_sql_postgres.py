@@ -7,6 +7,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy import make_url
 
 from tools.errors import ToolError
 from tools.sample import SAMPLE_FACTS, generate_sample
@@ -54,9 +55,24 @@ def pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
         drop_postgres_schema(url, schema)
 
 
+@pytest.fixture(scope="module")
+def reader(pg: tuple[str, str]) -> Iterator[str]:
+    """Return the URL of a read-only login role: what the README asks users to give."""
+    url = pg[0]
+    role = f"orchestra_reader_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE ROLE "{role}" LOGIN')
+        conn.execute(f'GRANT pg_read_all_data TO "{role}"')
+    try:
+        yield make_url(url).set(username=role).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
 @pytest.fixture()
-def db(pg: tuple[str, str]) -> SqlDatabase:
-    return SqlDatabase(pg[0], schema=pg[1])
+def db(pg: tuple[str, str], reader: str) -> SqlDatabase:
+    return SqlDatabase(reader, schema=pg[1])
 
 
 def test_postgres_answers_north_return_question(db: SqlDatabase) -> None:
@@ -95,7 +111,51 @@ def test_postgres_session_settings_do_not_outlive_one_call(db: SqlDatabase) -> N
         db.run_sql("DELETE FROM returns")
 
 
-def test_postgres_stops_slow_query_at_timeout(pg: tuple[str, str]) -> None:
-    db = SqlDatabase(pg[0], schema=pg[1], statement_timeout_s=0.5)
+def test_postgres_stops_slow_query_at_timeout(pg: tuple[str, str], reader: str) -> None:
+    db = SqlDatabase(reader, schema=pg[1], statement_timeout_s=0.5)
     with pytest.raises(ToolError, match="time limit"):
         db.run_sql("SELECT pg_sleep(5)")
+
+
+def test_a_superuser_url_is_refused_unless_the_user_opts_in(pg: tuple[str, str]) -> None:
+    superuser = SqlDatabase(pg[0], schema=pg[1])
+    with pytest.raises(ToolError, match="superuser or may run programs"):
+        superuser.run_sql("SELECT 1")
+    with pytest.raises(ToolError, match="ORCHESTRA_DATABASE_ALLOW_SUPERUSER"):
+        superuser.list_tables()
+
+
+@pytest.mark.parametrize("allowed_superuser", [False, True], ids=["reader", "opted-in superuser"])
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "COPY (SELECT 1) TO PROGRAM 'touch {marker}'",
+        "copy regions TO '{marker}'",
+        "SELECT pg_read_file('/etc/passwd')",
+        "SELECT \"pg_read_file\"('/etc/hostname')",
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()",
+        "SELECT pg_reload_conf()",
+        "SELECT set_config('default_transaction_read_only', 'off', false)",
+        "SELECT lo_export(0, '{marker}')",
+    ],
+)
+def test_reaching_outside_the_tables_is_refused(
+    pg: tuple[str, str], reader: str, tmp_path: Path, attack: str, allowed_superuser: bool
+) -> None:
+    marker = tmp_path / "pwned"
+    url = pg[0] if allowed_superuser else reader
+    db = SqlDatabase(url, schema=pg[1], allow_privileged=allowed_superuser)
+    with psycopg.connect(pg[0], autocommit=True) as bystander:
+        pid = bystander.execute("SELECT pg_backend_pid()").fetchone()
+        with pytest.raises(ToolError, match="refused"):
+            db.run_sql(attack.format(marker=marker))
+        # nothing ran: no file, and the other session is still alive
+        assert not marker.exists()
+        assert bystander.execute("SELECT pg_backend_pid()").fetchone() == pid
+
+
+def test_the_reader_role_itself_cannot_read_server_files(pg: tuple[str, str], reader: str) -> None:
+    # Past the query check (a function it does not list), the role's own rights stop it.
+    db = SqlDatabase(reader, schema=pg[1])
+    with pytest.raises(ToolError, match="permission denied"):
+        db.run_sql("SELECT pg_stat_file_x FROM (SELECT pg_current_logfile() AS pg_stat_file_x) q")

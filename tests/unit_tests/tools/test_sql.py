@@ -152,3 +152,18 @@ def test_write_csv_writes_header_and_rows(db: SqlDatabase, tmp_path: Path) -> No
             ["3", "East"],
             ["4", "West"],
         ]
+
+
+def test_huge_cells_are_cut_as_read_and_the_cap_is_reported(
+    db: SqlDatabase, tmp_path: Path
+) -> None:
+    # 20 rows of 5 MB cells: the CSV and memory stay small, and the model is told.
+    huge = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) "
+        "SELECT i, printf('%.*c', 5000000, 'x') AS blob FROM n"
+    )
+    result = db.run_sql(huge)
+    assert all(len(row[1]) == 10_001 for row in result.rows)  # 10,000 characters and a mark
+    assert "20 cell(s) cut at 10,000 characters" in result.render()
+    path = result.write_csv(tmp_path / "huge.csv")
+    assert path.stat().st_size < 300_000
