@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CHECKPOINTERS = ("sqlite:///", "postgresql://", "postgres://")
 
 
 class Settings(BaseSettings):
@@ -23,6 +27,42 @@ class Settings(BaseSettings):
         description="Accept a Postgres role with superuser-like rights for the database.",
     )
     docs_dir: Path | None = Field(default=None, description="Documents for doc_researcher.")
+    redact_patterns: str = Field(
+        default="", description="Extra regexes, comma-separated, masked in traces and output."
+    )
+
+    @field_validator("home")
+    @classmethod
+    def _home_can_exist(cls, home: Path) -> Path:
+        """Refuse a home below a file, or in a folder that cannot be written."""
+        existing = home.absolute()
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            raise ValueError(f"cannot create {home}: {existing} is a file, not a folder")
+        if existing != home.absolute() and not os.access(existing, os.W_OK):
+            raise ValueError(f"cannot create {home}: {existing} is not writable")
+        return home
+
+    @field_validator("checkpointer")
+    @classmethod
+    def _known_checkpointer(cls, url: str) -> str:
+        """Refuse a checkpointer URL of an unknown kind (the password is never echoed)."""
+        if url and url != "memory" and not url.startswith(CHECKPOINTERS):
+            kind = url.split(":", 1)[0][:20]
+            raise ValueError(f"must be sqlite:///path, postgresql://... or memory, not {kind}:...")
+        return url
+
+    @field_validator("redact_patterns")
+    @classmethod
+    def _patterns_compile(cls, raw: str) -> str:
+        """Refuse a pattern that is not a regular expression."""
+        for pattern in (p for p in raw.split(",") if p.strip()):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression ({exc})") from None
+        return raw
 
     def checkpointer_url(self) -> str:
         """Return the checkpointer URL, defaulting to SQLite under the home folder."""

@@ -29,7 +29,13 @@ def secret_values(environ: Iterable[tuple[str, str]] | None = None) -> list[str]
 def extra_patterns() -> list[re.Pattern[str]]:
     """Return the user's own patterns from ORCHESTRA_REDACT_PATTERNS (comma-separated)."""
     raw = os.environ.get("ORCHESTRA_REDACT_PATTERNS", "")
-    return [re.compile(p) for p in raw.split(",") if p.strip()]
+    patterns = []
+    for text in (p for p in raw.split(",") if p.strip()):
+        try:
+            patterns.append(re.compile(text))
+        except re.error:
+            continue  # the settings check reports it (exit 2); masking must never fail
+    return patterns
 
 
 def redact(text: str) -> str:

@@ -64,6 +64,10 @@ def parser() -> argparse.ArgumentParser:
 async def run(args: argparse.Namespace) -> int:
     """Run one parsed command and return its exit code."""
     from graph.cli import commands, inspection
+    from graph.cli.session import load_settings
+
+    # Every setting is checked before anything runs: a bad one is exit 2, naming it.
+    load_settings()
 
     approve = True if getattr(args, "yes", False) else None
     if getattr(args, "reject", False):

@@ -48,7 +48,7 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = "ORCHESTRA_" + str(first["loc"][0]).upper() if first["loc"] else "environment"
-        raise UsageError(f"{name}: {first['msg']}") from None
+        raise UsageError(f"{name}: {first['msg'].removeprefix('Value error, ')}") from None
 
 
 def check_models(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -72,8 +73,33 @@ def test_unreachable_model_server_is_refused_and_the_run_is_kept(cli: Cli) -> No
 
 
 def test_bad_checkpointer_url_is_refused(cli: Cli) -> None:
-    line = one_line_error(cli("threads", ORCHESTRA_CHECKPOINTER="redis://localhost"))
-    assert "ORCHESTRA_CHECKPOINTER must be" in line
+    line = one_line_error(cli("threads", ORCHESTRA_CHECKPOINTER="redis://u:secret@localhost"))
+    assert "ORCHESTRA_CHECKPOINTER: must be sqlite:///path" in line and "secret" not in line
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("ORCHESTRA_REDACT_PATTERNS", "(", "'(' is not a regular expression"),
+        ("ORCHESTRA_HOME", "{file}/home", "is a file, not a folder"),
+        ("ORCHESTRA_MAX_STEPS", "many", "expected a number"),
+        ("ORCHESTRA_REVIEW_PLAN", "perhaps", "expected true or false"),
+    ],
+)
+def test_every_setting_is_checked_at_start_up(
+    cli: Cli, tmp_path: Path, variable: str, value: str, says: str
+) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    env = {variable: value.format(file=tmp_path / "file"), "ORCHESTRA_MODEL": "openai:x"}
+    line = one_line_error(cli("ask", "hello?", **env))
+    assert line.startswith(f"orchestra: error: {variable}: ") and says in line
+
+
+@pytest.mark.parametrize("command", ["resume", "show", "history"])
+def test_a_thread_id_that_is_a_path_is_refused(cli: Cli, command: str) -> None:
+    result = cli(command, "../../etc")
+    assert result.code == 2 and "must be 1-128 letters" in result.stderr
+    assert "must be 1-128 letters" in one_line_error(cli("ask", "hi", "--thread-id", "a/../b"))
 
 
 def test_usage_error_from_argparse_exits_2(cli: Cli) -> None:
