@@ -53,7 +53,8 @@ async def ask(
     """Start a turn on a (new or existing) thread and drive it to an end or a pause."""
     text = check_question(question)
     thread = thread_id or uuid.uuid4().hex[:12]
-    async with open_session(models, review_plan=review_plan) as session:
+    async with open_session(models, review_plan=review_plan) as session, session.hold(thread):
+        # Looked at under the thread's lock: no other run can start a turn in between.
         snapshot = await session.graph.aget_state(session.config(thread))
         if snapshot.next:
             raise UsageError(
@@ -81,26 +82,39 @@ async def resume(
     ) as session:
         if not await session.thread_exists(thread):
             raise UsageError(f"unknown thread '{thread}' (see: orchestra threads)")
-        check_models(models, session.context, SAMPLE_TEAM)
-        if from_checkpoint:
-            config = session.config(thread, from_checkpoint)
-            fork = await session.graph.aget_state(config)
-            if fork.created_at is None:
-                raise UsageError(f"thread {thread} has no checkpoint '{from_checkpoint}'")
-            err.print(f"[dim]forking thread {thread} from checkpoint {from_checkpoint}[/dim]")
-            return await drive(session, thread, None, as_json, approve, config=config)
-        snapshot = await session.graph.aget_state(session.config(thread))
-        if not snapshot.next:
-            err.print(f"thread {thread} has nothing left to run")
-            emit(session, summarize(thread, snapshot), as_json)
-            return EXIT_OK
-        payload: Any = None
-        if snapshot.interrupts:
-            decision = decide(snapshot.interrupts, approve)
-            if decision is None:
-                return waiting(thread, summarize(thread, snapshot), as_json)
-            payload = Command(resume=decision)
-        return await drive(session, thread, payload, as_json, approve)
+        async with session.hold(thread):
+            return await _resume(session, thread, as_json, approve, from_checkpoint, models)
+
+
+async def _resume(
+    session: Session,
+    thread: str,
+    as_json: bool,
+    approve: bool | None,
+    from_checkpoint: str | None,
+    models: Mapping[str, ModelSpec] | None,
+) -> int:
+    """Continue a thread whose lock this process holds."""
+    check_models(models, session.context, SAMPLE_TEAM)
+    if from_checkpoint:
+        config = session.config(thread, from_checkpoint)
+        fork = await session.graph.aget_state(config)
+        if fork.created_at is None:
+            raise UsageError(f"thread {thread} has no checkpoint '{from_checkpoint}'")
+        err.print(f"[dim]forking thread {thread} from checkpoint {from_checkpoint}[/dim]")
+        return await drive(session, thread, None, as_json, approve, config=config)
+    snapshot = await session.graph.aget_state(session.config(thread))
+    if not snapshot.next:
+        err.print(f"thread {thread} has nothing left to run")
+        emit(session, summarize(thread, snapshot), as_json)
+        return EXIT_OK
+    payload: Any = None
+    if snapshot.interrupts:
+        decision = decide(snapshot.interrupts, approve)
+        if decision is None:
+            return waiting(thread, summarize(thread, snapshot), as_json)
+        payload = Command(resume=decision)
+    return await drive(session, thread, payload, as_json, approve)
 
 
 async def drive(

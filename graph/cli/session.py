@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from graph.build import build_graph
 from graph.cli.failures import UsageError
+from graph.cli.thread_lock import hold_thread
 from graph.models import ModelResolver, ModelSpec
 from graph.persistence import open_checkpointer
 from nodes.specialists import SAMPLE_TEAM, SpecialistSpec
@@ -34,6 +35,10 @@ class Session:
         if checkpoint_id:
             configurable["checkpoint_id"] = checkpoint_id
         return {"configurable": configurable, "recursion_limit": 200}
+
+    def hold(self, thread_id: str) -> AbstractAsyncContextManager[None]:
+        """Hold the thread's lock for this run: one writer per thread."""
+        return hold_thread(self.settings.checkpointer_url(), self.settings.home, thread_id)
 
     async def thread_exists(self, thread_id: str) -> bool:
         """Return True when the checkpointer holds the thread."""
