@@ -1,21 +1,24 @@
 """Run model-written Python in a limited subprocess and collect the PNG charts it saves.
 
-What it protects against: runaway code (wall-clock, CPU and address-space limits; the whole
-process group is killed on time-out), floods of output (capped), accidental or casual network
-use and process spawning (an audit hook refuses sockets, subprocesses, exec/fork and ctypes
-loading; where ``unshare --net`` works the child also gets an empty network namespace, so even
-C code has no network), leaking secrets through the environment (the child gets a minimal env,
-no API keys), and litter (a fresh temporary folder, deleted afterwards).
+What it isolates, where Linux namespaces are available (``unshare``, probed once): the code
+runs in its own PID namespace (it sees only its own processes, cannot signal or read any
+other, and everything it starts is killed with it when the tool returns, ``setsid`` or not),
+its own network namespace (no network at all, even from C code) and a fresh /proc. Always:
+wall-clock, CPU, address-space, file-size and open-file limits; the process group is killed
+when the call returns; output is capped; the environment is minimal (no API keys); an audit
+hook refuses sockets, subprocesses, exec/fork and ctypes loading; a fresh folder, deleted
+afterwards.
 
-What it does NOT protect against: it is not a security boundary against a determined attacker.
-The child runs as the same user and can read whatever that user can read on the filesystem (and
-write outside its folder); Python-level hooks can be sidestepped by native code already loaded;
-without ``unshare`` the network block is only the audit hook. Use a container or VM for
-untrusted input.
+What it does NOT isolate: the filesystem. The code runs as the same user and can read what
+that user can read, and write outside its folder (each file capped in size, not their number).
+Without namespaces, process confinement is only the audit hook and the group kill, which
+native code can sidestep. The process limit is not enforced for root. For untrusted input, run
+Orchestra as an unprivileged user in a container or VM.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import resource
@@ -32,7 +35,7 @@ from typing import IO
 
 from tools.errors import ToolError
 from tools.sandbox_files import collect_pngs, copy_inputs
-from tools.sandbox_prelude import PRELUDE, REFUSAL_MARKER
+from tools.sandbox_prelude import CPU_MARKER, PRELUDE, REFUSAL_MARKER
 
 _MAX_CODE_CHARS = 100_000
 _MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "bad_alloc", "Unable to allocate")
@@ -45,6 +48,9 @@ class SandboxLimits:
     wall_s: float = 20
     cpu_s: int = 15
     memory_mb: int = 768
+    file_mb: int = 64
+    open_files: int = 256
+    processes: int = 64
     max_output_bytes: int = 20_000
     max_artifacts: int = 10
 
@@ -67,15 +73,19 @@ class SandboxResult:
         return self.exit_code == 0 and not self.timed_out and not self.memory_exceeded
 
 
+# Own PID, network, mount (for its /proc) and user namespaces; the child dies with unshare.
+NAMESPACES = ["--pid", "--fork", "--kill-child", "--mount-proc", "--net", "--map-root-user"]
+
+
 @functools.cache
-def network_namespace_available() -> bool:
-    """Whether ``unshare --net --map-root-user`` works here (probed once per process)."""
+def namespaces_available() -> bool:
+    """Whether ``unshare`` with NAMESPACES works here (probed once per process)."""
     exe = shutil.which("unshare")
     if not exe or not sys.platform.startswith("linux"):
         return False
     try:
         probe = subprocess.run(
-            [exe, "--net", "--map-root-user", "/bin/true"],
+            [exe, *NAMESPACES, "/bin/true"],
             capture_output=True,
             timeout=5,
             check=False,
@@ -83,6 +93,16 @@ def network_namespace_available() -> bool:
     except (OSError, subprocess.SubprocessError):
         return False
     return probe.returncode == 0
+
+
+def _user_processes() -> int:
+    """Return how many processes this user runs now (the base of the process limit)."""
+    uid = os.getuid()
+    count = 0
+    for entry in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            count += entry.stat().st_uid == uid
+    return count
 
 
 def _reader(stream: IO[bytes], cap: int, sink: list) -> None:
@@ -124,14 +144,21 @@ def run_python(
             "OMP_NUM_THREADS": "1",
         }
         cmd = [sys.executable, "-I", "-c", PRELUDE]
-        if network_namespace_available():
-            cmd = [str(shutil.which("unshare")), "--net", "--map-root-user", "--", *cmd]
+        if namespaces_available():
+            cmd = [str(shutil.which("unshare")), *NAMESPACES, "--", *cmd]
+
+        # The process limit counts all of the user's processes: allow this many more.
+        processes = _user_processes() + limits.processes
 
         def set_limits() -> None:  # runs in the child between fork and exec
             mem = limits.memory_mb * 1024 * 1024
             resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
             resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 1))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            size = limits.file_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+            resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
+            resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
 
         proc = subprocess.Popen(
             cmd,
@@ -155,7 +182,11 @@ def run_python(
             proc.wait(timeout=limits.wall_s)
         except subprocess.TimeoutExpired:
             timed_out = True
-            os.killpg(proc.pid, signal.SIGKILL)  # the whole group, children included
+        finally:
+            # Whatever it started goes with it, on time-out or not (the PID namespace takes
+            # the rest, setsid included).
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         for t in threads:
             t.join(timeout=5)
@@ -176,7 +207,7 @@ def _result(
     """Decode the output and explain how the run ended in one line."""
     (out, out_n), (err, err_n) = ((bytes(o[0]), int(o[1])) if o else (b"", 0) for o in outs)
     stdout, stderr = out.decode(errors="replace"), err.decode(errors="replace")
-    cpu_out = code in (-signal.SIGXCPU, -signal.SIGKILL) and not timed_out
+    cpu_out = not timed_out and (code in (-signal.SIGXCPU, -signal.SIGKILL) or CPU_MARKER in stderr)
     memory = code != 0 and not timed_out and any(s in stderr for s in _MEMORY_SIGNS)
     notes = []
     if timed_out:
@@ -185,6 +216,8 @@ def _result(
         notes.append(f"stopped: CPU time limit of {limits.cpu_s} s reached")
     if memory:
         notes.append(f"stopped: memory limit of {limits.memory_mb} MB exceeded")
+    if "File too large" in stderr or code == -signal.SIGXFSZ:
+        notes.append(f"refused: a file reached the size limit of {limits.file_mb} MB")
     if REFUSAL_MARKER in stderr:
         event = stderr.split(REFUSAL_MARKER, 1)[1].split()[0]
         notes.append(f"refused: {event} — the sandbox has no network and cannot start processes")

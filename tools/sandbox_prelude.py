@@ -25,9 +25,21 @@ REFUSED_EVENTS = (
 
 # Marker the parent looks for in stderr to explain a refusal in one line.
 REFUSAL_MARKER = "[sandbox] refused "
+# Written when the CPU limit's warning signal arrives: through a namespace's `unshare` the
+# parent sees an exit status, not the signal.
+CPU_MARKER = "[sandbox] cpu limit"
 
 PRELUDE = f"""
+import os
+import signal
 import sys
+
+def _cpu_spent(*_):
+    sys.stderr.write({CPU_MARKER!r} + "\\n")
+    sys.stderr.flush()
+    os._exit(152)
+
+signal.signal(signal.SIGXCPU, _cpu_spent)
 # ctypes dlopens the interpreter itself on import (numpy imports it); load it before the hook
 # so that import succeeds, while any later dlopen/dlsym from user code is refused.
 import ctypes

@@ -1,11 +1,12 @@
 import socket
+import subprocess
 import time
 from pathlib import Path
 
 import matplotlib.image
 import pytest
 
-from tools.sandbox import SandboxLimits, network_namespace_available, run_python
+from tools.sandbox import SandboxLimits, namespaces_available, run_python
 from tools.sandbox_files import PNG_SIGNATURE
 
 FAST = SandboxLimits(wall_s=2, cpu_s=10)
@@ -62,7 +63,7 @@ def test_run_python_refuses_processes_and_native_loading(code: str, tmp_path: Pa
     assert result.exit_code != 0 and result.note.startswith("refused:")
 
 
-@pytest.mark.skipif(not network_namespace_available(), reason="unshare --net unavailable here")
+@pytest.mark.skipif(not namespaces_available(), reason="unshare namespaces unavailable here")
 def test_run_python_has_only_loopback_in_its_network_namespace(tmp_path: Path) -> None:
     result = run_python("print(open('/proc/net/dev').read())", artifacts_dir=tmp_path)
     interfaces = {line.split(":")[0].strip() for line in result.stdout.splitlines()[2:] if line}
@@ -107,3 +108,59 @@ def test_run_python_caps_output_with_a_note(tmp_path: Path) -> None:
 def test_run_python_leaves_no_workdir_behind(tmp_path: Path) -> None:
     result = run_python("import os\nprint(os.getcwd())", artifacts_dir=tmp_path)
     assert not Path(result.stdout.strip()).exists()
+
+
+FORK_EXEC = """
+import _posixsubprocess, os
+# the one spawn the audit hook does not see; setsid, so a group kill would miss it
+r, w = os.pipe()
+pid = _posixsubprocess.fork_exec(
+    [b"/bin/sleep", b"{seconds}"], [b"/bin/sleep"], True, (w,), None, None,
+    -1, -1, -1, -1, -1, -1, r, w, True, True, -1, None, None, None, -1, None, False,
+)
+print("started", pid)
+"""
+
+
+def processes_running(argument: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if argument.encode() in (entry / "cmdline").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not namespaces_available(), reason="unshare namespaces unavailable here")
+def test_nothing_the_code_starts_outlives_the_call(tmp_path: Path) -> None:
+    seconds = "617.25"  # a unique argument to find the process by
+    result = run_python(FORK_EXEC.format(seconds=seconds), artifacts_dir=tmp_path)
+    assert result.stdout.startswith("started"), result
+    assert processes_running(seconds) == []
+
+
+@pytest.mark.skipif(not namespaces_available(), reason="unshare namespaces unavailable here")
+def test_the_code_cannot_signal_or_see_processes_outside(tmp_path: Path) -> None:
+    bystander = subprocess.Popen(["sleep", "60"])
+    try:
+        code = (
+            "import os, signal\n"
+            f"print(sorted(os.listdir('/proc')).count('{bystander.pid}'), os.getppid())\n"
+            f"os.kill({bystander.pid}, signal.SIGKILL)\n"
+        )
+        result = run_python(code, artifacts_dir=tmp_path)
+        assert result.stdout.split() == ["0", "0"]  # neither the bystander nor a parent
+        assert "ProcessLookupError" in result.stderr
+        assert bystander.poll() is None  # still alive
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+def test_a_file_past_the_size_limit_is_refused(tmp_path: Path) -> None:
+    code = "with open('big.bin', 'wb') as f:\n    f.write(b'x' * (3 * 1024 * 1024))\n"
+    result = run_python(code, artifacts_dir=tmp_path, limits=SandboxLimits(file_mb=1))
+    assert result.exit_code != 0
+    assert "refused: a file reached the size limit of 1 MB" in result.note
