@@ -159,3 +159,11 @@ def test_the_reader_role_itself_cannot_read_server_files(pg: tuple[str, str], re
     db = SqlDatabase(reader, schema=pg[1])
     with pytest.raises(ToolError, match="permission denied"):
         db.run_sql("SELECT pg_stat_file_x FROM (SELECT pg_current_logfile() AS pg_stat_file_x) q")
+
+
+def test_postgres_cells_are_cut_as_read(pg: tuple[str, str], reader: str, tmp_path: Path) -> None:
+    db = SqlDatabase(reader, schema=pg[1])
+    result = db.run_sql("SELECT i, repeat('x', 5000000) AS blob FROM generate_series(1, 20) i")
+    assert all(len(row[1]) == 10_001 for row in result.rows)
+    assert "20 cell(s) cut at 10,000 characters" in result.render()
+    assert result.write_csv(tmp_path / "q.csv").stat().st_size < 300_000
