@@ -7,6 +7,7 @@ brief holds this run's thread and every file produced so far in the run.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -45,7 +46,7 @@ class RunTools:
             step_key="run", specialist="run", status="done", artifacts=list(self.artifacts)
         )
         return Brief(
-            step_key="run",
+            step_key="0.run",
             step_id="run",
             specialist=spec.name,
             objective="",
@@ -59,7 +60,8 @@ class RunTools:
 
         def run(**kwargs: Any) -> tuple[Any, dict[str, Any]]:
             if takes_step(template):
-                kwargs["step"] = Step(self.workspace, self._brief(spec))
+                # Each call its own idempotency key, as the tool node gives them.
+                kwargs["step"] = Step(self.workspace, self._brief(spec), uuid.uuid4().hex)
             out = template.func(**kwargs)  # type: ignore[attr-defined]
             content, artifact = out if pairs else (out, {})
             made = (artifact or {}).get("artifacts", [])
