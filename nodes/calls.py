@@ -93,3 +93,34 @@ async def acall_model(fn: Callable[[], Awaitable[T]], ctx: Context, what: str) -
                 raise
             await asyncio.sleep(_backoff(attempt))
     raise AssertionError("unreachable")
+
+
+def _retry_tool(exc: Exception, attempt: int, attempts: int) -> bool:
+    # A time-out is not retried: the call may still be running, and the model decides.
+    return attempt < attempts and is_transient(exc) and not isinstance(exc, CallTimeoutError)
+
+
+def call_tool(fn: Callable[[], T], ctx: Context, what: str) -> T:
+    """Run a tool call with its deadline, retrying a dropped connection or a 5xx (sync face)."""
+    attempts = max(1, ctx.retry_attempts)
+    for attempt in range(1, attempts + 1):
+        try:
+            return run_with_deadline(fn, ctx.tool_timeout_s, what)
+        except Exception as exc:
+            if not _retry_tool(exc, attempt, attempts):
+                raise
+            time.sleep(_backoff(attempt))
+    raise AssertionError("unreachable")
+
+
+async def acall_tool(fn: Callable[[], Awaitable[T]], ctx: Context, what: str) -> T:
+    """Run a tool call with its deadline, retrying a dropped connection or a 5xx (async face)."""
+    attempts = max(1, ctx.retry_attempts)
+    for attempt in range(1, attempts + 1):
+        try:
+            return await arun_with_deadline(fn(), ctx.tool_timeout_s, what)
+        except Exception as exc:
+            if not _retry_tool(exc, attempt, attempts):
+                raise
+            await asyncio.sleep(_backoff(attempt))
+    raise AssertionError("unreachable")

@@ -17,7 +17,7 @@ from langgraph.errors import GraphBubbleUp
 from langgraph.runtime import Runtime
 from pydantic import TypeAdapter, ValidationError
 
-from nodes.calls import arun_with_deadline, run_with_deadline
+from nodes.calls import acall_tool, call_tool
 from nodes.faces import both_faces
 from nodes.hitl import Decision, Edit, Reject, ask_review, rejection_text, review_config
 from nodes.model_access import context_of
@@ -168,25 +168,24 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
         ok = message.status != "error"
         return {"name": planned.call["name"], "ok": ok, "seconds": elapsed(started)}
 
-    def execute(planned: Planned, config: RunnableConfig, limit: float) -> ToolMessage:
+    def execute(planned: Planned, config: RunnableConfig, ctx: Context) -> ToolMessage:
         assert planned.tool is not None and planned.args is not None
         call = {**planned.call, "args": planned.args, "type": "tool_call"}
         try:
-            return run_with_deadline(
-                partial(planned.tool.invoke, call, config), limit, f"tool {call['name']}"
+            return call_tool(
+                partial(planned.tool.invoke, call, config), ctx, f"tool {call['name']}"
             )
         except GraphBubbleUp:
             raise
         except Exception as exc:  # the model reads the error and corrects itself
             return error_message(planned.call, str(exc) or type(exc).__name__)
 
-    async def aexecute(planned: Planned, config: RunnableConfig, limit: float) -> ToolMessage:
+    async def aexecute(planned: Planned, config: RunnableConfig, ctx: Context) -> ToolMessage:
         assert planned.tool is not None and planned.args is not None
         call = {**planned.call, "args": planned.args, "type": "tool_call"}
+        tool = planned.tool
         try:
-            return await arun_with_deadline(
-                planned.tool.ainvoke(call, config), limit, f"tool {call['name']}"
-            )
+            return await acall_tool(lambda: tool.ainvoke(call, config), ctx, f"tool {call['name']}")
         except GraphBubbleUp:
             raise
         except Exception as exc:  # the model reads the error and corrects itself
@@ -196,14 +195,14 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
         state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
     ) -> dict[str, Any]:
         """Run each requested tool; unknown names, rejections and errors go back as errors."""
-        limit = context_of(runtime).tool_timeout_s
+        ctx = context_of(runtime)
         prepared = plan_calls(state)
         if prepared.paused:
             return {"messages": prepared.new, "reports": prepared.paused}
         messages, records = list[BaseMessage](prepared.new), []
         for planned in prepared.calls:
             started = time.perf_counter()
-            message = planned.answer or execute(planned, config, limit)
+            message = planned.answer or execute(planned, config, ctx)
             records.append(record(planned, message, started))
             messages.append(message)
         return {"messages": messages, "tools_called": records}
@@ -212,14 +211,14 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
         state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
     ) -> dict[str, Any]:
         """Run each requested tool (async face)."""
-        limit = context_of(runtime).tool_timeout_s
+        ctx = context_of(runtime)
         prepared = plan_calls(state)
         if prepared.paused:
             return {"messages": prepared.new, "reports": prepared.paused}
         messages, records = list[BaseMessage](prepared.new), []
         for planned in prepared.calls:
             started = time.perf_counter()
-            message = planned.answer or await aexecute(planned, config, limit)
+            message = planned.answer or await aexecute(planned, config, ctx)
             records.append(record(planned, message, started))
             messages.append(message)
         return {"messages": messages, "tools_called": records}

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from langchain_core.messages import HumanMessage
+from langchain_core.tools import tool
+from langgraph.checkpoint.memory import InMemorySaver
 
-from graph.testing import answer, call, malformed, plan, step
+from graph import build_graph
+from graph.testing import ScriptedChatModel, answer, call, malformed, plan, step
 from nodes.faults import failure_signature
+from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
 from tests.unit_tests.team import team_graph, thread
 from tests.unit_tests.test_specialist_loop import server_error
@@ -111,3 +116,31 @@ def test_a_thread_budget_counts_every_turn() -> None:
     assert first["messages"][-1].content == "First."
     second = ask(graph, "again", max_thread_tokens=1)
     assert "the thread's token budget of 1 is spent" in second["messages"][-1].content
+
+
+def test_a_dropped_connection_in_a_tool_is_retried_and_a_timeout_is_not() -> None:
+    runs: list[str] = []
+
+    @tool
+    def flaky(key: str) -> str:
+        """Look something up over a connection that drops once."""
+        runs.append(key)
+        if key == "drop" and runs.count("drop") == 1:
+            raise ConnectionError("connection reset by peer")
+        if key == "hang":
+            threading.Event().wait(2)  # past the tool's limit; abandoned, then returns
+        return f"value of {key}"
+
+    spec = SpecialistSpec(name="numbers", description="d", prompt="You are numbers.", tools=[flaky])
+    script = {
+        "orchestrator": [plan(step("a", "numbers", "Find it")), answer("ok")],
+        "numbers": [call("flaky", key="drop"), call("flaky", key="hang"), answer("done")],
+    }
+    model = ScriptedChatModel(script=script)
+    graph = build_graph(InMemorySaver(), {"default": model}, specialists=[spec])
+    limits = Context(tool_timeout_s=0.3)
+    graph.invoke({"messages": [HumanMessage("q")]}, thread(), context=limits)
+    told = [c.messages[-1].text for c in model.calls_for("numbers")[1:]]
+    assert told[0] == "value of drop"  # the model never saw the dropped connection
+    assert "tool flaky timed out after 0.3s" in told[1]
+    assert runs == ["drop", "drop", "hang"]  # retried once; the time-out was not
