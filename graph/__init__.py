@@ -1,4 +1,4 @@
-"""Wiring: builds and compiles the graphs; policies, persistence and model resolution."""
+"""Wiring: builds and compiles the graphs; persistence and model resolution."""
 
 from __future__ import annotations
 

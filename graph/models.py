@@ -55,7 +55,7 @@ def load_model(name: str, role: str = "default") -> BaseChatModel:
         )
     kwargs: dict[str, Any] = {}
     if provider == "openai":
-        # One retry layer: LangGraph's RetryPolicy, where the ledger can count attempts.
+        # One retry layer: Orchestra's per-call retry (nodes/calls.py), counted in the ledger.
         kwargs.update(max_retries=0, stream_usage=True)
         if os.environ.get("OPENAI_BASE_URL"):
             kwargs["base_url"] = os.environ["OPENAI_BASE_URL"]

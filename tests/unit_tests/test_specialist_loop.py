@@ -114,7 +114,7 @@ def test_failed_specialist_becomes_failed_report_and_orchestrator_replans() -> N
     assert ledger["1.b"]["status"] == "dropped"
     assert "InternalServerError" in ledger["1.b"]["error"]
     assert ledger["1.b2"]["status"] == "done"
-    # the completed step ran once; the failing model was tried three times (RetryPolicy)
+    # the completed step ran once; the failing model was tried three times (the per-call retry)
     assert len(model.calls_for("numbers")) == 2
     assert len(model.calls_for("memos")) == 3
     replan_prompt = model.calls_for("orchestrator")[1].messages[1].text
