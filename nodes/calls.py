@@ -67,60 +67,67 @@ async def arun_with_deadline(call: Awaitable[T], seconds: float, what: str) -> T
         raise CallTimeoutError(what, seconds) from None
 
 
-def call_model(fn: Callable[[], T], ctx: Context, what: str) -> Attempted:
-    """Call a model with its per-call deadline, retrying transient faults (sync face)."""
-    attempts = max(1, ctx.retry_attempts)
+def _retry_model(exc: Exception) -> bool:
+    return is_transient(exc)
+
+
+def _retry_tool(exc: Exception) -> bool:
+    # A time-out is not retried: the call may still be running, and the model decides.
+    return is_transient(exc) and not isinstance(exc, CallTimeoutError)
+
+
+def _attempt(
+    fn: Callable[[], T], seconds: float, what: str, attempts: int, retry: Callable[..., bool]
+) -> Attempted:
+    """Run a call with its deadline, again after a fault `retry` accepts (sync face)."""
+    attempts = max(1, attempts)
     for attempt in range(1, attempts + 1):
         try:
-            return Attempted(run_with_deadline(fn, ctx.model_timeout_s, what), attempt)
+            return Attempted(run_with_deadline(fn, seconds, what), attempt)
         except Exception as exc:
-            if attempt == attempts or not is_transient(exc):
+            if attempt == attempts or not retry(exc):
                 setattr(exc, ATTEMPTS, attempt)
                 raise
             time.sleep(_backoff(attempt))
     raise AssertionError("unreachable")
+
+
+async def _aattempt(
+    fn: Callable[[], Awaitable[T]],
+    seconds: float,
+    what: str,
+    attempts: int,
+    retry: Callable[..., bool],
+) -> Attempted:
+    """Run a call with its deadline, again after a fault `retry` accepts (async face)."""
+    attempts = max(1, attempts)
+    for attempt in range(1, attempts + 1):
+        try:
+            return Attempted(await arun_with_deadline(fn(), seconds, what), attempt)
+        except Exception as exc:
+            if attempt == attempts or not retry(exc):
+                setattr(exc, ATTEMPTS, attempt)
+                raise
+            await asyncio.sleep(_backoff(attempt))
+    raise AssertionError("unreachable")
+
+
+def call_model(fn: Callable[[], T], ctx: Context, what: str) -> Attempted:
+    """Call a model with its per-call deadline, retrying transient faults (sync face)."""
+    return _attempt(fn, ctx.model_timeout_s, what, ctx.retry_attempts, _retry_model)
 
 
 async def acall_model(fn: Callable[[], Awaitable[T]], ctx: Context, what: str) -> Attempted:
     """Call a model with its per-call deadline, retrying transient faults (async face)."""
-    attempts = max(1, ctx.retry_attempts)
-    for attempt in range(1, attempts + 1):
-        try:
-            return Attempted(await arun_with_deadline(fn(), ctx.model_timeout_s, what), attempt)
-        except Exception as exc:
-            if attempt == attempts or not is_transient(exc):
-                setattr(exc, ATTEMPTS, attempt)
-                raise
-            await asyncio.sleep(_backoff(attempt))
-    raise AssertionError("unreachable")
-
-
-def _retry_tool(exc: Exception, attempt: int, attempts: int) -> bool:
-    # A time-out is not retried: the call may still be running, and the model decides.
-    return attempt < attempts and is_transient(exc) and not isinstance(exc, CallTimeoutError)
+    return await _aattempt(fn, ctx.model_timeout_s, what, ctx.retry_attempts, _retry_model)
 
 
 def call_tool(fn: Callable[[], T], ctx: Context, what: str) -> T:
     """Run a tool call with its deadline, retrying a dropped connection or a 5xx (sync face)."""
-    attempts = max(1, ctx.retry_attempts)
-    for attempt in range(1, attempts + 1):
-        try:
-            return run_with_deadline(fn, ctx.tool_timeout_s, what)
-        except Exception as exc:
-            if not _retry_tool(exc, attempt, attempts):
-                raise
-            time.sleep(_backoff(attempt))
-    raise AssertionError("unreachable")
+    return _attempt(fn, ctx.tool_timeout_s, what, ctx.retry_attempts, _retry_tool).value
 
 
 async def acall_tool(fn: Callable[[], Awaitable[T]], ctx: Context, what: str) -> T:
     """Run a tool call with its deadline, retrying a dropped connection or a 5xx (async face)."""
-    attempts = max(1, ctx.retry_attempts)
-    for attempt in range(1, attempts + 1):
-        try:
-            return await arun_with_deadline(fn(), ctx.tool_timeout_s, what)
-        except Exception as exc:
-            if not _retry_tool(exc, attempt, attempts):
-                raise
-            await asyncio.sleep(_backoff(attempt))
-    raise AssertionError("unreachable")
+    done = await _aattempt(fn, ctx.tool_timeout_s, what, ctx.retry_attempts, _retry_tool)
+    return done.value

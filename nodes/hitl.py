@@ -12,8 +12,9 @@ from langchain.agents.middleware.human_in_the_loop import (
     InterruptOnConfig,
     ReviewConfig,
 )
+from langchain_core.tools import BaseTool
 from langgraph.types import interrupt
-from pydantic import BaseModel, Discriminator, model_validator
+from pydantic import BaseModel, Discriminator, ValidationError, model_validator
 
 ALL_DECISIONS: list[DecisionType] = ["approve", "edit", "reject"]
 
@@ -49,6 +50,18 @@ class Reject(BaseModel):
 
 
 Decision = Annotated[Approve | Edit | Reject, Discriminator("type")]
+
+
+def tool_args_check(tools: Mapping[str, BaseTool]) -> EditCheck:
+    """Return the check an edited tool call must pass: the tool's own argument schema."""
+
+    def check(name: str, args: dict[str, Any]) -> None:
+        try:
+            tools[name].tool_call_schema.model_validate(args)  # type: ignore[union-attr]
+        except ValidationError as exc:
+            raise ValueError(f"edited arguments for '{name}' are invalid: {exc}") from None
+
+    return check
 
 
 def review_config(name: str, setting: bool | InterruptOnConfig | None) -> ReviewConfig | None:

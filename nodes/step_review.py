@@ -7,9 +7,8 @@ from typing import Any, Literal
 
 from langchain.agents.middleware.human_in_the_loop import ActionRequest, ReviewConfig
 from langgraph.types import Command
-from pydantic import ValidationError
 
-from nodes.hitl import ask_review
+from nodes.hitl import ask_review, tool_args_check
 from nodes.progress import progress_message
 from nodes.specialists.spec import SpecialistSpec
 from state.graph_state import OrchestraState
@@ -19,13 +18,7 @@ from state.reports import read_reports
 
 def make_step_review_node(registry: Sequence[SpecialistSpec]):
     """Return the node that collects every paused step's calls into one HITL request."""
-    tools = {t.name: t for spec in registry for t in spec.tools}
-
-    def check_edit(name: str, args: dict[str, Any]) -> None:
-        try:
-            tools[name].tool_call_schema.model_validate(args)  # type: ignore[union-attr]
-        except ValidationError as exc:
-            raise ValueError(f"edited arguments for '{name}' are invalid: {exc}") from None
+    check_edit = tool_args_check({t.name: t for spec in registry for t in spec.tools})
 
     def approve_steps(state: OrchestraState) -> Command[Literal["dispatch"]]:
         """Pause for the user's decisions, then send each step on with its own."""

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from graph.cli.failures import EXIT_APPROVAL
+from nodes.hitl import approve_all
 
-APPROVE = {"type": "approve"}
 err = Console(stderr=True)
 
 
@@ -32,10 +32,10 @@ def decide(interrupts: Any, approve: bool | None) -> dict[str, Any] | None:
             )
         if approve is not None:
             err.print("approved" if approve else "rejected")
-            decision = (
-                {"type": "approve"} if approve else {"type": "reject", "message": REJECTED_HERE}
+            reject = {"type": "reject", "message": REJECTED_HERE}
+            answers[pending.id] = (
+                approve_all(request) if approve else {"decisions": [reject for _ in actions]}
             )
-            answers[pending.id] = {"decisions": [decision for _ in actions]}
         elif sys.stdin.isatty():
             answers[pending.id] = {"decisions": [ask_decision(a) for a in actions]}
         else:

@@ -15,11 +15,19 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 from langgraph.errors import GraphBubbleUp
 from langgraph.runtime import Runtime
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
 from nodes.calls import acall_tool, call_tool
 from nodes.faces import both_faces
-from nodes.hitl import Decision, Edit, Reject, ask_review, rejection_text, review_config
+from nodes.hitl import (
+    Decision,
+    Edit,
+    Reject,
+    ask_review,
+    rejection_text,
+    review_config,
+    tool_args_check,
+)
 from nodes.model_access import context_of
 from nodes.specialist.loop import make_report, transcript_so_far
 from nodes.specialists.spec import SpecialistSpec, Step
@@ -85,11 +93,7 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
     """Return the node that runs the model's tool calls with this specialist's tools alone."""
     tools = {t.name: t for t in spec.tools}
 
-    def check_edit(name: str, args: dict[str, Any]) -> None:
-        try:
-            tools[name].tool_call_schema.model_validate(args)  # type: ignore[union-attr]
-        except ValidationError as exc:
-            raise ValueError(f"edited arguments for '{name}' are invalid: {exc}") from None
+    check_edit = tool_args_check(tools)
 
     def gates(brief: Brief, calls: Sequence[ToolCall]) -> list[Gate]:
         """Return the calls that need the user's review, as HITL action requests."""
