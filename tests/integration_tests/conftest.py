@@ -6,8 +6,9 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,15 @@ def model_env(server: Any, api_key: str = "sk-test-not-a-real-key-000000") -> di
         "OPENAI_BASE_URL": server.base_url,
         "OPENAI_API_KEY": api_key,
     }
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 60, every: float = 0.05) -> None:
+    """Poll for an event the run produces (a file, a server request, a saved task)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        time.sleep(every)
 
 
 def postgres_available() -> bool:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +12,7 @@ import pytest
 from graph import build_graph
 from graph.persistence import open_checkpointer
 from graph.testing import call, plan, step
-from tests.integration_tests.conftest import Cli, CliResult, model_env
+from tests.integration_tests.conftest import Cli, CliResult, model_env, wait_for
 from tests.integration_tests.scripts import echo_reports, echo_tool, sql_and_docs
 from tests.servers.openai_server import ScriptedOpenAIServer
 
@@ -37,14 +35,6 @@ def assert_no_completed_call_repeated(server: ScriptedOpenAIServer) -> None:
     # The server answers by request content, so a call made again is seen as a repeat.
     repeats = [(r["role"], r["step"], r["position"]) for r in server.repeats]
     assert repeats == [], f"completed model calls were made again: {repeats}"
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met in time")
-        time.sleep(0.05)
 
 
 def task_saved(env: dict[str, str], home: Path, thread: str, node: str) -> bool:

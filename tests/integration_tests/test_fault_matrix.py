@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from graph.testing import call, malformed
-from tests.integration_tests.conftest import Cli, model_env
+from tests.integration_tests.conftest import Cli, model_env, wait_for
 from tests.integration_tests.scripts import echo_tool
 from tests.integration_tests.studio import COUNT_SQL, SCRIPT
 from tests.servers.openai_server import ScriptedOpenAIServer
@@ -76,14 +76,6 @@ FAULTS = [
 ]
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met in time")
-        time.sleep(0.01)  # polling for a file the run writes
-
-
 def killer(
     target: tuple[str, int], proc: list[subprocess.Popen[str]]
 ) -> Callable[[str, str], bool]:
@@ -128,7 +120,8 @@ def test_fault(
                 server.on_request = killer(fault.kill_at, proc)
             proc.append(cli.start(*args, **env))
             if fault.kill_on_report:
-                wait_for(lambda: any(report_dir.glob("*.md")))
+                # polled often: the kill should land before the tool's checkpoint
+                wait_for(lambda: any(report_dir.glob("*.md")), every=0.01)
                 proc[0].send_signal(signal.SIGKILL)
             assert proc[0].wait(timeout=60) == -signal.SIGKILL
             server.on_request = None

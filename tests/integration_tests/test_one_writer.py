@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import signal
-import time
 
 import pytest
 
-from tests.integration_tests.conftest import Cli, model_env
+from tests.integration_tests.conftest import Cli, model_env, wait_for
 from tests.integration_tests.studio import SCRIPT
 from tests.servers.openai_server import ScriptedOpenAIServer
 
@@ -29,10 +28,9 @@ def test_a_second_run_on_a_busy_thread_is_refused_and_no_turn_is_lost(
         env = {**model_env(server), **store}
         first = cli.start("ask", QUESTION, "--thread-id", "busy", "--yes", **env)
         try:
-            deadline = time.monotonic() + 60
-            while not server.calls_for("orchestrator"):  # the first run is planning now
-                assert time.monotonic() < deadline and first.poll() is None
-                time.sleep(0.02)
+            # the first run is planning now (or has died, which the assert reports)
+            wait_for(lambda: bool(server.calls_for("orchestrator")) or first.poll() is not None)
+            assert first.poll() is None
             for args in (("ask", "Another question", "--thread-id", "busy"), ("resume", "busy")):
                 refused = cli(*args, "--yes", **env)
                 assert refused.code == 2, refused.stderr
