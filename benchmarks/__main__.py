@@ -24,7 +24,16 @@ def parse(argv: Sequence[str]) -> tuple[BenchConfig, Path]:
     args = p.parse_args(list(argv))
     if args.quick:
         cfg = BenchConfig(
-            repeats=1, latency_repeats=1, latency_s=0.05, sizes=(4, 16), only=QUICK_TASKS
+            repeats=1,
+            latency_repeats=1,
+            latency_s=0.05,
+            sizes=(4, 16),
+            only=QUICK_TASKS,
+            long_turns=5,
+            listed_threads=3,
+            delegation_runs=2,
+            delegation_warm_ups=1,
+            profile=False,
         )
     else:
         cfg = BenchConfig(repeats=args.repeats, latency_s=args.latency)

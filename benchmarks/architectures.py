@@ -8,6 +8,7 @@ from typing import Any
 
 from langchain.agents import create_agent
 from langchain_core.language_models import BaseChatModel
+from langgraph.store.base import BaseStore
 from langgraph.types import Checkpointer
 
 from benchmarks.toolkit import RunTools
@@ -67,6 +68,7 @@ def build(
     model: BaseChatModel,
     registry: Sequence[SpecialistSpec],
     checkpointer: Checkpointer,
+    store: BaseStore | None = None,
 ) -> Built:
     """Compile one architecture over a registry, with one model for every role."""
     # Every architecture reaches the same back ends, resolved once from the bench's settings.
@@ -78,6 +80,7 @@ def build(
             {"default": model},
             specialists=registry,
             workspace=workspace,
+            store=store,
         )
         return Built(name, graph, invoke_kwargs={"context": ctx})
     tools = RunTools(registry, workspace)

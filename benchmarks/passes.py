@@ -16,7 +16,7 @@ from benchmarks.model import BenchModel
 from benchmarks.runner import TaskRun, run_task
 from benchmarks.synthetic import scaling_tasks, synthetic_team
 from benchmarks.tasks import Task
-from graph.persistence import open_checkpointer
+from graph.persistence import open_checkpointer, open_store
 from nodes.specialists import SAMPLE_TEAM
 from nodes.specialists.spec import SpecialistSpec
 
@@ -30,6 +30,11 @@ class BenchConfig:
     latency_s: float = 0.2
     sizes: tuple[int, ...] = (4, 16, 64)
     only: tuple[str, ...] = ()
+    long_turns: int = 50
+    listed_threads: int = 100
+    delegation_runs: int = 25
+    delegation_warm_ups: int = 5
+    profile: bool = True
 
 
 class Bench:
@@ -61,9 +66,10 @@ class Bench:
                 if arch in sqlite_for:
                     url = f"sqlite:///{self.home / f'{tag}-{arch}.sqlite'}"
                     saver = await stack.enter_async_context(open_checkpointer(url))
+                    store = await stack.enter_async_context(open_store(url))
                 else:
-                    saver = InMemorySaver()
-                built[arch] = (build(arch, chat, registry, saver), chat, saver)
+                    saver, store = InMemorySaver(), None
+                built[arch] = (build(arch, chat, registry, saver, store), chat, saver)
             for repeat in range(repeats):
                 for task in tasks:
                     for arch, (graph, chat, saver) in built.items():

@@ -7,7 +7,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from benchmarks import fault_matrix
+from benchmarks import conversation_report, fault_matrix
 from benchmarks import figures as fig
 from benchmarks.architectures import ORCHESTRA, SINGLE, SUPERVISOR
 
@@ -25,11 +25,11 @@ def _fmt(value: Any, digits: int = 0) -> str:
 def targets(data: dict[str, Any]) -> list[dict[str, Any]]:
     """Return each target with its measured value and whether it passes."""
     archs, scaling = data["architectures"], data["scaling"]
-    out: list[dict[str, Any]] = []
+    out: list[dict[str, Any]] = conversation_report.targets(data) if data.get("long") else []
     ratio = data.get("overhead_ratio")
     out.append(
         {
-            "target": "overhead per delegation ≤ 0.5 × supervisor's",
+            "target": "framework overhead per delegation ≤ 0.5 × supervisor's (suite, in-memory)",
             "value": ratio,
             "pass": ratio is not None and ratio <= 0.5,
         }
@@ -161,6 +161,8 @@ def markdown(data: dict[str, Any]) -> str:
             f"{_fmt(r['specialist'])} | {_fmt(r['finalizer'])} | "
             f"{_fmt(r['single_agent'])} | {_fmt(r['supervisor'])} | {tools} |"
         )
+    if data.get("long"):
+        lines += ["", *conversation_report.section(data)]
     lines += ["", *fault_matrix.section()]
     lines += ["## Method", "", *data["method"], ""]
     if data.get("real"):

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from benchmarks import conversation, conversation_report, plots, publish
 from benchmarks import figures as fig
-from benchmarks import plots, publish
 from benchmarks.architectures import ARCHITECTURES, SUPERVISOR, supervisor_available
 from benchmarks.passes import Bench, BenchConfig, real_model_configured
 from benchmarks.suite import sample_suite
@@ -37,6 +37,12 @@ METHOD = [
     "replans; a stopped Orchestra run is resumed. Baselines: `restart` re-runs the request "
     "from scratch (the naive retry), `resume` re-invokes the checkpointed thread. A repeated "
     "call is a completed call whose role and conversation equal an earlier completed call's.",
+    "- Long conversation: one thread of 50 turns, two sql_analyst steps a turn (real SQL on "
+    "the sample), turns 30 and 50 asking again what turn 1 found; planner tokens are the "
+    "turn's first planner prompt (characters / 4); checkpoint bytes are what the turn added to "
+    "the checkpoint tables (rows, per-version values, writes); the Store's bytes apart.",
+    "- Per delegation: see its section; the supervisor runs on `InMemorySaver` as its users "
+    "run it by default, Orchestra on its SQLite checkpointer and Store with sync durability.",
     "- Approval pauses are off for the report writer in every architecture (neither baseline "
     "has them). The data folder is a temporary ORCHESTRA_HOME; LangSmith tracing is off.",
 ]
@@ -84,6 +90,11 @@ async def run_bench_async(
         latency = await bench.latency(tasks, cfg)
         scaling = await bench.scaling(cfg)
         real_runs = await bench.real_model(tasks) if real and real_model_configured() else []
+        long = await conversation.long_thread_pass(home, cfg.long_turns, cfg.listed_threads)
+        delegation = await conversation.delegation_pass(
+            home, cfg.delegation_runs, cfg.delegation_warm_ups
+        )
+        profile = conversation.profile_step(out) if cfg.profile and out else "not recorded"
     data: dict[str, Any] = {
         "machine": publish.machine(),
         "config": {**cfg.__dict__, "tasks": [t.name for t in tasks]},
@@ -96,6 +107,10 @@ async def run_bench_async(
         "scaling": fig.scaling_figures(scaling),
         "method": METHOD,
         "real": _real_figures(real_runs, tasks) if real_runs else None,
+        "long": long,
+        "growth": conversation_report.growth_figures(long),
+        "delegation": delegation,
+        "profile": profile,
         "runs": {
             "zero": zero,
             "sqlite": sqlite,
@@ -110,6 +125,7 @@ async def run_bench_async(
         plots.prompt_tokens(zero, out / "prompt_tokens_per_call.png")
         plots.scaling(data["scaling"], out / "scaling.png")
         plots.parallel(data["parallel"], cfg.latency_s, out / "parallel_wall_time.png")
+        conversation_report.plot(long, out / "long_thread.png")
     return data
 
 

@@ -10,13 +10,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from langchain_core.messages import HumanMessage
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from benchmarks.architectures import ORCHESTRA, SUPERVISOR, Built
 from benchmarks.model import BenchModel
 from benchmarks.policy import Policy
 from benchmarks.recorder import CallRecorder
 from benchmarks.tasks import Task
+from graph.sqlite_loop import LoopSqliteSaver
 from state.settings import Settings
 from state.usage import spent
 from tools.workspace import Workspace
@@ -82,7 +82,7 @@ def answered(answer: str, wanted: Sequence[str]) -> bool:
 
 async def checkpoint_bytes(saver: Any, threads: Sequence[str]) -> int | None:
     """Return the bytes a SQLite checkpointer holds for these threads (checkpoints and writes)."""
-    if not isinstance(saver, AsyncSqliteSaver):
+    if not isinstance(saver, LoopSqliteSaver):
         return None
     marks = ",".join("?" * len(threads))
     total = 0
@@ -90,9 +90,10 @@ async def checkpoint_bytes(saver: Any, threads: Sequence[str]) -> int | None:
         "SELECT SUM(LENGTH(checkpoint) + LENGTH(metadata)) FROM checkpoints "
         f"WHERE thread_id IN ({marks})",
         f"SELECT SUM(LENGTH(value)) FROM writes WHERE thread_id IN ({marks})",
+        f"SELECT SUM(LENGTH(blob)) FROM checkpoint_blobs WHERE thread_id IN ({marks})",
     ):
-        row = await (await saver.conn.execute(query, list(threads))).fetchone()
-        total += int(row[0] or 0) if row else 0
+        rows = await saver.aquery(query, list(threads))
+        total += int(rows[0][0] or 0) if rows else 0
     return total
 
 
@@ -113,7 +114,7 @@ async def run_task(
     recorder = CallRecorder()
     payload: Any = {"messages": [HumanMessage(task.question)]}
     kwargs = dict(built.invoke_kwargs)
-    if isinstance(saver, AsyncSqliteSaver):
+    if isinstance(saver, LoopSqliteSaver):
         kwargs["durability"] = "sync"
     stops, answer = 0, ""
     started = time.perf_counter()

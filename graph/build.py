@@ -5,20 +5,23 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langgraph.graph import START, StateGraph
+from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.store.base import BaseStore
 from langgraph.types import Checkpointer
 
 from graph.models import ModelResolver, ModelSpec
 from graph.specialist import build_specialist
-from nodes.dispatch import dispatch_ready_steps
+from nodes.archive_access import Archives
+from nodes.dispatch import make_dispatch_node
 from nodes.finalize import make_finalize_node
 from nodes.plan_review import make_plan_review_node
 from nodes.planning import make_plan_node
-from nodes.review import review
+from nodes.review import make_review_node
 from nodes.specialist.step import make_step_node
 from nodes.specialists import SAMPLE_TEAM, SpecialistSpec
 from nodes.step_review import make_step_review_node
+from nodes.summary import make_summary_node
 from state.context import Context
 from state.graph_state import OrchestraInput, OrchestraOutput, OrchestraState
 from state.settings import Settings
@@ -29,10 +32,15 @@ def build_graph(
     checkpointer: Checkpointer = None,
     models: Mapping[str, ModelSpec] | None = None,
     *,
+    store: BaseStore | None = None,
     specialists: Sequence[SpecialistSpec] | None = None,
     workspace: Workspace | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
-    """Compile the orchestrator with its specialists as subgraph nodes."""
+    """Compile the orchestrator with its specialists as subgraph nodes.
+
+    Full step reports and earlier turns live in the Store (`store`, or the one a LangGraph
+    server brings); pass one beside a lasting checkpointer (graph.persistence.open_store).
+    """
     registry = list(SAMPLE_TEAM if specialists is None else specialists)
     names = [spec.name for spec in registry]
     if len(set(names)) != len(names):
@@ -47,26 +55,33 @@ def build_graph(
     )
     # Timeouts and retries apply per model and tool call (nodes/calls.py), read from the
     # run's Context, so nodes carry no policy of their own and every face of the graph works.
-    plan = make_plan_node(model_for, registry)
-    builder.add_node("plan", plan, destinations=("approve_plan", "dispatch", "finalize"))
+    archives = Archives()
+    plan = make_plan_node(model_for, registry, archives)
+    # Plan and review launch the steps they make ready themselves (Send), as does dispatch
+    # after an approval pause.
+    builder.add_node("plan", plan, destinations=("approve_plan", *names, "review", "finalize"))
     builder.add_node(
         "approve_plan", make_plan_review_node(registry), destinations=("dispatch", "plan")
     )
-    builder.add_node("dispatch", dispatch_ready_steps, destinations=(*names, "review"))  # type: ignore[call-overload]
+    builder.add_node("dispatch", make_dispatch_node(archives), destinations=(*names, "review"))
     for spec in registry:
         # What a step cannot recover from becomes its failed report (the step node catches
         # it), so one bad step never takes its siblings down with it.
         subgraph = build_specialist(spec, model_for, place)
-        builder.add_node(spec.name, make_step_node(spec, subgraph))
+        builder.add_node(spec.name, make_step_node(spec, subgraph, archives))
         builder.add_edge(spec.name, "review")
     builder.add_node(
-        "review", review, destinations=("approve_steps", "dispatch", "plan", "finalize")
+        "review",
+        make_review_node(archives),
+        destinations=("approve_steps", *names, "plan", "finalize"),
     )
     builder.add_node("approve_steps", make_step_review_node(registry), destinations=("dispatch",))
-    builder.add_node("finalize", make_finalize_node(model_for))
+    # Each finished turn joins the rolling summary; the planner never rereads the thread.
+    builder.add_node("finalize", make_finalize_node(model_for), destinations=("summarize", END))
+    builder.add_node("summarize", make_summary_node(model_for))
     # Every request starts with a plan; the nodes route themselves with Command from there.
     builder.add_edge(START, "plan")
-    return builder.compile(checkpointer=checkpointer, name="orchestrator")
+    return builder.compile(checkpointer=checkpointer, store=store, name="orchestrator")
 
 
 def build_specialist_graph(

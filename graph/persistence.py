@@ -10,15 +10,18 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import psycopg
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.store.base import BaseStore
+from langgraph.store.memory import InMemoryStore
+from langgraph.store.postgres.aio import AsyncPostgresStore
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from graph.sqlite_loop import LoopSqliteSaver
+from graph.sqlite_store import LoopSqliteStore
 from tools.secrets import mask_url
 
 SETUP_LOCK = 7_221_019  # an arbitrary advisory-lock key, Orchestra's own
@@ -28,6 +31,35 @@ TRY_LOCK = "SELECT pg_try_advisory_lock(%s) AS locked"
 
 class CheckpointStoreError(RuntimeError):
     """The checkpoint store cannot be opened or read."""
+
+
+@asynccontextmanager
+async def open_store(url: str) -> AsyncIterator[BaseStore]:
+    """Open the Store beside the checkpoints a URL names: reports and earlier turns live there."""
+    if url == "memory":
+        yield InMemoryStore()
+    elif url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+        store = await asyncio.to_thread(LoopSqliteStore, path)
+        try:
+            await asyncio.to_thread(store.setup)
+            yield store
+        finally:
+            await asyncio.to_thread(store.close)
+    elif url.startswith(("postgresql://", "postgres://")):
+        async with AsyncConnectionPool(
+            url,
+            min_size=1,
+            max_size=4,
+            open=False,
+            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+        ) as pool:
+            pg_store = AsyncPostgresStore(pool)  # type: ignore[arg-type]
+            await _set_up_once(pool, pg_store, url)
+            yield pg_store
+    else:
+        raise CheckpointStoreError(f"no store for checkpointer URL '{mask_url(url)}'")
 
 
 @asynccontextmanager
@@ -55,31 +87,34 @@ async def open_checkpointer(
 
 
 @asynccontextmanager
-async def _open_sqlite(path: Path) -> AsyncIterator[AsyncSqliteSaver]:
+async def _open_sqlite(path: Path) -> AsyncIterator[LoopSqliteSaver]:
     """Open a SQLite checkpoint file, refusing one that is not a checkpoint database."""
     await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
-    try:
-        conn = await aiosqlite.connect(path)
-    except sqlite3.Error as exc:
-        raise CheckpointStoreError(f"cannot open checkpoint file {path}: {exc}") from None
-    try:
-        saver = AsyncSqliteSaver(conn)
+
+    def opened() -> LoopSqliteSaver:
+        # WAL with synchronous=NORMAL: a commit survives a killed process without an fsync
+        # per checkpoint (only a power cut can lose the last few); readers never block.
+        saver: LoopSqliteSaver | None = None
         try:
-            # WAL with synchronous=NORMAL: a commit survives a killed process without an
-            # fsync per checkpoint (only a power cut can lose the last few), and readers
-            # never block the writer.
-            await conn.execute("PRAGMA journal_mode=WAL")
-            await conn.execute("PRAGMA synchronous=NORMAL")
-            await saver.setup()
-            await (await conn.execute("SELECT count(*) FROM checkpoints")).fetchone()
-        except sqlite3.DatabaseError as exc:
+            saver = LoopSqliteSaver(path)
+            saver.setup()
+            saver.query("SELECT count(*) FROM checkpoints")
+        except sqlite3.Error as exc:
+            if saver is not None:
+                saver.close()
+            if isinstance(exc, sqlite3.OperationalError) and "unable to open" in str(exc):
+                raise CheckpointStoreError(f"cannot open checkpoint file {path}: {exc}") from None
             raise CheckpointStoreError(
                 f"the checkpoint file {path} is damaged or not a checkpoint database ({exc}); "
                 "move it aside or point ORCHESTRA_CHECKPOINTER elsewhere"
             ) from None
+        return saver
+
+    saver = await asyncio.to_thread(opened)
+    try:
         yield saver
     finally:
-        await conn.close()
+        await asyncio.to_thread(saver.close)
 
 
 @asynccontextmanager
@@ -113,7 +148,9 @@ async def _try_lock(conn: Any) -> bool:
     return bool(row and row["locked"])
 
 
-async def _set_up_once(pool: AsyncConnectionPool, saver: AsyncPostgresSaver, url: str) -> None:
+async def _set_up_once(
+    pool: AsyncConnectionPool, saver: AsyncPostgresSaver | AsyncPostgresStore, url: str
+) -> None:
     """Create or migrate the checkpoint tables, one process at a time."""
     # Processes starting together on a fresh database would race on CREATE TABLE. Waiting
     # sessions poll instead of blocking, because a blocked statement would hold back the

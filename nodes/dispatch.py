@@ -1,4 +1,9 @@
-"""The dispatch node: send every ready step to its specialist, all at once."""
+"""Launching steps: a brief per ready step, sent to its specialist, all at once.
+
+The plan and review nodes launch the steps they make ready in their own update (a separate
+dispatch superstep cost a checkpoint per launch); the dispatch node remains for the review
+nodes, which pause.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,15 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
-from langgraph.types import Command, Send
+from langgraph.types import Command, Overwrite, Send
 
+from nodes.archive_access import Archives
+from nodes.faces import both_faces
 from nodes.model_access import context_of
 from nodes.progress import progress_message
+from state.archive import Archive
 from state.context import Context
-from state.graph_state import OrchestraState
+from state.graph_state import OrchestraState, merge_records
 from state.ledger import FINISHED, StepRecord, read_ledger
 from state.reports import Brief, Carried, Report
 
@@ -28,43 +36,113 @@ def ready_steps(ledger: Mapping[str, StepRecord], turn: int) -> list[StepRecord]
     ]
 
 
-def dispatch_ready_steps(
-    state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
-) -> Command[Any]:
-    """Send a brief per ready step, up to the parallel budget; the rest wait their turn."""
-    ctx = context_of(runtime)
-    reports = state.get("reports", {})
-    thread_id = str(config.get("configurable", {}).get("thread_id", ""))
-    sends: list[Send] = []
-    ledger: dict[str, dict[str, Any]] = {}
-    records = read_ledger(state.get("ledger", {}))
-    for rec in ready_steps(records, state.get("turn", 0))[: ctx.max_parallel]:
-        earlier = reports.get(rec.key) if rec.attempts else None
-        # A step continues its earlier leg (a retry, or the calls the user just reviewed)
-        # when the same specialist takes it; another specialist starts from a fresh brief.
-        same = earlier is not None and earlier.get("specialist") == rec.specialist
-        attempt = rec.attempts if rec.decisions else rec.attempts + 1
-        brief = Brief(
-            step_key=rec.key,
-            step_id=rec.id,
-            specialist=rec.specialist,
-            objective=rec.objective,
-            # Only the reports this step depends on: never the conversation or other steps.
-            inputs=[Report(**reports[d]) for d in rec.depends_on if d in reports],
-            max_iterations=ctx.specialist_iterations,
-            thread_id=thread_id,
-            attempt=attempt,
-            transcript=earlier.get("transcript", []) if same and earlier else [],
-            decisions=rec.decisions or [],
-            defer_review=True,
-            carried=Carried.from_report(Report(**earlier)) if same and earlier else Carried(),
-        )
-        sends.append(Send(rec.specialist, {"brief": brief.model_dump()}))
-        ledger[rec.key] = {
-            "status": "running",
-            "attempts": attempt,
-            "error": None,
-            "decisions": None,
-        }
-    update = {"ledger": ledger, "messages": progress_message(state, ledger)}
-    return Command(update=update, goto=sends or "review")
+def after(current: Mapping[str, Any] | None, change: Any) -> dict[str, Any]:
+    """Return a keyed channel's value once an update (a merge, or an Overwrite) applies."""
+    if isinstance(change, Overwrite):
+        return dict(change.value)
+    return merge_records(dict(current or {}), change or {})
+
+
+def plus(change: Any, more: dict[str, dict[str, Any]]) -> Any:
+    """Return the update with more records merged into it, keeping an Overwrite one."""
+    if isinstance(change, Overwrite):
+        return Overwrite(merge_records(change.value, more))
+    return merge_records(change or {}, more)
+
+
+class Launch:
+    """The steps an update makes ready, their briefs, and the update that marks them running."""
+
+    def __init__(
+        self, state: OrchestraState, update: dict[str, Any], ctx: Context, config: RunnableConfig
+    ) -> None:
+        self.update = dict(update)
+        turn = self.update.get("turn", state.get("turn", 0))
+        ledger = after(state.get("ledger"), self.update.get("ledger"))
+        reports = after(state.get("reports"), self.update.get("reports"))
+        thread_id = str(config.get("configurable", {}).get("thread_id", ""))
+        self.sends: list[Send] = []
+        self.continuing: list[str] = []
+        running: dict[str, dict[str, Any]] = {}
+        for rec in ready_steps(read_ledger(ledger), turn)[: ctx.max_parallel]:
+            earlier = reports.get(rec.key) if rec.attempts else None
+            # A step continues its earlier leg (a retry, or the calls the user just
+            # reviewed) when the same specialist takes it; another one starts afresh.
+            same = earlier is not None and earlier.get("specialist") == rec.specialist
+            attempt = rec.attempts if rec.decisions else rec.attempts + 1
+            brief = Brief(
+                step_key=rec.key,
+                step_id=rec.id,
+                specialist=rec.specialist,
+                objective=rec.objective,
+                # Only the reports this step depends on: never the conversation or others.
+                inputs=[Report(**reports[d]) for d in rec.depends_on if d in reports],
+                max_iterations=ctx.specialist_iterations,
+                thread_id=thread_id,
+                attempt=attempt,
+                decisions=rec.decisions or [],
+                defer_review=True,
+                carried=Carried.from_report(Report(**earlier)) if same and earlier else Carried(),
+            )
+            self.sends.append(Send(rec.specialist, {"brief": brief.model_dump()}))
+            if same:
+                self.continuing.append(rec.key)
+            running[rec.key] = {"status": "running", "attempts": attempt, "error": None}
+            running[rec.key]["decisions"] = None
+        if running:
+            self.update["ledger"] = plus(self.update.get("ledger"), running)
+            shown = {"turn": turn, "ledger": merge_records(ledger, running)}
+            self.update["messages"] = [
+                *self._kept_messages(),
+                *progress_message(shown, turn=turn),
+            ]
+
+    def _kept_messages(self) -> list[Any]:
+        """Return the update's messages other than its progress message (replaced here)."""
+        return [m for m in self.update.get("messages", []) if m.name != "orchestra-progress"]
+
+    def with_transcripts(self, earlier: Mapping[str, Mapping[str, Any] | None]) -> list[Send]:
+        """Return the sends, each continuing step given its earlier leg's transcript."""
+        sends = []
+        for send in self.sends:
+            key = str(send.arg["brief"]["step_key"])
+            found = earlier.get(key)
+            if found:
+                brief = {**send.arg["brief"], "transcript": found.get("transcript", [])}
+                send = Send(send.node, {"brief": brief})
+            sends.append(send)
+        return sends
+
+    def command(self, sends: list[Send], otherwise: str) -> Command[Any]:
+        """Return the Command that launches the sends, or goes to `otherwise` if none."""
+        return Command(update=self.update, goto=sends or otherwise)
+
+    def run(self, archive: Archive, otherwise: str) -> Command[Any]:
+        """Return the Command, transcripts read from the Archive."""
+        earlier = {key: archive.report(key) for key in self.continuing}
+        return self.command(self.with_transcripts(earlier), otherwise)
+
+    async def arun(self, archive: Archive, otherwise: str) -> Command[Any]:
+        """Return the Command, transcripts read from the Archive (async face)."""
+        earlier = {key: await archive.areport(key) for key in self.continuing}
+        return self.command(self.with_transcripts(earlier), otherwise)
+
+
+def make_dispatch_node(archives: Archives):
+    """Return the dispatch node: launch what is ready after a review pause."""
+
+    def dispatch(
+        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
+    ) -> Command[Any]:
+        """Send a brief per ready step; the rest wait their turn."""
+        launch = Launch(state, {}, context_of(runtime), config)
+        return launch.run(archives(runtime, config), "review")
+
+    async def adispatch(
+        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
+    ) -> Command[Any]:
+        """Send a brief per ready step (async face)."""
+        launch = Launch(state, {}, context_of(runtime), config)
+        return await launch.arun(archives(runtime, config), "review")
+
+    return both_faces("dispatch", dispatch, adispatch)

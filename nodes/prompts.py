@@ -25,3 +25,8 @@ what could not be done. Do not add facts that no report gives."""
 
 DIRECT_PROMPT = """You are orchestrator, the finalizer of Orchestra. The request needs no \
 specialist: answer it directly and briefly, using the conversation so far."""
+
+SUMMARIZER_PROMPT = """You are summarizer, the note-keeper of Orchestra. Rewrite the notes \
+below on the earlier turns of a conversation as one summary of at most {words} words: keep \
+what the user asked, the answers' key facts and numbers, and the keys of the steps that \
+found them; drop the wording. Reply with the summary alone."""

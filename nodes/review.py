@@ -6,10 +6,13 @@ import logging
 import time
 from typing import Any, Literal
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from nodes.dispatch import ready_steps
+from nodes.archive_access import Archives
+from nodes.dispatch import Launch, ready_steps
+from nodes.faces import both_faces
 from nodes.faults import failure_signature
 from nodes.model_access import context_of
 from nodes.progress import progress_message
@@ -22,11 +25,32 @@ from state.usage import spent
 log = logging.getLogger("orchestra.review")
 
 
-def review(
-    state: OrchestraState, runtime: Runtime[Context]
-) -> Command[Literal["approve_steps", "dispatch", "plan", "finalize"]]:
-    """Mark finished steps done or failed, then dispatch, replan or finalize."""
-    ctx = context_of(runtime)
+def make_review_node(archives: Archives):
+    """Return the review node: it launches the steps that became ready itself."""
+
+    def review(
+        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
+    ) -> Command[Any]:
+        """Mark finished steps done or failed, then launch, replan or finalize."""
+        out = decide(state, context_of(runtime), config)
+        return out.run(archives(runtime, config), "finalize") if isinstance(out, Launch) else out
+
+    async def areview(
+        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
+    ) -> Command[Any]:
+        """Mark finished steps done or failed (async face)."""
+        out = decide(state, context_of(runtime), config)
+        if isinstance(out, Launch):
+            return await out.arun(archives(runtime, config), "finalize")
+        return out
+
+    return both_faces("review", review, areview)
+
+
+def decide(
+    state: OrchestraState, ctx: Context, config: RunnableConfig
+) -> Command[Literal["approve_steps", "plan", "finalize"]] | Launch:
+    """Mark finished steps done or failed, then say what comes next."""
     ledger = read_ledger(state.get("ledger", {}))
     raw = state.get("reports", {})
     running = {k: raw[k] for k, rec in ledger.items() if rec.status == "running" and k in raw}
@@ -78,7 +102,7 @@ def review(
         note = f"gave up after {replans} replans: {why}"
         return Command(goto="finalize", update={**shown, "note": note})
     if ready_steps(ledger, turn):
-        return Command(goto="dispatch", update=shown)
+        return Launch(state, shown, ctx, config)
     return Command(goto="finalize", update=shown)
 
 

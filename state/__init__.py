@@ -1,32 +1,35 @@
 """Data contracts: graph states, the plan, briefs, reports and the run context."""
 
-from state.context import Context
-from state.graph_state import (
-    OrchestraInput,
-    OrchestraOutput,
-    OrchestraState,
-    SpecialistInput,
-    SpecialistOutput,
-    SpecialistState,
-)
-from state.ledger import StepRecord, step_key
-from state.plan import Plan, PlanStep
-from state.reports import Brief, Report, ToolCallRecord, Usage
+from __future__ import annotations
 
-__all__ = [
-    "Brief",
-    "Context",
-    "OrchestraInput",
-    "OrchestraOutput",
-    "OrchestraState",
-    "Plan",
-    "PlanStep",
-    "Report",
-    "SpecialistInput",
-    "SpecialistOutput",
-    "SpecialistState",
-    "StepRecord",
-    "ToolCallRecord",
-    "Usage",
-    "step_key",
-]
+import importlib
+from typing import Any
+
+# Where each public name lives; imported on first use, so a command that needs only the
+# settings (`orchestra threads`) starts without LangGraph's graph machinery.
+_HOMES = {
+    "Context": "state.context",
+    "OrchestraInput": "state.graph_state",
+    "OrchestraOutput": "state.graph_state",
+    "OrchestraState": "state.graph_state",
+    "SpecialistInput": "state.graph_state",
+    "SpecialistOutput": "state.graph_state",
+    "SpecialistState": "state.graph_state",
+    "StepRecord": "state.ledger",
+    "step_key": "state.ledger",
+    "Plan": "state.plan",
+    "PlanStep": "state.plan",
+    "Brief": "state.reports",
+    "Report": "state.reports",
+    "ToolCallRecord": "state.reports",
+    "Usage": "state.reports",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use."""
+    if name not in _HOMES:
+        raise AttributeError(f"module 'state' has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOMES[name]), name)

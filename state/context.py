@@ -78,6 +78,18 @@ class Context:
         default=False,
         metadata={"description": "Pause after planning for the user to sign the plan off."},
     )
+    recalled_reports: int = field(
+        default=4,
+        metadata={"description": "Earlier reports the planner is shown, the most relevant."},
+    )
+    summary_chars: int = field(
+        default=800,
+        metadata={"description": "Longest rolling summary of earlier turns, in characters."},
+    )
+    chat_turns: int = field(
+        default=2,
+        metadata={"description": "Turns kept word for word in the thread's messages."},
+    )
 
     @classmethod
     def from_env(cls, **overrides: object) -> Context:

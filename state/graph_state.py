@@ -51,6 +51,8 @@ class OrchestraState(OrchestraOutput, total=False):
 
     turn: int
     turn_started_at: float
+    # The rolling summary of the turns before this one (nodes/summary.py).
+    summary: str
     replan_reason: str | None
     replans: int
     plan_error: str | None

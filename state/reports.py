@@ -56,6 +56,11 @@ class Report(BaseModel):
     # With status needs_review: the HITL request for the calls the step waits on.
     review: dict[str, Any] | None = None
 
+    def card(self) -> dict[str, Any]:
+        """Return the report as the checkpointed state keeps it: all but the transcript."""
+        # The transcript lives once in the thread's Archive; a retry reads it from there.
+        return self.model_dump(exclude={"transcript"})
+
 
 class Carried(BaseModel):
     """What a step's earlier legs spent and ran, carried into the leg that continues it."""

@@ -45,3 +45,24 @@ def spent(values: Mapping[str, Any], turn: int | None = None) -> Usage:
     for report in read_reports(counted).values():
         total = total + report.usage
     return total
+
+
+def folded(values: Mapping[str, Any], turn: int) -> dict[str, dict[str, int]]:
+    """Return the usage channel for a new turn: every earlier turn summed under "earlier"."""
+    # Earlier turns' reports leave the state with the turn; their cost stays in the total.
+    earlier = Usage()
+    current: dict[str, dict[str, int]] = {}
+    for key, counts in _per_turn(values.get("orchestrator_usage") or {}).items():
+        if key == str(turn):
+            current[key] = dict(counts)
+        else:
+            earlier = earlier + Usage(**counts)
+    raw = values.get("reports") or {}
+    gone = {
+        key: raw[key]
+        for key, rec in read_ledger(values.get("ledger") or {}).items()
+        if rec.status != "reused" and key in raw and rec.turn != turn
+    }
+    for report in read_reports(gone).values():
+        earlier = earlier + report.usage
+    return {"earlier": earlier.model_dump(), **current}

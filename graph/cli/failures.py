@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 
-import openai
+from pydantic import ValidationError
 
-from graph.models import ModelConfigError
-from graph.persistence import CheckpointStoreError
+from state.settings import Settings
 from tools.secrets import redact
 
 EXIT_OK, EXIT_USAGE, EXIT_STOPPED, EXIT_APPROVAL = 0, 2, 3, 4
@@ -28,6 +27,12 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 def explain(exc: BaseException) -> tuple[int, str]:
     """Return the exit code and one-line message for a failure."""
+    # Imported here: a command that never fails this way starts without them.
+    import openai
+
+    from graph.models import ModelConfigError
+    from graph.persistence import CheckpointStoreError
+
     for err in _chain(exc):
         if isinstance(err, UsageError | ModelConfigError | CheckpointStoreError):
             return EXIT_USAGE, redact(str(err))
@@ -44,3 +49,13 @@ def explain(exc: BaseException) -> tuple[int, str]:
 def _line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return redact(text[0] if text else type(exc).__name__)[:400]
+
+
+def load_settings() -> Settings:
+    """Read the ORCHESTRA_* environment, turning a bad value into a usage error."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "ORCHESTRA_" + str(first["loc"][0]).upper() if first["loc"] else "environment"
+        raise UsageError(f"{name}: {first['msg'].removeprefix('Value error, ')}") from None

@@ -1,4 +1,4 @@
-"""Looking at runs without running anything: show, history, threads."""
+"""Looking at runs without running anything: show and history (threads: thread_index)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from graph.cli.commands import err, out
 from graph.cli.failures import EXIT_OK, UsageError
 from graph.cli.run_view import summarize
 from graph.cli.session import open_session
+from state.archive import Archive
 
 
 async def show(thread: str, *, as_json: bool) -> int:
@@ -20,7 +21,9 @@ async def show(thread: str, *, as_json: bool) -> int:
         if not await session.thread_exists(thread):
             raise UsageError(f"unknown thread '{thread}' (see: orchestra threads)")
         snapshot = await session.graph.aget_state(session.config(thread))
-        summary = summarize(thread, snapshot)
+        store = session.graph.store
+        archived = await Archive(store, thread).asteps() if store is not None else {}
+        summary = summarize(thread, snapshot, archived)
         if as_json:
             print(json.dumps(summary, default=str))
             return EXIT_OK
@@ -99,26 +102,4 @@ async def history(thread: str, *, as_json: bool) -> int:
             )
         out.print(table)
         err.print(f"fork from one with: orchestra resume {thread} --from CHECKPOINT_ID")
-        return EXIT_OK
-
-
-async def threads(*, as_json: bool) -> int:
-    """List the threads in the checkpointer with their latest checkpoint time."""
-    async with open_session(need_models=False) as session:
-        latest: dict[str, str] = {}
-        saver = session.graph.checkpointer
-        async for item in saver.alist(None):  # type: ignore[union-attr]
-            conf = item.config["configurable"]
-            if conf.get("checkpoint_ns"):
-                continue
-            ts = item.checkpoint["ts"]
-            latest[conf["thread_id"]] = max(ts, latest.get(conf["thread_id"], ""))
-        rows = sorted(latest.items(), key=lambda kv: kv[1], reverse=True)
-        if as_json:
-            print(json.dumps([{"thread_id": t, "updated_at": ts} for t, ts in rows]))
-            return EXIT_OK
-        table = Table("thread", "updated")
-        for thread_id, ts in rows:
-            table.add_row(thread_id, ts)
-        out.print(table)
         return EXIT_OK

@@ -63,11 +63,16 @@ def parser() -> argparse.ArgumentParser:
 
 async def run(args: argparse.Namespace) -> int:
     """Run one parsed command and return its exit code."""
-    from graph.cli import commands, inspection
-    from graph.cli.session import load_settings
+    from graph.cli.failures import load_settings
 
     # Every setting is checked before anything runs: a bad one is exit 2, naming it.
     load_settings()
+    if args.command == "threads":
+        # Listing reads one index query: it starts without building any graph.
+        from graph.cli.thread_index import list_threads
+
+        return await list_threads(as_json=args.json)
+    from graph.cli import commands, inspection
 
     approve = True if getattr(args, "yes", False) else None
     if getattr(args, "reject", False):
@@ -93,8 +98,6 @@ async def run(args: argparse.Namespace) -> int:
         return await inspection.show(args.thread_id, as_json=args.json)
     if args.command == "history":
         return await inspection.history(args.thread_id, as_json=args.json)
-    if args.command == "threads":
-        return await inspection.threads(as_json=args.json)
     if args.command == "demo":
         from graph.cli.demo import run_demo
 

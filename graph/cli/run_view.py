@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from langgraph.types import StateSnapshot
@@ -21,11 +22,18 @@ def run_status(snapshot: StateSnapshot) -> str:
     return "done" if snapshot.values.get("status") == "done" else "failed"
 
 
-def step_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
+def step_rows(
+    values: dict[str, Any], archived: Mapping[str, Mapping[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Return one row per step: ledger fields plus its report's usage, timing and tools."""
-    reports = read_reports(values.get("reports", {}))
+    # Earlier turns' steps come from the thread's Archive, this turn's from the state.
+    earlier = {k: v for k, v in (archived or {}).items() if k not in values.get("ledger", {})}
+    ledger = {**{k: v["record"] for k, v in earlier.items()}, **values.get("ledger", {})}
+    cards = {k: v["report"] for k, v in earlier.items() if v.get("report")}
+    reports = read_reports({**cards, **values.get("reports", {})})
     rows = []
-    for key, rec in read_ledger(values.get("ledger", {})).items():
+    ordered = sorted(read_ledger(ledger).items(), key=lambda kv: kv[1].turn)
+    for key, rec in ordered:
         report = reports.get(key) or Report(
             step_key=key, specialist=rec.specialist, status="failed"
         )
@@ -52,8 +60,12 @@ def step_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def summarize(thread_id: str, snapshot: StateSnapshot) -> dict[str, Any]:
-    """Return the run as the `--json` object."""
+def summarize(
+    thread_id: str,
+    snapshot: StateSnapshot,
+    archived: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Return the run as the `--json` object (with earlier turns' steps when given)."""
     values = snapshot.values or {}
     status = run_status(snapshot)
     messages = values.get("messages", [])
@@ -65,7 +77,7 @@ def summarize(thread_id: str, snapshot: StateSnapshot) -> dict[str, Any]:
         "status": status,
         "answer": answer,
         "turn": values.get("turn", 0),
-        "steps": step_rows(values),
+        "steps": step_rows(values, archived),
         "usage": spent(values).model_dump(),
     }
     if values.get("note"):

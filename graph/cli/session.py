@@ -9,13 +9,12 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
-from pydantic import ValidationError
 
 from graph.build import build_graph
-from graph.cli.failures import UsageError
+from graph.cli.failures import UsageError, load_settings
 from graph.cli.thread_lock import hold_thread
 from graph.models import ModelResolver, ModelSpec
-from graph.persistence import open_checkpointer
+from graph.persistence import open_checkpointer, open_store
 from nodes.specialists import SAMPLE_TEAM, SpecialistSpec
 from state.context import Context
 from state.settings import Settings
@@ -46,16 +45,6 @@ class Session:
         return snapshot.created_at is not None
 
 
-def load_settings() -> Settings:
-    """Read the ORCHESTRA_* environment, turning a bad value into a usage error."""
-    try:
-        return Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        name = "ORCHESTRA_" + str(first["loc"][0]).upper() if first["loc"] else "environment"
-        raise UsageError(f"{name}: {first['msg'].removeprefix('Value error, ')}") from None
-
-
 def check_models(
     models: Mapping[str, ModelSpec] | None, context: Context, registry: Sequence[SpecialistSpec]
 ) -> None:
@@ -83,5 +72,5 @@ async def open_session(
     if need_models:
         check_models(models, context, SAMPLE_TEAM)
     url = checkpointer_url or settings.checkpointer_url()
-    async with open_checkpointer(url, must_exist=existing) as saver:
-        yield Session(settings, context, build_graph(saver, models))
+    async with open_checkpointer(url, must_exist=existing) as saver, open_store(url) as store:
+        yield Session(settings, context, build_graph(saver, models, store=store))

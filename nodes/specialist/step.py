@@ -14,9 +14,11 @@ from langgraph.pregel._messages import StreamMessagesHandler
 from langgraph.pregel._tools import StreamToolCallHandler
 from langgraph.runtime import Runtime
 
+from nodes.archive_access import Archives
 from nodes.faces import both_faces
 from nodes.model_access import context_of
 from nodes.specialists.spec import SpecialistSpec
+from state.archive import report_item
 from state.context import Context
 from state.graph_state import SpecialistInput
 from state.reports import Brief, Report
@@ -46,7 +48,15 @@ def out_of_chat(config: RunnableConfig) -> RunnableConfig:
     return {**config, "callbacks": callbacks, "tags": tags}
 
 
-def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any]):
+def filed(brief: Brief, result: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split a step's output: the whole report for the Archive, its card for the state."""
+    report = Report(**result["reports"][brief.step_key])
+    turn = int(brief.step_key.split(".", 1)[0]) if "." in brief.step_key else 0
+    item = report_item(report.model_dump(), brief.objective, turn)
+    return item, {"reports": {brief.step_key: report.card()}}
+
+
+def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any], archives: Archives):
     """Return the node that runs one step through the specialist's subgraph."""
 
     def step_config(
@@ -83,11 +93,14 @@ def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any]):
         # A nested run merges the ambient config's callbacks into its own: set it too.
         ambient = var_child_runnable_config.set(inner)
         try:
-            return subgraph.invoke(state, inner)
+            result = subgraph.invoke(state, inner)
         except Exception as exc:
-            return failed(brief, exc)
+            result = failed(brief, exc)
         finally:
             var_child_runnable_config.reset(ambient)
+        item, update = filed(brief, result)
+        archives(runtime, config).put_report(brief.step_key, item)
+        return update
 
     async def arun_step(
         state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
@@ -96,10 +109,13 @@ def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any]):
         brief, inner = step_config(state, runtime, config)
         ambient = var_child_runnable_config.set(inner)
         try:
-            return await subgraph.ainvoke(state, inner)
+            result = await subgraph.ainvoke(state, inner)
         except Exception as exc:
-            return failed(brief, exc)
+            result = failed(brief, exc)
         finally:
             var_child_runnable_config.reset(ambient)
+        item, update = filed(brief, result)
+        await archives(runtime, config).aput_report(brief.step_key, item)
+        return update
 
     return both_faces(spec.name, run_step, arun_step)

@@ -118,6 +118,12 @@ def test_fault(
             proc: list[subprocess.Popen[str]] = []
             if fault.kill_at:
                 server.on_request = killer(fault.kill_at, proc)
+            if fault.kill_on_report:
+                # Once the file exists, the step's next model call goes unanswered until the
+                # kill: the kill lands between the tool and that call however fast the run is.
+                server.on_request = lambda role, step: (
+                    role == "report_writer" and any(report_dir.glob("*.md"))
+                )
             proc.append(cli.start(*args, **env))
             if fault.kill_on_report:
                 # polled often: the kill should land before the tool's checkpoint

@@ -32,9 +32,9 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def no_blocking_calls_in_the_event_loop() -> Any:
     """Run every test under the detector `langgraph dev` uses: a blocking call in a loop fails."""
-    from langgraph_runtime_inmem.queue import _enable_blockbuster
+    from graph.testing.blocking import blocking_detector
 
-    detector = _enable_blockbuster()
+    detector = blocking_detector()
     try:
         yield
     finally:

@@ -1,5 +1,5 @@
 """Imported by every `orchestra` the tests start: `langgraph dev`'s blocking-call detector, on."""
 
-from langgraph_runtime_inmem.queue import _enable_blockbuster
+from graph.testing.blocking import blocking_detector
 
-_enable_blockbuster()
+blocking_detector()

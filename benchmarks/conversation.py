@@ -1,0 +1,155 @@
+"""The long-conversation passes: a 50-turn thread, thread listing, per-delegation overhead."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import AsyncExitStack, closing
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.memory import InMemorySaver
+
+from benchmarks.architectures import SUPERVISOR, bench_registry, build, supervisor_available
+from benchmarks.delegation import WORKERS, delegation_model, per_delegation_ms, time_side_by_side
+from benchmarks.long_thread import as_rows, drive, policy, table_bytes
+from benchmarks.model import BenchModel
+from graph.build import build_graph
+from graph.cli.run_view import summarize
+from graph.cli.thread_index import latest_checkpoints
+from graph.persistence import CheckpointStoreError, open_checkpointer, open_store
+from nodes.specialists import SAMPLE_TEAM
+from state.archive import Archive
+
+POSTGRES_URL = os.environ.get(
+    "ORCHESTRA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+TABLES = ("checkpoints", "writes", "checkpoint_blobs")
+
+
+async def long_thread_pass(home: Path, turns: int, threads: int) -> dict[str, Any]:
+    """Run one thread for `turns` turns, then list `threads` copies of it and show one."""
+    db = home / "long-thread.sqlite"
+    url = f"sqlite:///{db}"
+    model = BenchModel(script={})
+    model.use(policy)
+    recall_at = frozenset(t for t in (30, 50) if t <= turns)
+    async with open_checkpointer(url) as saver, open_store(url) as store:
+        graph = build_graph(
+            saver, {"default": model}, store=store, specialists=bench_registry(SAMPLE_TEAM)
+        )
+        figures = await drive(graph, model, db, turns, "long", recall_at)
+        await asyncio.to_thread(_copy_thread, db, "long", threads - 1)
+        listing = await _listing(graph, store, saver, db, threads, turns)
+    return {"turns": as_rows(figures), "listing": listing, "recall_at": sorted(recall_at)}
+
+
+def _copy_thread(db: Path, thread: str, copies: int) -> None:
+    """Copy a thread's checkpoints under other thread ids (a store of many long threads)."""
+    with closing(sqlite3.connect(db)) as conn:
+        for table in TABLES:
+            cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+            rest = ", ".join(c for c in cols if c != "thread_id")
+            for n in range(copies):
+                conn.execute(
+                    f"INSERT INTO {table} (thread_id, {rest}) "
+                    f"SELECT ?, {rest} FROM {table} WHERE thread_id = ?",
+                    (f"{thread}-copy-{n}", thread),
+                )
+        conn.commit()
+
+
+async def _listing(
+    graph: Any, store: Any, saver: Any, db: Path, threads: int, turns: int
+) -> dict[str, Any]:
+    """Time `threads` and `show` as the CLI does them, in process and as a command."""
+    listed: list[float] = []
+    shown: list[float] = []
+    for _ in range(5):
+        started = time.perf_counter()
+        rows = await latest_checkpoints(saver)
+        listed.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        snapshot = await graph.aget_state({"configurable": {"thread_id": "long"}})
+        steps = summarize("long", snapshot, await Archive(store, "long").asteps())["steps"]
+        shown.append(time.perf_counter() - started)
+    env = {**os.environ, "ORCHESTRA_CHECKPOINTER": f"sqlite:///{db}"}
+    command = [sys.executable, "-m", "graph.cli", "threads", "--json"]
+    started = time.perf_counter()
+    done = await asyncio.to_thread(subprocess.run, command, env=env, capture_output=True)
+    cli_s = time.perf_counter() - started
+    with closing(sqlite3.connect(db)) as conn:
+        count = conn.execute("SELECT COUNT(*) FROM checkpoints").fetchone()[0]
+    return {
+        "threads": len(rows),
+        "turns": turns,
+        "checkpoints": count,
+        "threads_ms": round(statistics.median(listed) * 1000, 1),
+        "show_ms": round(statistics.median(shown) * 1000, 1),
+        "show_steps": len(steps),
+        "threads_command_s": round(cli_s, 2),
+        "threads_command_ok": done.returncode == 0,
+    }
+
+
+async def delegation_pass(home: Path, runs: int, warm_ups: int) -> dict[str, Any]:
+    """Time one request with two delegations per architecture and checkpointer, side by side."""
+    registry = bench_registry(SAMPLE_TEAM)
+    model = delegation_model()
+    contenders: dict[str, tuple[Any, dict[str, Any]]] = {}
+    notes: list[str] = []
+    db = home / "delegation.sqlite"
+    async with AsyncExitStack() as stack:
+        if not supervisor_available():
+            contenders["supervisor (in-memory)"] = (
+                build(SUPERVISOR, model, registry, InMemorySaver()).graph,
+                {},
+            )
+        url = f"sqlite:///{db}"
+        saver = await stack.enter_async_context(open_checkpointer(url))
+        store = await stack.enter_async_context(open_store(url))
+        graph = build_graph(saver, {"default": model}, store=store, specialists=registry)
+        contenders["orchestra (SQLite, sync)"] = (graph, {})
+        memory = build_graph(InMemorySaver(), {"default": model}, specialists=registry)
+        contenders["orchestra (in-memory)"] = (memory, {})
+        try:
+            pg_saver = await stack.enter_async_context(open_checkpointer(POSTGRES_URL))
+            pg_store = await stack.enter_async_context(open_store(POSTGRES_URL))
+            pg = build_graph(pg_saver, {"default": model}, store=pg_store, specialists=registry)
+            contenders["orchestra (Postgres, sync)"] = (pg, {})
+        except (CheckpointStoreError, OSError) as exc:
+            notes.append(f"Postgres skipped: {exc}")
+        before = (await asyncio.to_thread(table_bytes, db))[0]
+        seconds = await time_side_by_side(contenders, runs=runs, warm_ups=warm_ups)
+        after = (await asyncio.to_thread(table_bytes, db))[0]
+    delegations = (runs + warm_ups) * len(WORKERS)
+    rows = {name: per_delegation_ms(s) for name, s in seconds.items()}
+    base = rows.get("supervisor (in-memory)")
+    return {
+        "ms_per_delegation": rows,
+        "ratio_to_supervisor": {k: round(v / base, 2) for k, v in rows.items()} if base else {},
+        "sqlite_bytes_per_delegation": round((after - before) / delegations),
+        "runs": runs,
+        "warm_ups": warm_ups,
+        "notes": notes,
+    }
+
+
+def profile_step(out: Path) -> str:
+    """Record a flame graph of Orchestra's step with py-spy; return the file or why not."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        return "py-spy is not installed (pip install -e '.[bench]')"
+    target = out / "delegation_flame.svg"
+    command = [spy, "record", "-r", "250", "-o", str(target), "--", sys.executable]
+    command += ["-m", "benchmarks.profile_step"]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0 or not target.exists():
+        return f"py-spy could not record: {done.stderr.strip().splitlines()[-1:]}"
+    return target.name

@@ -1,0 +1,42 @@
+"""LangGraph's SQLite Store, run like Orchestra's checkpointer: short batches on the loop."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from langgraph.store.base import BaseStore, Op, Result
+from langgraph.store.sqlite import SqliteStore
+
+from graph.sqlite_loop import LOCK_WAIT_S, LoopRunner, _connect
+
+
+class LoopSqliteStore(BaseStore):
+    """LangGraph's SQLite Store with the checkpointer's scheme: short batches on the loop."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        # The Store runs its own transactions (BEGIN ... COMMIT): autocommit connections.
+        quick = _connect(path, wait_s=0, isolation_level=None)
+        self._quick = SqliteStore(quick)
+        self._patient = SqliteStore(_connect(path, wait_s=LOCK_WAIT_S, isolation_level=None))
+        self._db = LoopRunner(self._quick, self._patient, quick)
+
+    def setup(self) -> None:
+        """Create the Store's tables (call once, off the loop)."""
+        self._patient.setup()
+        self._quick.is_setup = True
+
+    def batch(self, ops: Iterable[Op]) -> list[Result]:
+        """Run a batch of operations (sync face)."""
+        batch = list(ops)
+        return self._db.call(lambda s: s.batch(batch))
+
+    async def abatch(self, ops: Iterable[Op]) -> list[Result]:
+        """Run a batch of operations in one transaction."""
+        batch = list(ops)
+        return await self._db.run(lambda s: s.batch(batch), writes=True)
+
+    def close(self) -> None:
+        """Close both connections and the thread."""
+        self._db.close(self._quick.conn, self._patient.conn)

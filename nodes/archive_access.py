@@ -1,0 +1,24 @@
+"""Where a run's nodes find the thread's Archive: the run's Store, else the graph's own."""
+
+from __future__ import annotations
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
+from langgraph.store.memory import InMemoryStore
+
+from state.archive import Archive
+from state.context import Context
+
+
+class Archives:
+    """Hands each node the Archive of the thread it runs in."""
+
+    def __init__(self) -> None:
+        # A graph compiled without a Store and run without a server still needs one for the
+        # run; it lives as long as this graph, like an in-memory checkpointer would.
+        self.fallback = InMemoryStore()
+
+    def __call__(self, runtime: Runtime[Context], config: RunnableConfig) -> Archive:
+        """Return the Archive of the run's thread."""
+        thread_id = str(config.get("configurable", {}).get("thread_id", ""))
+        return Archive(runtime.store or self.fallback, thread_id)

@@ -1,0 +1,81 @@
+"""What a thread keeps outside its checkpoints: full step reports and earlier turns' steps.
+
+Each value lives once in LangGraph's Store, keyed by thread and step; the checkpointed state
+holds only the current turn, so a checkpoint stays the same size however long the thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from langgraph.store.base import BaseStore
+
+REPORTS, STEPS = "reports", "steps"
+# Far more than a thread holds; the Store pages by this.
+PAGE = 10_000
+
+
+def thread_label(thread_id: str) -> str:
+    """Return a thread id as a Store namespace label (which may not hold a period)."""
+    return thread_id.replace("%", "%25").replace(".", "%2E") or "-"
+
+
+def namespace(thread_id: str, kind: str) -> tuple[str, ...]:
+    """Return the Store namespace of one kind of a thread's records."""
+    return ("orchestra", thread_label(thread_id), kind)
+
+
+def report_item(report: Mapping[str, Any], objective: str, turn: int) -> dict[str, Any]:
+    """Return what the Store keeps of a step's report: all of it, with what it was for."""
+    return {**report, "objective": objective, "turn": turn}
+
+
+class Archive:
+    """A thread's reports and earlier steps in a Store, in both faces."""
+
+    def __init__(self, store: BaseStore, thread_id: str) -> None:
+        self.store, self.thread_id = store, thread_id
+
+    def put_report(self, key: str, item: dict[str, Any]) -> None:
+        """Keep a step's latest report (a later leg replaces an earlier one)."""
+        self.store.put(namespace(self.thread_id, REPORTS), key, item, index=False)
+
+    async def aput_report(self, key: str, item: dict[str, Any]) -> None:
+        """Keep a step's latest report (async face)."""
+        await self.store.aput(namespace(self.thread_id, REPORTS), key, item, index=False)
+
+    def report(self, key: str) -> dict[str, Any] | None:
+        """Return a step's latest report, or None."""
+        found = self.store.get(namespace(self.thread_id, REPORTS), key)
+        return dict(found.value) if found else None
+
+    async def areport(self, key: str) -> dict[str, Any] | None:
+        """Return a step's latest report, or None (async face)."""
+        found = await self.store.aget(namespace(self.thread_id, REPORTS), key)
+        return dict(found.value) if found else None
+
+    def reports(self) -> dict[str, dict[str, Any]]:
+        """Return every report of the thread, keyed by step."""
+        items = self.store.search(namespace(self.thread_id, REPORTS), limit=PAGE)
+        return {item.key: dict(item.value) for item in items}
+
+    async def areports(self) -> dict[str, dict[str, Any]]:
+        """Return every report of the thread, keyed by step (async face)."""
+        items = await self.store.asearch(namespace(self.thread_id, REPORTS), limit=PAGE)
+        return {item.key: dict(item.value) for item in items}
+
+    def put_steps(self, steps: Mapping[str, dict[str, Any]]) -> None:
+        """Keep finished turns' ledger records, each with its report card."""
+        for key, step in steps.items():
+            self.store.put(namespace(self.thread_id, STEPS), key, step, index=False)
+
+    async def aput_steps(self, steps: Mapping[str, dict[str, Any]]) -> None:
+        """Keep finished turns' ledger records (async face)."""
+        for key, step in steps.items():
+            await self.store.aput(namespace(self.thread_id, STEPS), key, step, index=False)
+
+    async def asteps(self) -> dict[str, dict[str, Any]]:
+        """Return the earlier turns' steps: {"record": ..., "report": ...} by step key."""
+        items = await self.store.asearch(namespace(self.thread_id, STEPS), limit=PAGE)
+        return {item.key: dict(item.value) for item in items}
