@@ -45,7 +45,7 @@ def build_graph(
     names = [spec.name for spec in registry]
     if len(set(names)) != len(names):
         raise ValueError(f"specialist names must be unique: {names}")
-    model_for = ModelResolver(models)
+    model_for = ModelResolver(models, pinned_models(registry))
     place = workspace or Workspace(Settings())
     builder = StateGraph(
         OrchestraState,
@@ -82,6 +82,11 @@ def build_graph(
     # Every request starts with a plan; the nodes route themselves with Command from there.
     builder.add_edge(START, "plan")
     return builder.compile(checkpointer=checkpointer, store=store, name="orchestrator")
+
+
+def pinned_models(registry: Sequence[SpecialistSpec]) -> dict[str, str]:
+    """Return the `provider:model` each role is pinned to by the team file."""
+    return {spec.role: spec.pinned_model for spec in registry if spec.pinned_model}
 
 
 def build_specialist_graph(

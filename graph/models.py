@@ -22,15 +22,26 @@ class ModelConfigError(ValueError):
 class ModelResolver:
     """Resolve the chat model for a role: code's choice first, then configuration."""
 
-    def __init__(self, models: Mapping[str, ModelSpec] | None = None) -> None:
+    def __init__(
+        self,
+        models: Mapping[str, ModelSpec] | None = None,
+        pinned: Mapping[str, str] | None = None,
+    ) -> None:
         self.models = dict(models or {})
+        # `provider:model` strings a team file pins per role.
+        self.pinned = dict(pinned or {})
         # One client per model string and endpoint for this graph; no process-wide cache.
         self._loaded: dict[tuple[str, str], BaseChatModel] = {}
         self._lock = threading.Lock()
 
     def __call__(self, role: str, context: Context) -> BaseChatModel:
         """Return the chat model for a role under a run's context."""
-        chosen = self.models.get(role) or self.models.get("default") or context.model_for(role)
+        chosen = (
+            self.models.get(role)
+            or self.models.get("default")
+            or self.pinned.get(role)
+            or context.model_for(role)
+        )
         if isinstance(chosen, BaseChatModel):
             return chosen
         if not chosen:

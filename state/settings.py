@@ -27,6 +27,9 @@ class Settings(BaseSettings):
         description="Accept a Postgres role with superuser-like rights for the database.",
     )
     docs_dir: Path | None = Field(default=None, description="Documents for doc_researcher.")
+    team: Path | None = Field(
+        default=None, description="Team file (YAML); by default the built-in four specialists."
+    )
     redact_patterns: str = Field(
         default="", description="Extra regexes, comma-separated, masked in traces and output."
     )

@@ -13,6 +13,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from rich.console import Console
 
+from graph.build import pinned_models
 from graph.cli.failures import EXIT_OK, EXIT_STOPPED, UsageError, explain
 from graph.cli.progress import Progress
 from graph.cli.review import decide, waiting
@@ -20,7 +21,6 @@ from graph.cli.run_view import summarize
 from graph.cli.session import Session, check_models, open_session
 from graph.cli.tracing import Tracing, start_tracing
 from graph.models import ModelSpec
-from nodes.specialists import SAMPLE_TEAM
 from tools.secrets import redact
 
 MAX_QUESTION_CHARS = 8000
@@ -95,7 +95,7 @@ async def _resume(
     models: Mapping[str, ModelSpec] | None,
 ) -> int:
     """Continue a thread whose lock this process holds."""
-    check_models(models, session.context, SAMPLE_TEAM)
+    check_models(models, session.context, session.team, pinned_models(session.team))
     if from_checkpoint:
         config = session.config(thread, from_checkpoint)
         fork = await session.graph.aget_state(config)

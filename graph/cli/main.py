@@ -50,6 +50,8 @@ def parser() -> argparse.ArgumentParser:
     history = sub.add_parser("history", help="a thread's checkpoints")
     history.add_argument("thread_id", type=thread_id)
     history.add_argument("--json", action="store_true")
+    team = sub.add_parser("team", help="list the team: specialists, tools, where they run")
+    team.add_argument("--json", action="store_true")
     threads = sub.add_parser("threads", help="list threads")
     threads.add_argument("--json", action="store_true")
     demo = sub.add_parser("demo", help="the whole team offline, a scripted stand-in as model")
@@ -72,6 +74,10 @@ async def run(args: argparse.Namespace) -> int:
         from graph.cli.thread_index import list_threads
 
         return await list_threads(as_json=args.json)
+    if args.command == "team":
+        from graph.cli.team_view import show_team
+
+        return await show_team(as_json=args.json)
     from graph.cli import commands, inspection
 
     approve = True if getattr(args, "yes", False) else None

@@ -10,14 +10,16 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 
-from graph.build import build_graph
+from graph.build import build_graph, pinned_models
 from graph.cli.failures import UsageError, load_settings
 from graph.cli.thread_lock import hold_thread
 from graph.models import ModelResolver, ModelSpec
 from graph.persistence import open_checkpointer, open_store
-from nodes.specialists import SAMPLE_TEAM, SpecialistSpec
+from nodes.specialists import SpecialistSpec
+from nodes.specialists.team import team_specs
 from state.context import Context
 from state.settings import Settings
+from state.team_file import TeamFileError
 
 
 @dataclass
@@ -27,6 +29,7 @@ class Session:
     settings: Settings
     context: Context
     graph: CompiledStateGraph[Any, Any, Any, Any]
+    team: Sequence[SpecialistSpec]
 
     def config(self, thread_id: str, checkpoint_id: str | None = None) -> RunnableConfig:
         """Return the run config for a thread (and optionally one of its checkpoints)."""
@@ -46,10 +49,13 @@ class Session:
 
 
 def check_models(
-    models: Mapping[str, ModelSpec] | None, context: Context, registry: Sequence[SpecialistSpec]
+    models: Mapping[str, ModelSpec] | None,
+    context: Context,
+    registry: Sequence[SpecialistSpec],
+    pinned: Mapping[str, str] | None = None,
 ) -> None:
     """Resolve every role's model once, so a bad name fails before any work starts."""
-    resolver = ModelResolver(models)
+    resolver = ModelResolver(models, pinned)
     for role in ["orchestrator", *(spec.role for spec in registry)]:
         resolver(role, context)
 
@@ -69,8 +75,18 @@ async def open_session(
         context = Context.from_env(**({"review_plan": True} if review_plan else {}))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    team = load_registry(settings)
     if need_models:
-        check_models(models, context, SAMPLE_TEAM)
+        check_models(models, context, team, pinned_models(team))
     url = checkpointer_url or settings.checkpointer_url()
     async with open_checkpointer(url, must_exist=existing) as saver, open_store(url) as store:
-        yield Session(settings, context, build_graph(saver, models, store=store))
+        graph = build_graph(saver, models, store=store, specialists=team)
+        yield Session(settings, context, graph, team)
+
+
+def load_registry(settings: Settings) -> list[SpecialistSpec]:
+    """Return the team's specs, a bad team file being a usage error (it names file and line)."""
+    try:
+        return list(team_specs(settings.team))
+    except TeamFileError as exc:
+        raise UsageError(str(exc)) from None

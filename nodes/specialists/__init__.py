@@ -1,13 +1,9 @@
-"""The specialists: one declarative module each, registered in a list."""
+"""The specialists: tools in one module each, the team declared in a file (builtin.yaml)."""
 
-from nodes.specialists import data_analyst, doc_researcher, report_writer, sql_analyst
 from nodes.specialists.spec import SpecialistSpec, planner_menu
+from nodes.specialists.team import team_specs
 
-SAMPLE_TEAM: list[SpecialistSpec] = [
-    sql_analyst.SPEC,
-    doc_researcher.SPEC,
-    data_analyst.SPEC,
-    report_writer.SPEC,
-]
+# The built-in team, read from builtin.yaml: a user's team file may extend or replace it.
+SAMPLE_TEAM: list[SpecialistSpec] = list(team_specs())
 
 __all__ = ["SAMPLE_TEAM", "SpecialistSpec", "planner_menu"]

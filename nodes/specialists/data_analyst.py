@@ -7,14 +7,8 @@ from typing import Any
 
 from langchain_core.tools import tool
 
-from nodes.specialists.spec import SpecialistSpec, StepArg
+from nodes.specialists.spec import StepArg
 from state.reports import Brief
-
-PROMPT = """You are data_analyst: you compute statistics and draw charts with Python.
-
-Input files from earlier steps are in ./inputs/. Use csv, statistics and matplotlib (save \
-charts with plt.savefig as PNG); no network, strict time and memory limits. Print the \
-numbers you compute, then answer with the results and the charts made."""
 
 
 def input_files(brief: Brief) -> list[Path]:
@@ -45,10 +39,5 @@ def run_python(code: str, step: StepArg) -> tuple[str, dict[str, Any]]:
     return "\n".join(parts), {"artifacts": [str(p) for p in result.artifacts]}
 
 
-SPEC = SpecialistSpec(
-    name="data_analyst",
-    description="Computes statistics and draws charts with sandboxed Python over the data "
-    "files that earlier steps produced (e.g. the sql_analyst's CSV).",
-    prompt=PROMPT,
-    tools=[run_python],
-)
+# Its description, prompt and reviews are in builtin.yaml, the built-in team file.
+TOOLS = [run_python]

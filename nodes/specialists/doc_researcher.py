@@ -6,13 +6,7 @@ from typing import Any
 
 from langchain_core.tools import tool
 
-from nodes.specialists.spec import SpecialistSpec, StepArg
-
-PROMPT = """You are doc_researcher: you find what the company's documents say.
-
-Search with search_docs, then read the relevant sections with read_doc. Cite every claim \
-as [document § section]. Say plainly when the documents do not answer; never invent a \
-policy or a date."""
+from nodes.specialists.spec import StepArg
 
 
 @tool
@@ -32,10 +26,5 @@ def read_doc(doc: str, step: StepArg, section: str | None = None) -> tuple[str, 
     return text, {"sources": [source]}
 
 
-SPEC = SpecialistSpec(
-    name="doc_researcher",
-    description="Finds what company documents (policies with dated revisions, quarterly "
-    "memos, product notes) say, citing document and section.",
-    prompt=PROMPT,
-    tools=[search_docs, read_doc],
-)
+# Its description, prompt and reviews are in builtin.yaml, the built-in team file.
+TOOLS = [search_docs, read_doc]

@@ -7,14 +7,8 @@ from typing import Any
 
 from langchain_core.tools import tool
 
-from nodes.specialists.spec import SpecialistSpec, StepArg
+from nodes.specialists.spec import StepArg
 from state.reports import Brief
-
-PROMPT = """You are report_writer: you write one markdown report from the reports given.
-
-Call write_report with a title and a markdown body stating the findings, their numbers and \
-the sources given to you; earlier charts are attached for you. Writing needs the user's \
-approval; if it is declined, say so."""
 
 
 def charts(brief: Brief) -> list[Path]:
@@ -42,11 +36,5 @@ def report_name(n: int) -> str:
     return "report.md" if n == 1 else f"report-{n}.md"
 
 
-SPEC = SpecialistSpec(
-    name="report_writer",
-    description="Writes the final markdown report file (with charts) into the run's "
-    "folder; a side effect that pauses for the user's approval.",
-    prompt=PROMPT,
-    tools=[write_report],
-    interrupt_on={"write_report": True},
-)
+# Its description, prompt and reviews are in builtin.yaml, the built-in team file.
+TOOLS = [write_report]

@@ -43,6 +43,8 @@ class SpecialistSpec:
     prompt: str
     tools: Sequence[BaseTool]
     model_role: str = ""
+    # A `provider:model` the team file pins for this specialist (code's models still win).
+    pinned_model: str = ""
     max_iterations: int | None = None
     # Tools that pause for the user's review before they run, as deepagents' `interrupt_on`:
     # True allows approve, edit and reject; a config names the decisions and a description.

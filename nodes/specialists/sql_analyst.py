@@ -6,13 +6,7 @@ from typing import Any
 
 from langchain_core.tools import tool
 
-from nodes.specialists.spec import SpecialistSpec, StepArg
-
-PROMPT = """You are sql_analyst: you answer questions from a business database with SQL.
-
-Look at the tables you need (list_tables, describe_table), then query with run_sql \
-(read-only). Prefer aggregates to raw rows; if a query fails, read the error and fix it. \
-Answer with the numbers you found and the query behind them; never guess a number."""
+from nodes.specialists.spec import StepArg
 
 
 @tool
@@ -40,10 +34,5 @@ def run_sql(query: str, step: StepArg) -> tuple[str, dict[str, Any]]:
     return text, {"artifacts": [str(csv_path)]}
 
 
-SPEC = SpecialistSpec(
-    name="sql_analyst",
-    description="Answers questions from the business database (customers, products, "
-    "orders, returns, regions) with read-only SQL; returns numbers and a CSV of results.",
-    prompt=PROMPT,
-    tools=[list_tables, describe_table, run_sql],
-)
+# Its description, prompt and reviews are in builtin.yaml, the built-in team file.
+TOOLS = [list_tables, describe_table, run_sql]

@@ -1,0 +1,198 @@
+"""The team as configuration: a YAML file of specialists, checked before anything runs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from state.ids import STEP_ID
+
+BUILTIN_FILE = Path(__file__).parent.parent / "nodes" / "specialists" / "builtin.yaml"
+MCP_PREFIX = "mcp:"
+
+
+class TeamFileError(ValueError):
+    """A team file that cannot be used: the message names the file and the line."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class McpServer(_Strict):
+    """An MCP server: a command started over stdio, or a streamable-HTTP URL."""
+
+    command: str | None = None
+    args: list[str] = Field(default_factory=list)
+    env: dict[str, str] = Field(default_factory=dict)
+    url: str | None = None
+
+    @model_validator(mode="after")
+    def _one_transport(self) -> McpServer:
+        """Refuse a server with both or neither of command and url."""
+        if bool(self.command) == bool(self.url):
+            raise ValueError("an MCP server needs either `command` (stdio) or `url` (HTTP)")
+        return self
+
+
+class RemoteGraph(_Strict):
+    """A specialist served by another LangGraph server."""
+
+    url: str
+    graph: str
+
+
+class SpecialistEntry(_Strict):
+    """One specialist as the team file declares it."""
+
+    name: str
+    description: str
+    prompt: str = ""
+    tools: list[str] = Field(default_factory=list)
+    model: str = "default"
+    interrupt_on: list[str] = Field(default_factory=list)
+    max_iterations: int | None = Field(default=None, ge=1, le=100)
+    always_on: bool = False
+    remote: RemoteGraph | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_an_id(cls, name: str) -> str:
+        if not STEP_ID.fullmatch(name):
+            raise ValueError(f"name {name!r} must be letters, digits, '-' or '_' (at most 40)")
+        return name
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SpecialistEntry:
+        """Refuse a remote entry with tools, a local one without a prompt, stray reviews."""
+        if self.remote is not None and (self.tools or self.prompt):
+            raise ValueError("a remote specialist has no `tools` or `prompt` of its own")
+        if self.remote is None and not self.prompt:
+            raise ValueError("a local specialist needs a `prompt`")
+        unknown = [t for t in self.interrupt_on if t not in {tool_name(n) for n in self.tools}]
+        if unknown:
+            raise ValueError(f"interrupt_on names tools it does not have: {', '.join(unknown)}")
+        return self
+
+    @property
+    def role(self) -> str:
+        """Return the model role: the specialist's name unless the file names a role."""
+        return self.name if self.model == "default" or ":" in self.model else self.model
+
+    @property
+    def pinned_model(self) -> str:
+        """Return the `provider:model` the file pins, or ''."""
+        return self.model if ":" in self.model else ""
+
+
+class TeamFile(_Strict):
+    """A whole team file."""
+
+    extends: Literal["builtin"] | None = None
+    mcp_servers: dict[str, McpServer] = Field(default_factory=dict)
+    specialists: list[SpecialistEntry] = Field(default_factory=list)
+
+
+def tool_name(ref: str) -> str:
+    """Return the name a tool reference gives the specialist: `mcp:catalog/x` -> `x`."""
+    return ref.removeprefix(MCP_PREFIX).split("/", 1)[-1]
+
+
+def mcp_server_of(ref: str) -> str | None:
+    """Return the MCP server a tool reference names, or None for a built-in tool."""
+    return ref.removeprefix(MCP_PREFIX).split("/", 1)[0] if ref.startswith(MCP_PREFIX) else None
+
+
+def load_team_file(path: Path, builtin_tools: Sequence[str]) -> TeamFile:
+    """Read and check a team file; every problem is a TeamFileError naming file and line."""
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise TeamFileError(f"{path}: cannot read the team file ({exc.strerror})") from None
+    try:
+        node = yaml.compose(text)
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise TeamFileError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(raw, Mapping):
+        raise TeamFileError(f"{path}:1: a team file is a mapping with `specialists:`")
+    try:
+        team = TeamFile.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = f"unknown key `{loc[-1]}`"
+        raise TeamFileError(f"{path}:{line_of(node, loc)}: {_where(raw, loc)}{message}") from None
+    _check_names_and_tools(path, node, team, builtin_tools)
+    return team
+
+
+def _check_names_and_tools(
+    path: Path, node: Any, team: TeamFile, builtin_tools: Sequence[str]
+) -> None:
+    """Refuse a name used twice, an unknown built-in tool, an undeclared MCP server."""
+    seen: set[str] = set()
+    for index, entry in enumerate(team.specialists):
+        at = f"{path}:{line_of(node, ('specialists', index))}: specialist '{entry.name}': "
+        if entry.name in seen:
+            raise TeamFileError(f"{at}the name is used twice in the file")
+        seen.add(entry.name)
+        for number, ref in enumerate(entry.tools):
+            at_tool = f"{path}:{line_of(node, ('specialists', index, 'tools', number))}: "
+            server = mcp_server_of(ref)
+            if server is None and ref not in builtin_tools:
+                known = ", ".join(sorted(builtin_tools))
+                raise TeamFileError(
+                    f"{at_tool}specialist '{entry.name}': unknown built-in tool '{ref}' "
+                    f"(known: {known}; an MCP tool is mcp:<server>/<tool>)"
+                )
+            if server is not None and (server not in team.mcp_servers or "/" not in ref):
+                raise TeamFileError(
+                    f"{at_tool}specialist '{entry.name}': tool '{ref}' names MCP server "
+                    f"'{server}', which the file does not declare under mcp_servers"
+                )
+
+
+def _where(raw: Any, loc: tuple[Any, ...]) -> str:
+    """Return 'specialist NAME: ' when the location is inside a specialist entry."""
+    if len(loc) >= 2 and loc[0] == "specialists" and isinstance(loc[1], int):
+        entries = raw.get("specialists") or []
+        if loc[1] < len(entries) and isinstance(entries[loc[1]], Mapping):
+            return f"specialist '{entries[loc[1]].get('name', loc[1])}': "
+    return ""
+
+
+def line_of(node: Any, loc: Sequence[Any]) -> int:
+    """Return the 1-based line of the deepest YAML node a validation location reaches."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == part), None)
+            key = next((k for k, _ in node.value if k.value == part), None)
+            if match is None:
+                break
+            line = (key or match).start_mark.line + 1
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
