@@ -14,8 +14,12 @@ def __getattr__(name: str) -> Any:
     build = importlib.import_module("graph.build")
 
     if name == "graph":
-        # Compiled without a checkpointer: the LangGraph server brings its own.
-        compiled = build.build_graph()
+        # Compiled without a checkpointer or Store: the LangGraph server brings its own. The
+        # team is ORCHESTRA_TEAM's (the built-in four by default).
+        from nodes.specialists.team import team_specs
+        from state.settings import Settings
+
+        compiled = build.build_graph(specialists=team_specs(Settings().team))
         globals()["graph"] = compiled
         return compiled
     if name in ("build_graph", "build_specialist_graph"):

@@ -18,6 +18,7 @@ from nodes.finalize import make_finalize_node
 from nodes.plan_review import make_plan_review_node
 from nodes.planning import make_plan_node
 from nodes.review import make_review_node
+from nodes.specialist.remote import make_remote_step_node
 from nodes.specialist.step import make_step_node
 from nodes.specialists import SAMPLE_TEAM, SpecialistSpec
 from nodes.step_review import make_step_review_node
@@ -65,6 +66,11 @@ def build_graph(
     )
     builder.add_node("dispatch", make_dispatch_node(archives), destinations=(*names, "review"))
     for spec in registry:
+        if spec.remote is not None:
+            # Served by another LangGraph server: called with RemoteGraph, same brief and report.
+            builder.add_node(spec.name, make_remote_step_node(spec, archives))
+            builder.add_edge(spec.name, "review")
+            continue
         # What a step cannot recover from becomes its failed report (the step node catches
         # it), so one bad step never takes its siblings down with it.
         subgraph = build_specialist(spec, model_for, place)

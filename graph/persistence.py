@@ -21,7 +21,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from graph.sqlite_loop import LoopSqliteSaver
-from graph.sqlite_store import LoopSqliteStore
+from graph.sqlite_store import LoopSqliteStore, create_store_tables
 from tools.secrets import mask_url
 
 SETUP_LOCK = 7_221_019  # an arbitrary advisory-lock key, Orchestra's own
@@ -98,6 +98,8 @@ async def _open_sqlite(path: Path) -> AsyncIterator[LoopSqliteSaver]:
         try:
             saver = LoopSqliteSaver(path)
             saver.setup()
+            # The Store's tables too: a file is set up once, and looking never changes it.
+            create_store_tables(path)
             saver.query("SELECT count(*) FROM checkpoints")
         except sqlite3.Error as exc:
             if saver is not None:

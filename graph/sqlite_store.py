@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -40,3 +41,12 @@ class LoopSqliteStore(BaseStore):
     def close(self) -> None:
         """Close both connections and the thread."""
         self._db.close(self._quick.conn, self._patient.conn)
+
+
+def create_store_tables(path: Path) -> None:
+    """Create (or migrate) the Store's tables in a SQLite file; nothing changes if they exist."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        SqliteStore(conn).setup()
+    finally:
+        conn.close()

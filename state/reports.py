@@ -55,6 +55,8 @@ class Report(BaseModel):
     transcript: list[dict[str, Any]] = Field(default_factory=list)
     # With status needs_review: the HITL request for the calls the step waits on.
     review: dict[str, Any] | None = None
+    # A remote specialist's step: the thread it ran on, on the remote server.
+    remote_thread_id: str | None = None
 
     def card(self) -> dict[str, Any]:
         """Return the report as the checkpointed state keeps it: all but the transcript."""

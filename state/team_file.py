@@ -46,7 +46,7 @@ class McpServer(_Strict):
         return self
 
 
-class RemoteGraph(_Strict):
+class RemoteRef(_Strict):
     """A specialist served by another LangGraph server."""
 
     url: str
@@ -64,7 +64,7 @@ class SpecialistEntry(_Strict):
     interrupt_on: list[str] = Field(default_factory=list)
     max_iterations: int | None = Field(default=None, ge=1, le=100)
     always_on: bool = False
-    remote: RemoteGraph | None = None
+    remote: RemoteRef | None = None
 
     @field_validator("name")
     @classmethod

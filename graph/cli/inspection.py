@@ -58,6 +58,8 @@ def run_tree(summary: dict[str, Any]) -> Tree:
         node.add(f"[dim]{step['objective']}[/dim]")
         if step["tools"]:
             node.add("tools: " + ", ".join(step["tools"]))
+        if step.get("remote_thread_id"):
+            node.add(f"remote thread: {step['remote_thread_id']}")
         if step["reused_from"]:
             node.add(f"reused report {step['reused_from']}")
         if step["error"]:

@@ -54,6 +54,7 @@ def step_rows(
                 "artifacts": report.artifacts,
                 "sources": report.sources,
                 "reused_from": rec.reused_from,
+                "remote_thread_id": report.remote_thread_id,
                 "error": rec.error or report.error,
             }
         )

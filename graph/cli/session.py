@@ -16,10 +16,11 @@ from graph.cli.thread_lock import hold_thread
 from graph.models import ModelResolver, ModelSpec
 from graph.persistence import open_checkpointer, open_store
 from nodes.specialists import SpecialistSpec
-from nodes.specialists.team import team_specs
+from nodes.specialists.team import load_team
 from state.context import Context
 from state.settings import Settings
 from state.team_file import TeamFileError
+from tools.mcp_servers import McpToolbox
 
 
 @dataclass
@@ -56,7 +57,8 @@ def check_models(
 ) -> None:
     """Resolve every role's model once, so a bad name fails before any work starts."""
     resolver = ModelResolver(models, pinned)
-    for role in ["orchestrator", *(spec.role for spec in registry)]:
+    # A remote specialist's model is the remote server's business.
+    for role in ["orchestrator", *(spec.role for spec in registry if spec.remote is None)]:
         resolver(role, context)
 
 
@@ -75,18 +77,25 @@ async def open_session(
         context = Context.from_env(**({"review_plan": True} if review_plan else {}))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    team = load_registry(settings)
-    if need_models:
-        check_models(models, context, team, pinned_models(team))
-    url = checkpointer_url or settings.checkpointer_url()
-    async with open_checkpointer(url, must_exist=existing) as saver, open_store(url) as store:
-        graph = build_graph(saver, models, store=store, specialists=team)
-        yield Session(settings, context, graph, team)
+    async with opened_team(settings) as team:
+        if need_models:
+            check_models(models, context, team, pinned_models(team))
+        url = checkpointer_url or settings.checkpointer_url()
+        async with open_checkpointer(url, must_exist=existing) as saver, open_store(url) as store:
+            graph = build_graph(saver, models, store=store, specialists=team)
+            yield Session(settings, context, graph, team)
 
 
-def load_registry(settings: Settings) -> list[SpecialistSpec]:
-    """Return the team's specs, a bad team file being a usage error (it names file and line)."""
+@asynccontextmanager
+async def opened_team(settings: Settings) -> AsyncIterator[list[SpecialistSpec]]:
+    """Yield the team's specs, its MCP servers running; a bad team file is a usage error."""
     try:
-        return list(team_specs(settings.team))
+        team = load_team(settings.team)
     except TeamFileError as exc:
         raise UsageError(str(exc)) from None
+    async with McpToolbox(team.used_servers(), team.source.parent) as toolbox:
+        try:
+            specs = team.specs(toolbox)
+        except TeamFileError as exc:
+            raise UsageError(str(exc)) from None
+        yield specs

@@ -87,9 +87,20 @@ def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any], archives:
         )
         return {"reports": {brief.step_key: report.model_dump()}}
 
+    def unavailable(brief: Brief) -> dict[str, Any]:
+        """Return the failed report of a step whose specialist cannot run here."""
+        report = Report(
+            step_key=brief.step_key, specialist=spec.name, status="failed", error=spec.unavailable
+        )
+        return {"reports": {brief.step_key: report.model_dump()}}
+
     def run_step(state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig) -> Any:
         """Run the step's subgraph to its report."""
         brief, inner = step_config(state, runtime, config)
+        if spec.unavailable:
+            item, update = filed(brief, unavailable(brief))
+            archives(runtime, config).put_report(brief.step_key, item)
+            return update
         # A nested run merges the ambient config's callbacks into its own: set it too.
         ambient = var_child_runnable_config.set(inner)
         try:
@@ -107,6 +118,10 @@ def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any], archives:
     ) -> Any:
         """Run the step's subgraph to its report (async face)."""
         brief, inner = step_config(state, runtime, config)
+        if spec.unavailable:
+            item, update = filed(brief, unavailable(brief))
+            await archives(runtime, config).aput_report(brief.step_key, item)
+            return update
         ambient = var_child_runnable_config.set(inner)
         try:
             result = await subgraph.ainvoke(state, inner)

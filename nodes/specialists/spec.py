@@ -10,6 +10,7 @@ from langchain.agents.middleware.human_in_the_loop import InterruptOnConfig
 from langchain_core.tools import BaseTool, InjectedToolArg
 
 from state.reports import Brief
+from state.team_file import RemoteRef
 from tools.workspace import Workspace
 
 
@@ -49,6 +50,11 @@ class SpecialistSpec:
     # Tools that pause for the user's review before they run, as deepagents' `interrupt_on`:
     # True allows approve, edit and reject; a config names the decisions and a description.
     interrupt_on: Mapping[str, bool | InterruptOnConfig] = field(default_factory=dict)
+    # Why this specialist cannot run in this process (an MCP server it needs is down): its
+    # steps fail at once with this reason, and the orchestrator replans around them.
+    unavailable: str = ""
+    # A graph on another LangGraph server that runs this specialist's steps, if any.
+    remote: RemoteRef | None = None
 
     @property
     def role(self) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from state.team_file import (
     load_team_file,
     mcp_server_of,
 )
+from tools.mcp_servers import McpToolbox
 
 # The tools a team file names by their bare name.
 BUILTIN_TOOLS: dict[str, BaseTool] = {
@@ -41,24 +43,34 @@ class Team:
         servers = sorted({s for s in map(mcp_server_of, entry.tools) if s})
         return "local" + (f", tools from MCP server {', '.join(servers)}" if servers else "")
 
-    def specs(self) -> list[SpecialistSpec]:
-        """Return the specs of the specialists this process can run."""
-        unsupported = [e.name for e in self.entries if e.remote or any(map(mcp_server_of, e.tools))]
-        if unsupported:
+    def specs(self, toolbox: McpToolbox | None = None) -> list[SpecialistSpec]:
+        """Return the specs, MCP tools taken from a started toolbox."""
+        if toolbox is None and self.mcp_servers:
             raise TeamFileError(
-                f"{self.source}: specialists {', '.join(unsupported)} use MCP tools or a remote "
-                "server, which this version lists (`orchestra team`) but cannot run yet"
+                f"{self.source}: the team uses MCP servers: open it with open_team() "
+                "(the command line does), which starts them"
             )
-        return [spec_of(entry) for entry in self.entries]
+        return [spec_of(entry, toolbox) for entry in self.entries]
+
+    def used_servers(self) -> dict[str, McpServer]:
+        """Return the MCP servers some specialist takes tools from."""
+        used = {mcp_server_of(ref) for e in self.entries for ref in e.tools}
+        return {name: s for name, s in self.mcp_servers.items() if name in used}
 
 
-def spec_of(entry: SpecialistEntry) -> SpecialistSpec:
-    """Return the spec of a local specialist with built-in tools."""
+def spec_of(entry: SpecialistEntry, toolbox: McpToolbox | None = None) -> SpecialistSpec:
+    """Return the spec of a local specialist: built-in tools, then its MCP tools."""
+    if entry.remote is not None:
+        description = " ".join(entry.description.split())
+        return SpecialistSpec(entry.name, description, "", [], remote=entry.remote)
+    builtin = [BUILTIN_TOOLS[name] for name in entry.tools if mcp_server_of(name) is None]
+    mcp, unavailable = toolbox.tools_for(entry.tools) if toolbox else ([], "")
     return SpecialistSpec(
         name=entry.name,
         description=" ".join(entry.description.split()),
         prompt=entry.prompt,
-        tools=[BUILTIN_TOOLS[name] for name in entry.tools],
+        tools=[*builtin, *mcp],
+        unavailable=unavailable,
         model_role=entry.role if entry.role != entry.name else "",
         pinned_model=entry.pinned_model,
         max_iterations=entry.max_iterations,
@@ -81,6 +93,14 @@ def load_team(path: Path | None = None) -> Team:
     if not entries:
         raise TeamFileError(f"{path}: the team has no specialist")
     return Team(path, entries, dict(declared.mcp_servers))
+
+
+@asynccontextmanager
+async def open_team(path: Path | None = None) -> AsyncIterator[list[SpecialistSpec]]:
+    """Yield a team's specs with its MCP servers started; they stop when this closes."""
+    team = load_team(path)
+    async with McpToolbox(team.used_servers(), team.source.parent) as toolbox:
+        yield team.specs(toolbox)
 
 
 def team_specs(path: Path | None = None) -> Sequence[SpecialistSpec]:

@@ -1,0 +1,118 @@
+"""A remote specialist: a graph on another LangGraph server, called with RemoteGraph.
+
+The brief goes out and the report comes back as with a local specialist; each leg of the
+step runs on a thread of the remote server whose metadata names the parent thread and step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.pregel.remote import RemoteGraph
+from langgraph.runtime import Runtime
+from langgraph_sdk import get_client, get_sync_client
+
+from nodes.archive_access import Archives
+from nodes.faces import both_faces
+from nodes.model_access import context_of
+from nodes.specialists.spec import SpecialistSpec
+from state.archive import report_item
+from state.context import Context
+from state.graph_state import SpecialistInput
+from state.reports import Brief, Report
+
+
+def remote_thread_id(brief: Brief) -> str:
+    """Return the remote thread of one leg of a step (its attempt, and how far it has got).
+
+    Derived, not random: a leg resumed after a crash finds its thread again. A leg that
+    continues after a review starts a thread of its own, its brief carrying the transcript.
+    """
+    leg = f"{brief.thread_id}/{brief.step_key}/{brief.attempt}/{len(brief.transcript)}"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"orchestra:{leg}"))
+
+
+def make_remote_step_node(spec: SpecialistSpec, archives: Archives):
+    """Return the node that runs a step on the remote graph the spec names."""
+    assert spec.remote is not None
+    url, graph_id = spec.remote.url, spec.remote.graph
+    client, sync_client = get_client(url=url), get_sync_client(url=url)
+    remote = RemoteGraph(
+        graph_id,
+        client=client,
+        sync_client=sync_client,
+        name=spec.name,
+        # The remote run joins this run's trace in LangSmith.
+        distributed_tracing=True,
+    )
+    where = f"remote specialist {spec.name} ({graph_id} at {url})"
+
+    def prepared(state: SpecialistInput, ctx: Context) -> tuple[Brief, str, dict[str, Any]]:
+        brief = Brief(**state["brief"])
+        thread = remote_thread_id(brief)
+        metadata = {"parent_thread_id": brief.thread_id, "parent_step_id": brief.step_key}
+        return brief, thread, metadata
+
+    def concluded(brief: Brief, thread: str, out: Any, error: str) -> tuple[dict[str, Any], Any]:
+        """Return the Archive item and the state update for the remote's answer."""
+        raw = (out or {}).get("reports", {}).get(brief.step_key) if not error else None
+        if raw is None:
+            error = error or f"{where} returned no report for step {brief.step_key}"
+            report = Report(step_key=brief.step_key, specialist=spec.name, status="failed")
+            report.error = error
+        else:
+            report = Report(**{**raw, "specialist": spec.name})
+        report.remote_thread_id = thread
+        turn = int(brief.step_key.split(".", 1)[0]) if "." in brief.step_key else 0
+        item = report_item(report.model_dump(), brief.objective, turn)
+        return item, {"reports": {brief.step_key: report.card()}}
+
+    def deadline(ctx: Context) -> float:
+        # As long as the local specialist could take: every model turn at its limit.
+        return ctx.model_timeout_s * (ctx.specialist_iterations + 1)
+
+    def run_remote(
+        state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
+    ) -> dict[str, Any]:
+        """Run the step on the remote server (sync face)."""
+        ctx = context_of(runtime)
+        brief, thread, metadata = prepared(state, ctx)
+        out, error = None, ""
+        try:
+            sync_client.threads.create(thread_id=thread, metadata=metadata, if_exists="do_nothing")
+            out = remote.invoke(
+                {"brief": brief.model_dump()}, {"configurable": {"thread_id": thread}}
+            )
+        except Exception as exc:  # the step fails; the orchestrator replans around it
+            error = f"{where}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        item, update = concluded(brief, thread, out, error)
+        archives(runtime, config).put_report(brief.step_key, item)
+        return update
+
+    async def arun_remote(
+        state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
+    ) -> dict[str, Any]:
+        """Run the step on the remote server."""
+        ctx = context_of(runtime)
+        brief, thread, metadata = prepared(state, ctx)
+        out, error = None, ""
+        try:
+            async with asyncio.timeout(deadline(ctx)):
+                await client.threads.create(
+                    thread_id=thread, metadata=metadata, if_exists="do_nothing"
+                )
+                out = await remote.ainvoke(
+                    {"brief": brief.model_dump()}, {"configurable": {"thread_id": thread}}
+                )
+        except TimeoutError:
+            error = f"{where}: no report within {deadline(ctx):g}s"
+        except Exception as exc:  # the step fails; the orchestrator replans around it
+            error = f"{where}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        item, update = concluded(brief, thread, out, error)
+        await archives(runtime, config).aput_report(brief.step_key, item)
+        return update
+
+    return both_faces(spec.name, run_remote, arun_remote)
