@@ -1,12 +1,23 @@
 """Graphs for LangGraph Studio and the LangGraph server: the orchestrator and each specialist."""
 
-from graph import graph as orchestrator
 from graph.build import build_specialist_graph
+from graph.served import served
 
-# Each specialist is its own graph too, so it can be run and debugged alone from a brief.
+# The orchestrator over ORCHESTRA_TEAM's team (the built-in four by default), and any local
+# specialist of that team alone, chosen with the `specialist` configurable.
+orchestrator, specialist = served()
+
+# The built-in specialists are their own graphs too, to run and debug one alone from a brief.
 sql_analyst = build_specialist_graph("sql_analyst")
 doc_researcher = build_specialist_graph("doc_researcher")
 data_analyst = build_specialist_graph("data_analyst")
 report_writer = build_specialist_graph("report_writer")
 
-__all__ = ["data_analyst", "doc_researcher", "orchestrator", "report_writer", "sql_analyst"]
+__all__ = [
+    "data_analyst",
+    "doc_researcher",
+    "orchestrator",
+    "report_writer",
+    "specialist",
+    "sql_analyst",
+]

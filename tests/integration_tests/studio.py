@@ -35,10 +35,14 @@ def orchestrate(messages: list[BaseMessage]) -> dict[str, Any]:
     system, last = messages[0].text, messages[-1].text
     if "finalizer" in system:
         reports = last.split("Reports:\n", 1)[-1]
+        if "sku_lookup" in reports:
+            return answer("From the catalog: " + reports)
         numbers = re.findall(r"^\s*(\d+)\s*$", reports, re.MULTILINE)
         found = f"There are {numbers[0]} orders (step count)." if numbers else "Nothing counted."
         return answer(found + (" Step broken failed." if "Status: failed" in reports else ""))
     question = last.split("Current request:\n", 1)[-1]
+    if "SKU" in question:
+        return plan(step("sku", "sku_lookup", "Look up SKU-1 in the catalog."))
     if "broken" in question:
         return plan(step("broken", "sql_analyst", "Count the orders, but the model is down."))
     if "again" in question:
@@ -57,6 +61,7 @@ SCRIPT: dict[str, list[Any]] = {
         answer("The database has customers, orders, order_lines, products and returns."),
     ],
     "sql_analyst:broken": [{"status": 500, "message": "the model is down"}],
+    "sku_lookup": [call("lookup_sku", sku="SKU-1"), echo_tool],
     "report_writer": [
         call("write_report", title="Order count", body_markdown="The orders were counted."),
         echo_tool,
@@ -112,7 +117,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def serve(folder: Path) -> Iterator[Studio]:
+def serve(folder: Path, extra_env: dict[str, str] | None = None) -> Iterator[Studio]:
     """Serve langgraph.json from `folder` with no ORCHESTRA_HOME: the relative default."""
     model = ScriptedOpenAIServer(SCRIPT, log_path=folder / "model_requests.jsonl")
     model.start()
@@ -121,6 +126,7 @@ def serve(folder: Path) -> Iterator[Studio]:
         "OPENAI_BASE_URL": model.base_url,
         "OPENAI_API_KEY": "sk-test",
         "LANGSMITH_TRACING": "false",
+        **(extra_env or {}),
     }
     # The project's graphs, run from a temporary folder (the server keeps its files in the
     # working directory) and with the test's environment instead of a developer's .env.

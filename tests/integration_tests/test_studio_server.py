@@ -19,9 +19,10 @@ CONTEXT_FIELDS = {"model", "orchestrator_model", "specialist_models", "max_steps
 async def _drive(url: str) -> None:
     client = get_client(url=url)
 
-    # Every graph of langgraph.json is an assistant: the orchestrator and each specialist.
+    # Every graph of langgraph.json is an assistant: the orchestrator, each built-in
+    # specialist, and `specialist` (any specialist of the team file, chosen in its config).
     assistants = await client.assistants.search(limit=50)
-    expected = {"orchestrator", *(spec.name for spec in SAMPLE_TEAM)}
+    expected = {"orchestrator", "specialist", *(spec.name for spec in SAMPLE_TEAM)}
     assert {a["graph_id"] for a in assistants} == expected
 
     # Models and budgets are the context schema, which Studio renders as editable fields.
