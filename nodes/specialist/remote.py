@@ -10,10 +10,12 @@ import asyncio
 import uuid
 from typing import Any
 
+import langsmith as ls
 from langchain_core.runnables import RunnableConfig
 from langgraph.pregel.remote import RemoteGraph
 from langgraph.runtime import Runtime
 from langgraph_sdk import get_client, get_sync_client
+from langsmith.run_trees import RunTree
 
 from nodes.archive_access import Archives
 from nodes.faces import both_faces
@@ -33,6 +35,13 @@ def remote_thread_id(brief: Brief) -> str:
     """
     leg = f"{brief.thread_id}/{brief.step_key}/{brief.attempt}/{len(brief.transcript)}"
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"orchestra:{leg}"))
+
+
+def traced_parent(config: RunnableConfig) -> RunTree | None:
+    """Return this step's run as a LangSmith run tree, for the remote run to join its trace."""
+    # RemoteGraph sends the tracing headers of the current run tree; a LangGraph node is
+    # traced through callbacks, so the tree is made from the node's config.
+    return RunTree.from_runnable_config(dict(config))
 
 
 def make_remote_step_node(spec: SpecialistSpec, archives: Archives):
@@ -83,9 +92,10 @@ def make_remote_step_node(spec: SpecialistSpec, archives: Archives):
         out, error = None, ""
         try:
             sync_client.threads.create(thread_id=thread, metadata=metadata, if_exists="do_nothing")
-            out = remote.invoke(
-                {"brief": brief.model_dump()}, {"configurable": {"thread_id": thread}}
-            )
+            with ls.tracing_context(parent=traced_parent(config)):
+                out = remote.invoke(
+                    {"brief": brief.model_dump()}, {"configurable": {"thread_id": thread}}
+                )
         except Exception as exc:  # the step fails; the orchestrator replans around it
             error = f"{where}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         item, update = concluded(brief, thread, out, error)
@@ -104,9 +114,10 @@ def make_remote_step_node(spec: SpecialistSpec, archives: Archives):
                 await client.threads.create(
                     thread_id=thread, metadata=metadata, if_exists="do_nothing"
                 )
-                out = await remote.ainvoke(
-                    {"brief": brief.model_dump()}, {"configurable": {"thread_id": thread}}
-                )
+                with ls.tracing_context(parent=traced_parent(config)):
+                    out = await remote.ainvoke(
+                        {"brief": brief.model_dump()}, {"configurable": {"thread_id": thread}}
+                    )
         except TimeoutError:
             error = f"{where}: no report within {deadline(ctx):g}s"
         except Exception as exc:  # the step fails; the orchestrator replans around it

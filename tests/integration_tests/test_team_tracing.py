@@ -1,0 +1,93 @@
+"""The LangSmith tree of a mixed team: MCP tool calls and the remote server's run inside it."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from graph.testing import call, plan, step
+from tests.integration_tests.conftest import Cli, model_env, wait_for
+from tests.integration_tests.scripts import echo_reports, echo_tool
+from tests.integration_tests.studio import serve
+from tests.servers.langsmith_server import LangSmithCaptureServer
+from tests.servers.openai_server import ScriptedOpenAIServer
+
+SERVER = Path(__file__).parents[1] / "servers" / "catalog_mcp.py"
+
+
+def test_mcp_tool_calls_and_the_remote_servers_run_are_in_the_parent_trace(
+    cli: Cli, tmp_path: Path
+) -> None:
+    with LangSmithCaptureServer() as smith:
+        tracing = {
+            "LANGSMITH_TRACING": "true",
+            "LANGSMITH_API_KEY": "lsv2_pt_test_0123456789",
+            "LANGSMITH_ENDPOINT": smith.url,
+            "LANGSMITH_PROJECT": "orchestra-tests",
+        }
+        (tmp_path / "remote").mkdir()
+        with serve(tmp_path / "remote", tracing) as remote:
+            folder = tmp_path / "team"
+            folder.mkdir()
+            shutil.copy(SERVER, folder / "catalog_mcp.py")
+            (folder / "team.yaml").write_text(
+                f"""extends: builtin
+mcp_servers:
+  catalog: {{command: {sys.executable}, args: [catalog_mcp.py]}}
+specialists:
+  - name: sku_lookup
+    description: Looks up products by SKU in the catalog service.
+    prompt: You are sku_lookup. You answer questions about products with the catalog.
+    tools: [mcp:catalog/lookup_sku]
+  - name: remote_sql
+    description: Counts on the data team's server.
+    remote: {{url: "{remote.url}", graph: sql_analyst}}
+"""
+            )
+            script = {
+                "orchestrator": [
+                    plan(
+                        step("sku", "sku_lookup", "Look up SKU-1 in the catalog."),
+                        step("count", "remote_sql", "Count the orders in the database."),
+                    ),
+                    echo_reports,
+                ],
+                "sku_lookup": [call("lookup_sku", sku="SKU-1"), echo_tool],
+            }
+            with ScriptedOpenAIServer(script) as model:
+                env = {"ORCHESTRA_TEAM": str(folder / "team.yaml"), **model_env(model), **tracing}
+                result = cli("ask", "SKU-1, and a count.", "--json", **env)
+            assert result.code == 0, result.stderr
+            # The remote server sends its runs on its own schedule: wait for its graph's run.
+            wait_for(lambda: any(r.get("name") == "sql_analyst" for r in smith.runs.values()))
+        runs = smith.runs
+    [root] = [
+        r for r in runs.values() if r["name"] == "orchestrator" and not r.get("parent_run_id")
+    ]
+    trace = root["trace_id"]
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for run in runs.values():
+        by_name.setdefault(run["name"], []).append(run)
+    # The MCP tool call is a tool run inside the sku_lookup step, in the run's one trace.
+    lookups = by_name["lookup_sku"]
+    assert all(r["run_type"] == "tool" and r["trace_id"] == trace for r in lookups)
+    sku_step = next(r for r in by_name["sku_lookup:sku"] if r["trace_id"] == trace)
+    assert all(str(sku_step["id"]) in ancestors(runs, r) for r in lookups)
+    # The remote step is in the trace too: the RemoteGraph call, named after the specialist.
+    remote_step = [r for r in by_name["remote_sql"] if r["trace_id"] == trace]
+    assert remote_step
+    # The remote server traced its own run of the step's graph (langgraph dev files it as a
+    # trace of its own: the in-memory server does not join a caller's trace).
+    assert by_name["sql_analyst"]
+
+
+def ancestors(runs: dict[str, dict[str, Any]], run: dict[str, Any]) -> set[str]:
+    """Return the ids of a run's ancestors."""
+    found: set[str] = set()
+    parent = run.get("parent_run_id")
+    while parent and str(parent) in runs and str(parent) not in found:
+        found.add(str(parent))
+        parent = runs[str(parent)].get("parent_run_id")
+    return found
