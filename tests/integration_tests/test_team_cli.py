@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
 import sys
 from pathlib import Path
 
-from tests.integration_tests.conftest import Cli
+from tests.integration_tests.conftest import Cli, wait_for
 
 SERVER = Path(__file__).parents[1] / "servers" / "catalog_mcp.py"
 
@@ -61,3 +63,46 @@ def test_team_without_a_file_is_the_built_in_four(cli: Cli) -> None:
         "report_writer",
     ]
     assert result.json()["mcp_servers"] == {}
+
+
+def test_team_reaches_an_mcp_server_over_streamable_http(cli: Cli, tmp_path: Path) -> None:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, str(SERVER), "--http", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(lambda: listening(port), timeout=30)
+        team = tmp_path / "team.yaml"
+        team.write_text(
+            f"""mcp_servers:
+  catalog: {{url: "http://127.0.0.1:{port}/mcp"}}
+specialists:
+  - name: sku_lookup
+    description: Looks up products by SKU.
+    prompt: You are sku_lookup.
+    tools: [mcp:catalog/lookup_sku]
+"""
+        )
+        result = cli("team", "--json", ORCHESTRA_TEAM=str(team))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert result.code == 0, result.stderr
+    assert result.json()["mcp_servers"]["catalog"] == {
+        "transport": "http",
+        "reachable": True,
+        "tools": ["lookup_sku"],
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
