@@ -10,6 +10,7 @@ from typing import Any
 from benchmarks import conversation_report, fault_matrix
 from benchmarks import figures as fig
 from benchmarks.architectures import ORCHESTRA, SINGLE, SUPERVISOR
+from benchmarks.large_team import report as large_report
 
 COLUMNS = (ORCHESTRA, SINGLE, SUPERVISOR)
 
@@ -26,6 +27,8 @@ def targets(data: dict[str, Any]) -> list[dict[str, Any]]:
     """Return each target with its measured value and whether it passes."""
     archs, scaling = data["architectures"], data["scaling"]
     out: list[dict[str, Any]] = conversation_report.targets(data) if data.get("long") else []
+    if data.get("large_team"):
+        out += large_report.targets(data["large_team"])
     ratio = data.get("overhead_ratio")
     out.append(
         {
@@ -163,6 +166,8 @@ def markdown(data: dict[str, Any]) -> str:
         )
     if data.get("long"):
         lines += ["", *conversation_report.section(data)]
+    if data.get("large_team"):
+        lines += ["", *large_report.section(data["large_team"])]
     lines += ["", *fault_matrix.section()]
     lines += ["## Method", "", *data["method"], ""]
     if data.get("real"):

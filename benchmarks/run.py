@@ -13,6 +13,7 @@ from typing import Any
 from benchmarks import conversation, conversation_report, plots, publish
 from benchmarks import figures as fig
 from benchmarks.architectures import ARCHITECTURES, SUPERVISOR, supervisor_available
+from benchmarks.large_team.evaluate import evaluate_all
 from benchmarks.passes import Bench, BenchConfig, real_model_configured
 from benchmarks.suite import sample_suite
 
@@ -95,6 +96,7 @@ async def run_bench_async(
             home, cfg.delegation_runs, cfg.delegation_warm_ups
         )
         profile = conversation.profile_step(out) if cfg.profile and out else "not recorded"
+        large = evaluate_all()
     data: dict[str, Any] = {
         "machine": publish.machine(),
         "config": {**cfg.__dict__, "tasks": [t.name for t in tasks]},
@@ -111,6 +113,7 @@ async def run_bench_async(
         "growth": conversation_report.growth_figures(long),
         "delegation": delegation,
         "profile": profile,
+        "large_team": large,
         "runs": {
             "zero": zero,
             "sqlite": sqlite,

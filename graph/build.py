@@ -18,6 +18,7 @@ from nodes.finalize import make_finalize_node
 from nodes.plan_review import make_plan_review_node
 from nodes.planning import make_plan_node
 from nodes.review import make_review_node
+from nodes.specialist.lead import make_lead_step_node
 from nodes.specialist.remote import make_remote_step_node
 from nodes.specialist.step import make_step_node
 from nodes.specialists import SAMPLE_TEAM, SpecialistSpec
@@ -66,6 +67,12 @@ def build_graph(
     )
     builder.add_node("dispatch", make_dispatch_node(archives), destinations=(*names, "review"))
     for spec in registry:
+        if spec.lead_team:
+            # A team lead: an orchestrator of its own over its team, one step here.
+            team = build_graph(None, models, specialists=spec.lead_team, workspace=place)
+            builder.add_node(spec.name, make_lead_step_node(spec, team, archives))
+            builder.add_edge(spec.name, "review")
+            continue
         if spec.remote is not None:
             # Served by another LangGraph server: called with RemoteGraph, same brief and report.
             builder.add_node(spec.name, make_remote_step_node(spec, archives))

@@ -12,8 +12,8 @@ from pydantic import ValidationError
 
 from nodes.hitl import Edit, Reject, ask_review, review_config
 from nodes.model_access import context_of
+from nodes.plan_request import ledger_updates
 from nodes.plan_rules import plan_errors
-from nodes.planning import ledger_updates
 from nodes.progress import progress_message
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context

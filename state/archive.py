@@ -11,7 +11,7 @@ from typing import Any
 
 from langgraph.store.base import BaseStore
 
-REPORTS, STEPS = "reports", "steps"
+REPORTS, STEPS, MENUS = "reports", "steps", "menus"
 # Far more than a thread holds; the Store pages by this.
 PAGE = 10_000
 
@@ -79,3 +79,16 @@ class Archive:
         """Return the earlier turns' steps: {"record": ..., "report": ...} by step key."""
         items = await self.store.asearch(namespace(self.thread_id, STEPS), limit=PAGE)
         return {item.key: dict(item.value) for item in items}
+
+    def put_menu(self, turn: int, menu: dict[str, Any]) -> None:
+        """Keep what the planner was offered in a turn (its last plan call's menu)."""
+        self.store.put(namespace(self.thread_id, MENUS), str(turn), menu, index=False)
+
+    async def aput_menu(self, turn: int, menu: dict[str, Any]) -> None:
+        """Keep what the planner was offered in a turn (async face)."""
+        await self.store.aput(namespace(self.thread_id, MENUS), str(turn), menu, index=False)
+
+    async def amenus(self) -> dict[int, dict[str, Any]]:
+        """Return each turn's menu, by turn."""
+        items = await self.store.asearch(namespace(self.thread_id, MENUS), limit=PAGE)
+        return {int(item.key): dict(item.value) for item in items}

@@ -86,6 +86,16 @@ class Context:
         default=800,
         metadata={"description": "Longest rolling summary of earlier turns, in characters."},
     )
+    menu_threshold: int = field(
+        default=12,
+        metadata={"description": "Above this many specialists, the planner sees a chosen few."},
+    )
+    menu_size: int = field(
+        default=8,
+        metadata={
+            "description": "How many specialists a large team's menu offers (plus always-on)."
+        },
+    )
     chat_turns: int = field(
         default=2,
         metadata={"description": "Turns kept word for word in the thread's messages."},

@@ -44,6 +44,8 @@ class OrchestraOutput(TypedDict, total=False):
     reports: Annotated[dict[str, dict[str, Any]], merge_records]
     status: str
     note: str
+    # The planner's last menu: {"turn", "names", "ms"} (nodes/menu.py).
+    menu: dict[str, Any]
 
 
 class OrchestraState(OrchestraOutput, total=False):
@@ -53,6 +55,8 @@ class OrchestraState(OrchestraOutput, total=False):
     turn_started_at: float
     # The rolling summary of the turns before this one (nodes/summary.py).
     summary: str
+    # What the planner asked for more of (a large team's menu), once per plan.
+    menu_need: str | None
     replan_reason: str | None
     replans: int
     plan_error: str | None

@@ -29,3 +29,8 @@ class Plan(BaseModel):
         default_factory=list,
         description="Steps to delegate. Leave empty when the request needs no specialist.",
     )
+    need: str | None = Field(
+        default=None,
+        description="Only when no listed specialist fits (part of) the request: the kind of "
+        "specialist you need, in a few words; you will be shown more.",
+    )

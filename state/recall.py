@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from collections.abc import Mapping
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -38,3 +39,28 @@ def rank(query: str, docs: Mapping[str, str], k: int) -> list[str]:
             "SELECT key FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (match, k)
         ).fetchall()
     return [row[0] for row in rows]
+
+
+class SearchIndex:
+    """A BM25 index over fixed texts (SQLite FTS5 in memory), built once and asked often."""
+
+    def __init__(self, docs: Mapping[str, str]) -> None:
+        # Asked from worker threads (never on the event loop), one question at a time.
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._lock = threading.Lock()
+        self._db.execute(
+            "CREATE VIRTUAL TABLE docs USING fts5(key UNINDEXED, body, tokenize=porter)"
+        )
+        self._db.executemany("INSERT INTO docs VALUES (?, ?)", list(docs.items()))
+
+    def rank(self, query: str, k: int) -> list[str]:
+        """Return the keys of the k texts that best match the query, best first."""
+        terms = query_terms(query)
+        if not terms or k <= 0:
+            return []
+        match = " OR ".join(f'"{term}"' for term in terms)
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (match, k)
+            ).fetchall()
+        return [row[0] for row in rows]

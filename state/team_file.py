@@ -65,6 +65,9 @@ class SpecialistEntry(_Strict):
     max_iterations: int | None = Field(default=None, ge=1, le=100)
     always_on: bool = False
     remote: RemoteRef | None = None
+    # A team lead: an orchestrator of its own over the team file at this path (relative to
+    # this file), so a very large system is an orchestrator over a handful of leads.
+    team: str | None = None
 
     @field_validator("name")
     @classmethod
@@ -76,9 +79,11 @@ class SpecialistEntry(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> SpecialistEntry:
         """Refuse a remote entry with tools, a local one without a prompt, stray reviews."""
-        if self.remote is not None and (self.tools or self.prompt):
-            raise ValueError("a remote specialist has no `tools` or `prompt` of its own")
-        if self.remote is None and not self.prompt:
+        if self.remote is not None and (self.tools or self.prompt or self.team):
+            raise ValueError("a remote specialist has no `tools`, `prompt` or `team` of its own")
+        if self.team is not None and (self.tools or self.prompt):
+            raise ValueError("a team lead has no `tools` or `prompt`: its team does the work")
+        if self.remote is None and self.team is None and not self.prompt:
             raise ValueError("a local specialist needs a `prompt`")
         unknown = [t for t in self.interrupt_on if t not in {tool_name(n) for n in self.tools}]
         if unknown:

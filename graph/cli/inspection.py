@@ -22,8 +22,15 @@ async def show(thread: str, *, as_json: bool) -> int:
             raise UsageError(f"unknown thread '{thread}' (see: orchestra threads)")
         snapshot = await session.graph.aget_state(session.config(thread))
         store = session.graph.store
-        archived = await Archive(store, thread).asteps() if store is not None else {}
+        archive = Archive(store, thread) if store is not None else None
+        archived = await archive.asteps() if archive else {}
         summary = summarize(thread, snapshot, archived)
+        menus = await archive.amenus() if archive else {}
+        # Each turn's menu: what the planner was offered, and how long choosing it took.
+        summary["turns"] = [
+            {"turn": turn, "menu": menu["names"], "menu_ms": menu["ms"]}
+            for turn, menu in sorted(menus.items())
+        ]
         if as_json:
             print(json.dumps(summary, default=str))
             return EXIT_OK

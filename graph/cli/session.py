@@ -49,6 +49,17 @@ class Session:
         return snapshot.created_at is not None
 
 
+def model_roles(registry: Sequence[SpecialistSpec]) -> list[str]:
+    """Return the roles whose models this process calls: its specialists' and its leads' teams'."""
+    roles: list[str] = []
+    for spec in registry:
+        if spec.lead_team:
+            roles += model_roles(spec.lead_team)
+        elif spec.remote is None:
+            roles.append(spec.role)
+    return roles
+
+
 def check_models(
     models: Mapping[str, ModelSpec] | None,
     context: Context,
@@ -57,8 +68,8 @@ def check_models(
 ) -> None:
     """Resolve every role's model once, so a bad name fails before any work starts."""
     resolver = ModelResolver(models, pinned)
-    # A remote specialist's model is the remote server's business.
-    for role in ["orchestrator", *(spec.role for spec in registry if spec.remote is None)]:
+    # A remote specialist's model is the remote server's business; a lead's are its team's.
+    for role in ["orchestrator", *model_roles(registry)]:
         resolver(role, context)
 
 

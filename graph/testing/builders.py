@@ -10,9 +10,12 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 Reply = dict[str, Any] | AIMessage | Callable[[list[BaseMessage]], "dict[str, Any] | AIMessage"]
 
 
-def plan(*steps: dict[str, Any]) -> dict[str, Any]:
-    """Return a planner reply: the `Plan` tool call with these steps."""
-    return {"tool_calls": [{"name": "Plan", "args": {"steps": list(steps)}}]}
+def plan(*steps: dict[str, Any], need: str | None = None) -> dict[str, Any]:
+    """Return a planner reply: the `Plan` tool call with these steps (or a need for more)."""
+    args: dict[str, Any] = {"steps": list(steps)}
+    if need is not None:
+        args["need"] = need
+    return {"tool_calls": [{"name": "Plan", "args": args}]}
 
 
 def step(sid: str, specialist: str, objective: str, *deps: str, **extra: Any) -> dict[str, Any]:

@@ -53,6 +53,10 @@ class SpecialistSpec:
     # Why this specialist cannot run in this process (an MCP server it needs is down): its
     # steps fail at once with this reason, and the orchestrator replans around them.
     unavailable: str = ""
+    # A team lead's own team: the lead is an orchestrator over it (nodes/specialist/lead.py).
+    lead_team: Sequence[SpecialistSpec] = ()
+    # Offered to the planner of a large team whatever the request (nodes/menu.py).
+    always_on: bool = False
     # A graph on another LangGraph server that runs this specialist's steps, if any.
     remote: RemoteRef | None = None
 

@@ -50,7 +50,10 @@ class Team:
                 f"{self.source}: the team uses MCP servers: open it with open_team() "
                 "(the command line does), which starts them"
             )
-        return [spec_of(entry, toolbox) for entry in self.entries]
+        return [
+            lead_of(entry, self.source) if entry.team else spec_of(entry, toolbox)
+            for entry in self.entries
+        ]
 
     def used_servers(self) -> dict[str, McpServer]:
         """Return the MCP servers some specialist takes tools from."""
@@ -58,11 +61,30 @@ class Team:
         return {name: s for name, s in self.mcp_servers.items() if name in used}
 
 
+def lead_of(entry: SpecialistEntry, source: Path) -> SpecialistSpec:
+    """Return a team lead's spec: its own team, read from the file its entry names."""
+    path = (source.parent / str(entry.team)).resolve()
+    if path == source.resolve():
+        raise TeamFileError(f"{source}: team lead '{entry.name}' names its own file")
+    team = load_team(path)
+    if team.used_servers():
+        raise TeamFileError(
+            f"{path}: a lead's team takes no MCP tools yet; give them to a specialist of the "
+            "top team file"
+        )
+    description = " ".join(entry.description.split())
+    return SpecialistSpec(
+        entry.name, description, "", [], lead_team=team.specs(), always_on=entry.always_on
+    )
+
+
 def spec_of(entry: SpecialistEntry, toolbox: McpToolbox | None = None) -> SpecialistSpec:
     """Return the spec of a local specialist: built-in tools, then its MCP tools."""
     if entry.remote is not None:
         description = " ".join(entry.description.split())
-        return SpecialistSpec(entry.name, description, "", [], remote=entry.remote)
+        return SpecialistSpec(
+            entry.name, description, "", [], remote=entry.remote, always_on=entry.always_on
+        )
     builtin = [BUILTIN_TOOLS[name] for name in entry.tools if mcp_server_of(name) is None]
     mcp, unavailable = toolbox.tools_for(entry.tools) if toolbox else ([], "")
     return SpecialistSpec(
@@ -71,6 +93,7 @@ def spec_of(entry: SpecialistEntry, toolbox: McpToolbox | None = None) -> Specia
         prompt=entry.prompt,
         tools=[*builtin, *mcp],
         unavailable=unavailable,
+        always_on=entry.always_on,
         model_role=entry.role if entry.role != entry.name else "",
         pinned_model=entry.pinned_model,
         max_iterations=entry.max_iterations,

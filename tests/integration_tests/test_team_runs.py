@@ -108,5 +108,8 @@ def test_an_unreachable_mcp_server_fails_only_its_step_and_the_run_still_answers
         assert steps["sku"]["status"] in ("failed", "dropped")
         assert "MCP server 'catalog' is unavailable" in steps["sku"]["error"]
     assert str(orders_2025(isolated_env)) in result.json()["answer"]
+    # What the planner was offered in the turn (a small team: all of it), and how fast.
+    [turn] = shown.json()["turns"]
+    assert turn["turn"] == 1 and "sku_lookup" in turn["menu"] and turn["menu_ms"] >= 0
     # The step failed before any model call; the planner replanned once.
     assert "sku_lookup" not in roles and roles.count("orchestrator") == 3

@@ -104,3 +104,28 @@ def test_the_command_line_refuses_a_bad_team_file_before_anything_runs(
 
 def test_every_built_in_tool_is_in_the_registry() -> None:
     assert {t for s in SAMPLE_TEAM for t in s.tool_names()} == set(BUILTIN_TOOLS)
+
+
+def test_a_team_lead_is_an_entry_naming_its_teams_file(tmp_path: Path) -> None:
+    (tmp_path / "finance.yaml").write_text(
+        "specialists:\n" + GOOD_ENTRY.format(name="payroll", tools="run_sql")
+    )
+    text = """specialists:
+  - name: finance_lead
+    description: Leads the finance team.
+    team: finance.yaml
+"""
+    [lead] = load_team(write(tmp_path, text)).specs()
+    assert lead.name == "finance_lead" and [s.name for s in lead.lead_team] == ["payroll"]
+
+
+def test_a_team_lead_with_tools_of_its_own_is_refused(tmp_path: Path) -> None:
+    text = """specialists:
+  - name: finance_lead
+    description: Leads the finance team.
+    team: finance.yaml
+    tools: [run_sql]
+"""
+    path = write(tmp_path, text)
+    with pytest.raises(TeamFileError, match=rf"^{path}:2: .*a team lead has no `tools`"):
+        load_team(path)

@@ -1,0 +1,1 @@
+"""The generated large team: 256 synthetic specialists and labelled requests (benchmarks)."""

@@ -1,0 +1,134 @@
+"""What the planner is asked, and how its answer enters the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import Runnable, RunnableConfig
+from langchain_core.runnables.config import merge_configs
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import ValidationError
+
+from nodes.earlier import render_offered, render_summary
+from nodes.menu import MenuChoice
+from nodes.progress import question_of
+from nodes.prompts import PLANNER_REQUEST
+from state.graph_state import OrchestraState
+from state.ledger import FINISHED, StepRecord, step_key
+from state.plan import Plan
+
+
+class StructuredPlanners:
+    """The orchestrator's models with `Plan` as structured output, bound once per model."""
+
+    def __init__(self) -> None:
+        # Kept with the model itself, so an id is never reused by another model.
+        self._bound: dict[int, tuple[BaseChatModel, Runnable[Any, Any]]] = {}
+
+    def __call__(self, model: BaseChatModel) -> Runnable[Any, Any]:
+        """Return the model bound to the Plan schema."""
+        cached = self._bound.get(id(model))
+        if cached is None or cached[0] is not model:
+            # Function calling is what every OpenAI-compatible server supports.
+            # The schema as a ready tool dict: a pydantic class would be converted to JSON
+            # schema again on every call (a measurable share of a step's overhead).
+            bound = model.with_structured_output(
+                PLAN_TOOL, method="function_calling", include_raw=True
+            )
+            cached = self._bound[id(model)] = (model, bound)
+        return cached[1]
+
+
+PLAN_TOOL = convert_to_openai_tool(Plan)
+
+
+def parsed_plan(result: dict[str, Any]) -> tuple[Plan | None, str]:
+    """Return the Plan a structured reply holds, or None and why it is not one."""
+    if result.get("parsed") is None:
+        return None, str(result.get("parsing_error") or "no plan in the reply")
+    try:
+        return Plan.model_validate(result["parsed"]), ""
+    except ValidationError as exc:
+        return None, str(exc)
+
+
+def menu_traced(config: RunnableConfig, menu: MenuChoice) -> RunnableConfig:
+    """Return the planner call's config with what it was offered, for the trace."""
+    return merge_configs(config, {"metadata": {"menu": menu.names, "menu_ms": menu.ms}})
+
+
+def steps_to_archive(
+    state: OrchestraState, stale: Mapping[str, StepRecord]
+) -> dict[str, dict[str, Any]]:
+    """Return the earlier turns' steps to archive: each record with its report card."""
+    cards = state.get("reports", {})
+    return {
+        key: {"record": rec.model_dump(), "report": cards.get(key)} for key, rec in stale.items()
+    }
+
+
+def ledger_updates(
+    plan: Plan, turn: int, this_turn: dict[str, StepRecord], reports: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Return ledger changes for a (re)plan: new steps wait, finished ones are kept."""
+    updates: dict[str, dict[str, Any]] = {}
+    for step in plan.steps:
+        old = this_turn.get(step.id)
+        if old is not None and old.status in FINISHED:
+            continue
+        record = StepRecord(
+            key=step_key(turn, step.id),
+            turn=turn,
+            id=step.id,
+            specialist=step.specialist,
+            objective=step.objective,
+            depends_on=[step_key(turn, d) for d in step.depends_on],
+            attempts=old.attempts if old else 0,
+            failures=old.failures if old else [],
+        )
+        if step.reuse is not None and step.reuse in reports:
+            record.status, record.reused_from = "reused", step.reuse
+        updates[record.key] = record.model_dump()
+    planned = {step.id for step in plan.steps}
+    for step_id, old in this_turn.items():
+        if step_id not in planned and old.status not in FINISHED:
+            updates[old.key] = {"status": "dropped"}
+    return updates
+
+
+def render_request(
+    state: OrchestraState,
+    turn: int,
+    ledger: dict[str, StepRecord],
+    offered: dict[str, dict[str, Any]],
+) -> str:
+    """Render what the planner sees: the summary, relevant reports, this turn's ledger."""
+    request = question_of(list(state.get("messages", [])))
+    ledger_text = ""
+    current = [r for r in ledger.values() if r.turn == turn]
+    if current and state.get("replan_reason"):
+        lines = [
+            f"- {r.id} ({r.specialist}) {r.status}: {r.objective}"
+            + (f" — error: {r.error}" if r.error else "")
+            for r in current
+        ]
+        ledger_text = (
+            "Replanning. Steps of this request so far (done steps are kept; reuse their ids "
+            "in depends_on; a failed step may be retried under its id or replaced):\n"
+            + "\n".join(lines)
+            + f"\nWhy: {state['replan_reason']}\n\n"
+        )
+    repair = ""
+    if state.get("plan_error"):
+        repair = (
+            f"\n\nYour previous plan was invalid: {state['plan_error']}. Return a corrected plan."
+        )
+    return PLANNER_REQUEST.format(
+        history=render_summary(state.get("summary", "")),
+        reports=render_offered(offered),
+        ledger=ledger_text,
+        request=request,
+        repair=repair,
+    )

@@ -1,0 +1,114 @@
+"""A team lead: an orchestrator of its own over a sub-team, run as one step of its parent.
+
+The lead gets the step's brief as its question, plans over its own team, and its answer is
+the step's report. It runs on a thread of its own (the parent's id and the step key), so its
+reports and checkpoints never mix with the parent's; its trace nests under the step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import HumanMessage
+from langchain_core.runnables import Runnable, RunnableConfig
+from langchain_core.runnables.config import var_child_runnable_config
+from langgraph.errors import GraphBubbleUp
+from langgraph.runtime import Runtime
+
+from nodes.archive_access import Archives
+from nodes.faces import both_faces
+from nodes.specialist.step import out_of_chat
+from nodes.specialists.spec import SpecialistSpec
+from state.archive import report_item
+from state.context import Context
+from state.graph_state import SpecialistInput
+from state.reports import Brief, Report, ToolCallRecord
+from state.usage import spent
+
+
+def lead_config(spec: SpecialistSpec, brief: Brief, config: RunnableConfig) -> RunnableConfig:
+    """Return the lead's config: its own thread, out of the parent's chat stream."""
+    configurable = dict(config.get("configurable") or {})
+    configurable["thread_id"] = f"{configurable.get('thread_id', '')}/{brief.step_key}"
+    inner: RunnableConfig = {
+        **config,
+        "configurable": configurable,
+        "run_name": f"{spec.name}:{brief.step_id}",
+    }
+    return out_of_chat(inner)
+
+
+def lead_report(spec: SpecialistSpec, brief: Brief, out: dict[str, Any]) -> Report:
+    """Return the step's report from the lead's final state."""
+    said = [m for m in out.get("messages", []) if getattr(m, "type", "") == "ai"]
+    answer = said[-1].text if said else ""
+    steps = list((out.get("reports") or {}).values())
+    stopped = str(out.get("note") or "").startswith(("stopped", "gave up"))
+    ok = out.get("status") == "done" and bool(answer) and not stopped
+    return Report(
+        step_key=brief.step_key,
+        specialist=spec.name,
+        status="done" if ok else "failed",
+        summary=answer,
+        error=None if ok else (out.get("note") or "the lead's team gave no answer"),
+        artifacts=[a for s in steps for a in s.get("artifacts", [])],
+        sources=[src for s in steps for src in s.get("sources", [])],
+        usage=spent(out),
+        tools_called=[
+            ToolCallRecord(name=f"{s['specialist']}:{s['step_key']}", ok=s["status"] == "done")
+            for s in steps
+        ],
+    )
+
+
+def make_lead_step_node(spec: SpecialistSpec, team: Runnable[Any, Any], archives: Archives):
+    """Return the node that runs a step through the lead's own orchestrator graph."""
+
+    def failed(brief: Brief, exc: Exception) -> Report:
+        if isinstance(exc, GraphBubbleUp):
+            raise exc
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
+        return Report(step_key=brief.step_key, specialist=spec.name, status="failed", error=reason)
+
+    def filed(brief: Brief, report: Report) -> tuple[dict[str, Any], dict[str, Any]]:
+        turn = int(brief.step_key.split(".", 1)[0]) if "." in brief.step_key else 0
+        item = report_item(report.model_dump(), brief.objective, turn)
+        return item, {"reports": {brief.step_key: report.card()}}
+
+    def run_lead(
+        state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
+    ) -> dict[str, Any]:
+        """Run the lead's orchestrator on the brief (sync face)."""
+        brief = Brief(**state["brief"])
+        inner = lead_config(spec, brief, config)
+        ambient = var_child_runnable_config.set(inner)
+        try:
+            question = {"messages": [HumanMessage(brief.render())]}
+            report = lead_report(spec, brief, team.invoke(question, inner))
+        except Exception as exc:
+            report = failed(brief, exc)
+        finally:
+            var_child_runnable_config.reset(ambient)
+        item, update = filed(brief, report)
+        archives(runtime, config).put_report(brief.step_key, item)
+        return update
+
+    async def arun_lead(
+        state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
+    ) -> dict[str, Any]:
+        """Run the lead's orchestrator on the brief."""
+        brief = Brief(**state["brief"])
+        inner = lead_config(spec, brief, config)
+        ambient = var_child_runnable_config.set(inner)
+        try:
+            question = {"messages": [HumanMessage(brief.render())]}
+            report = lead_report(spec, brief, await team.ainvoke(question, inner))
+        except Exception as exc:
+            report = failed(brief, exc)
+        finally:
+            var_child_runnable_config.reset(ambient)
+        item, update = filed(brief, report)
+        await archives(runtime, config).aput_report(brief.step_key, item)
+        return update
+
+    return both_faces(spec.name, run_lead, arun_lead)
