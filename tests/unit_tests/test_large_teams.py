@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import BaseMessage, HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
@@ -51,7 +52,8 @@ def test_the_planner_sees_the_menu_for_its_request_and_may_ask_for_more() -> Non
     model = ScriptedChatModel(script=script)
     graph = build_graph(InMemorySaver(), {"default": model}, specialists=team)
     ask = {"messages": [HumanMessage("How is the payroll overtime looking?")]}
-    result = asyncio.run(graph.ainvoke(ask, thread()))
+    seen = MenuMetadata()
+    result = asyncio.run(graph.ainvoke(ask, {**thread(), "callbacks": [seen]}))
     first, second = prompts
     assert "- payroll_analyst:" in first and "- inventory_planner:" not in first
     assert len([line for line in first.splitlines() if line.startswith("- ")]) <= 8
@@ -59,6 +61,21 @@ def test_the_planner_sees_the_menu_for_its_request_and_may_ask_for_more() -> Non
     assert "- inventory_planner:" in second and "- payroll_analyst:" in second
     assert result["ledger"]["1.s1"]["status"] == "done"
     assert result["menu"]["names"] and result["menu"]["turn"] == 1
+    # Each planner call's trace says what it was offered and how long choosing took.
+    assert [len(m["menu"]) for m in seen.menus] == [8, len(result["menu"]["names"])]
+    assert "inventory_planner" in seen.menus[1]["menu"] and seen.menus[1]["menu_ms"] >= 0
+
+
+class MenuMetadata(BaseCallbackHandler):
+    """Collects the menu metadata of the planner's model calls, as a tracer would see it."""
+
+    def __init__(self) -> None:
+        self.menus: list[dict[str, Any]] = []
+
+    def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
+        metadata = kwargs.get("metadata") or {}
+        if "menu" in metadata:
+            self.menus.append({"menu": metadata["menu"], "menu_ms": metadata["menu_ms"]})
 
 
 def test_a_small_team_is_offered_whole() -> None:
