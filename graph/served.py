@@ -17,22 +17,20 @@ from graph.models import ModelResolver
 from graph.specialist import build_specialist
 from nodes.specialists.team import Team, load_team, spec_of
 from state.settings import Settings
-from state.team_file import mcp_server_of
 from tools.mcp_servers import McpToolbox
 from tools.workspace import Workspace
 
 
 def served_orchestrator(team: Team, workspace: Workspace) -> Any:
     """Return the orchestrator graph, or a per-run factory when the team uses MCP servers."""
-    servers = team.used_servers()
-    if not servers:
+    if not team.used_servers():
         return build_graph(specialists=team.specs(), workspace=workspace)
 
     @asynccontextmanager
     async def orchestrator(config: RunnableConfig) -> AsyncIterator[Any]:
         """The orchestrator, the team's MCP servers running for this run."""
-        async with McpToolbox(servers, team.source.parent) as toolbox:
-            yield build_graph(specialists=team.specs(toolbox), workspace=workspace)
+        async with team.opened() as specs:
+            yield build_graph(specialists=specs, workspace=workspace)
 
     return orchestrator
 
@@ -48,8 +46,7 @@ def served_specialist(team: Team, workspace: Workspace) -> Any:
         entry = next((e for e in team.entries if e.name == name and e.remote is None), None)
         if entry is None:
             raise ValueError(f"no local specialist '{name}' in the team; one of: {names}")
-        mine = {mcp_server_of(ref) for ref in entry.tools}
-        used = {k: v for k, v in team.mcp_servers.items() if k in mine}
+        used = team.used_servers([entry])
         async with McpToolbox(used, team.source.parent) as toolbox:
             spec = spec_of(entry, toolbox)
             yield build_specialist(spec, ModelResolver(None, pinned_models([spec])), workspace)

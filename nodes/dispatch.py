@@ -17,7 +17,7 @@ from langgraph.types import Command, Overwrite, Send
 from nodes.archive_access import Archives
 from nodes.faces import both_faces
 from nodes.model_access import context_of
-from nodes.progress import progress_message
+from nodes.progress import is_progress, progress_message
 from state.archive import Archive
 from state.context import Context
 from state.graph_state import OrchestraState, merge_records
@@ -87,8 +87,12 @@ class Launch:
             self.sends.append(Send(rec.specialist, {"brief": brief.model_dump()}))
             if same:
                 self.continuing.append(rec.key)
-            running[rec.key] = {"status": "running", "attempts": attempt, "error": None}
-            running[rec.key]["decisions"] = None
+            running[rec.key] = {
+                "status": "running",
+                "attempts": attempt,
+                "error": None,
+                "decisions": None,
+            }
         if running:
             self.update["ledger"] = plus(self.update.get("ledger"), running)
             shown = {"turn": turn, "ledger": merge_records(ledger, running)}
@@ -99,7 +103,7 @@ class Launch:
 
     def _kept_messages(self) -> list[Any]:
         """Return the update's messages other than its progress message (replaced here)."""
-        return [m for m in self.update.get("messages", []) if m.name != "orchestra-progress"]
+        return [m for m in self.update.get("messages", []) if not is_progress(m)]
 
     def with_transcripts(self, earlier: Mapping[str, Mapping[str, Any] | None]) -> list[Send]:
         """Return the sends, each continuing step given its earlier leg's transcript."""

@@ -22,6 +22,11 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, ConnectionError | TimeoutError)
 
 
+def exception_line(exc: BaseException) -> str:
+    """Return a failure in one line: its kind and the first line of its message."""
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
 # What changes between two occurrences of the same failure: never part of its identity.
 _VOLATILE = [
     (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<addr>"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from nodes.specialists.spec import SpecialistSpec, planner_menu
 from state.context import Context
@@ -29,6 +30,10 @@ class MenuChoice:
     names: list[str]
     ms: float
     narrowed: bool
+
+    def record(self, turn: int) -> dict[str, Any]:
+        """Return the menu as a turn records it: in the state, the Archive and show --json."""
+        return {"turn": turn, "names": self.names, "ms": self.ms}
 
 
 def specialist_text(spec: SpecialistSpec) -> str:

@@ -49,8 +49,8 @@ class PlanTurn:
     turn: int
     continuing: bool
     done_ids: list[str]
-    reusable: list[str]
     this_turn: dict[str, StepRecord]
+    # The earlier reports the planner was shown: the ones it may reuse, by key.
     offered: dict[str, dict[str, Any]]
     # Records of earlier turns still in the state: archived as this turn starts.
     stale: dict[str, StepRecord]
@@ -83,7 +83,7 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec], arch
         menu = menus.choose(f"{question} {need}", ctx, also=shown)
         prompt = PLANNER_PROMPT.format(menu=menus.render(menu), max_steps=ctx.max_steps)
         messages: list[BaseMessage] = [SystemMessage(prompt), HumanMessage(request)]
-        job = PlanTurn(turn, continuing, done_ids, list(offered), this_turn, offered, stale, menu)
+        job = PlanTurn(turn, continuing, done_ids, this_turn, offered, stale, menu)
         return messages, job
 
     def conclude(
@@ -97,7 +97,7 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec], arch
         turn = job.turn
         usage = usage_of(result["raw"])
         new_plan, why = parsed_plan(result)
-        offered = {"turn": turn, "names": job.menu.names, "ms": job.menu.ms}
+        offered = job.menu.record(turn)
         if (
             new_plan is not None
             and new_plan.need
@@ -124,7 +124,7 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec], arch
                 specialists=names,
                 max_steps=ctx.max_steps,
                 done_ids=job.done_ids,
-                reusable=job.reusable,
+                reusable=list(job.offered),
             )
         if errors:
             if state.get("plan_error"):
@@ -188,7 +188,7 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec], arch
         traced = menu_traced(unstreamed(config), job.menu)
         done = call_model(lambda: planner.invoke(messages, traced), ctx, "planner")
         archive.put_steps(steps_to_archive(state, job.stale))
-        archive.put_menu(job.turn, {"names": job.menu.names, "ms": job.menu.ms})
+        archive.put_menu(job.turn, job.menu.record(job.turn))
         out = conclude(state, ctx, config, job, done.value)
         return out.run(archive, "review") if isinstance(out, Launch) else out
 

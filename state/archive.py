@@ -11,6 +11,8 @@ from typing import Any
 
 from langgraph.store.base import BaseStore
 
+from state.reports import Brief, Report
+
 REPORTS, STEPS, MENUS = "reports", "steps", "menus"
 # Far more than a thread holds; the Store pages by this.
 PAGE = 10_000
@@ -31,6 +33,17 @@ def report_item(report: Mapping[str, Any], objective: str, turn: int) -> dict[st
     return {**report, "objective": objective, "turn": turn}
 
 
+def _item(brief: Brief, report: Report) -> dict[str, Any]:
+    """Return the Store item of a step's report (its turn read from the step key)."""
+    turn = int(brief.step_key.split(".", 1)[0]) if "." in brief.step_key else 0
+    return report_item(report.model_dump(), brief.objective, turn)
+
+
+def _card(brief: Brief, report: Report) -> dict[str, Any]:
+    """Return the state update a step's report makes: its card, keyed by step."""
+    return {"reports": {brief.step_key: report.card()}}
+
+
 class Archive:
     """A thread's reports and earlier steps in a Store, in both faces."""
 
@@ -44,6 +57,16 @@ class Archive:
     async def aput_report(self, key: str, item: dict[str, Any]) -> None:
         """Keep a step's latest report (async face)."""
         await self.store.aput(namespace(self.thread_id, REPORTS), key, item, index=False)
+
+    def file(self, brief: Brief, report: Report) -> dict[str, Any]:
+        """Keep a step's whole report here; return the card the state keeps instead."""
+        self.put_report(brief.step_key, _item(brief, report))
+        return _card(brief, report)
+
+    async def afile(self, brief: Brief, report: Report) -> dict[str, Any]:
+        """Keep a step's whole report here; return its card for the state (async face)."""
+        await self.aput_report(brief.step_key, _item(brief, report))
+        return _card(brief, report)
 
     def report(self, key: str) -> dict[str, Any] | None:
         """Return a step's latest report, or None."""

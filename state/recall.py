@@ -27,18 +27,14 @@ def query_terms(text: str) -> list[str]:
 
 def rank(query: str, docs: Mapping[str, str], k: int) -> list[str]:
     """Return the keys of the k texts that best match the query, best first (BM25)."""
-    terms = query_terms(query)
-    if not terms or not docs or k <= 0:
+    if not query_terms(query) or not docs or k <= 0:
         return []
-    # An in-memory index per question: the texts of one thread are few, and no file is kept.
-    with sqlite3.connect(":memory:") as db:
-        db.execute("CREATE VIRTUAL TABLE docs USING fts5(key UNINDEXED, body, tokenize=porter)")
-        db.executemany("INSERT INTO docs VALUES (?, ?)", list(docs.items()))
-        match = " OR ".join(f'"{term}"' for term in terms)
-        rows = db.execute(
-            "SELECT key FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (match, k)
-        ).fetchall()
-    return [row[0] for row in rows]
+    # An index per question: the texts of one thread are few, and no file is kept.
+    index = SearchIndex(docs)
+    try:
+        return index.rank(query, k)
+    finally:
+        index.close()
 
 
 class SearchIndex:
@@ -64,3 +60,7 @@ class SearchIndex:
                 "SELECT key FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (match, k)
             ).fetchall()
         return [row[0] for row in rows]
+
+    def close(self) -> None:
+        """Drop the index."""
+        self._db.close()

@@ -16,11 +16,10 @@ from graph.cli.thread_lock import hold_thread
 from graph.models import ModelResolver, ModelSpec
 from graph.persistence import open_checkpointer, open_store
 from nodes.specialists import SpecialistSpec
-from nodes.specialists.team import load_team
+from nodes.specialists.team import open_team
 from state.context import Context
 from state.settings import Settings
 from state.team_file import TeamFileError
-from tools.mcp_servers import McpToolbox
 
 
 @dataclass
@@ -101,12 +100,7 @@ async def open_session(
 async def opened_team(settings: Settings) -> AsyncIterator[list[SpecialistSpec]]:
     """Yield the team's specs, its MCP servers running; a bad team file is a usage error."""
     try:
-        team = load_team(settings.team)
+        async with open_team(settings.team) as specs:
+            yield specs
     except TeamFileError as exc:
         raise UsageError(str(exc)) from None
-    async with McpToolbox(team.used_servers(), team.source.parent) as toolbox:
-        try:
-            specs = team.specs(toolbox)
-        except TeamFileError as exc:
-            raise UsageError(str(exc)) from None
-        yield specs

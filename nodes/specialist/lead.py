@@ -12,14 +12,12 @@ from typing import Any
 from langchain_core.messages import HumanMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import var_child_runnable_config
-from langgraph.errors import GraphBubbleUp
 from langgraph.runtime import Runtime
 
 from nodes.archive_access import Archives
 from nodes.faces import both_faces
-from nodes.specialist.step import out_of_chat
+from nodes.specialist.step import failure_report, out_of_chat
 from nodes.specialists.spec import SpecialistSpec
-from state.archive import report_item
 from state.context import Context
 from state.graph_state import SpecialistInput
 from state.reports import Brief, Report, ToolCallRecord
@@ -64,17 +62,6 @@ def lead_report(spec: SpecialistSpec, brief: Brief, out: dict[str, Any]) -> Repo
 def make_lead_step_node(spec: SpecialistSpec, team: Runnable[Any, Any], archives: Archives):
     """Return the node that runs a step through the lead's own orchestrator graph."""
 
-    def failed(brief: Brief, exc: Exception) -> Report:
-        if isinstance(exc, GraphBubbleUp):
-            raise exc
-        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
-        return Report(step_key=brief.step_key, specialist=spec.name, status="failed", error=reason)
-
-    def filed(brief: Brief, report: Report) -> tuple[dict[str, Any], dict[str, Any]]:
-        turn = int(brief.step_key.split(".", 1)[0]) if "." in brief.step_key else 0
-        item = report_item(report.model_dump(), brief.objective, turn)
-        return item, {"reports": {brief.step_key: report.card()}}
-
     def run_lead(
         state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
     ) -> dict[str, Any]:
@@ -86,12 +73,10 @@ def make_lead_step_node(spec: SpecialistSpec, team: Runnable[Any, Any], archives
             question = {"messages": [HumanMessage(brief.render())]}
             report = lead_report(spec, brief, team.invoke(question, inner))
         except Exception as exc:
-            report = failed(brief, exc)
+            report = failure_report(spec.name, brief, exc)
         finally:
             var_child_runnable_config.reset(ambient)
-        item, update = filed(brief, report)
-        archives(runtime, config).put_report(brief.step_key, item)
-        return update
+        return archives(runtime, config).file(brief, report)
 
     async def arun_lead(
         state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
@@ -104,11 +89,9 @@ def make_lead_step_node(spec: SpecialistSpec, team: Runnable[Any, Any], archives
             question = {"messages": [HumanMessage(brief.render())]}
             report = lead_report(spec, brief, await team.ainvoke(question, inner))
         except Exception as exc:
-            report = failed(brief, exc)
+            report = failure_report(spec.name, brief, exc)
         finally:
             var_child_runnable_config.reset(ambient)
-        item, update = filed(brief, report)
-        await archives(runtime, config).aput_report(brief.step_key, item)
-        return update
+        return await archives(runtime, config).afile(brief, report)
 
     return both_faces(spec.name, run_lead, arun_lead)

@@ -23,6 +23,7 @@ from langgraph.runtime import Runtime
 
 from nodes.calls import acall_model, attempts_of, call_model
 from nodes.faces import both_faces
+from nodes.faults import exception_line
 from nodes.model_access import ModelFor, context_of, usage_of
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
@@ -98,7 +99,7 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor):
 
     def failed(state: SpecialistState, turn: ModelTurn, exc: Exception) -> dict[str, Any]:
         """Return the step's failed report, its transcript kept for the retry."""
-        error = f"model failed: {type(exc).__name__}: {exc}".splitlines()[0][:500]
+        error = f"model failed: {exception_line(exc)}"[:500]
         done = {**state, "messages": turn.messages}
         report = make_report(
             spec,

@@ -19,9 +19,9 @@ from langsmith.run_trees import RunTree
 
 from nodes.archive_access import Archives
 from nodes.faces import both_faces
+from nodes.faults import exception_line
 from nodes.model_access import context_of
 from nodes.specialists.spec import SpecialistSpec
-from state.archive import report_item
 from state.context import Context
 from state.graph_state import SpecialistInput
 from state.reports import Brief, Report
@@ -54,19 +54,20 @@ def make_remote_step_node(spec: SpecialistSpec, archives: Archives):
         client=client,
         sync_client=sync_client,
         name=spec.name,
-        # The remote run joins this run's trace in LangSmith.
+        # LangSmith's distributed-tracing headers: a server that honours them files its run
+        # under this step (`langgraph dev`'s in-memory server does not).
         distributed_tracing=True,
     )
     where = f"remote specialist {spec.name} ({graph_id} at {url})"
 
-    def prepared(state: SpecialistInput, ctx: Context) -> tuple[Brief, str, dict[str, Any]]:
+    def prepared(state: SpecialistInput) -> tuple[Brief, str, dict[str, Any]]:
         brief = Brief(**state["brief"])
         thread = remote_thread_id(brief)
         metadata = {"parent_thread_id": brief.thread_id, "parent_step_id": brief.step_key}
         return brief, thread, metadata
 
-    def concluded(brief: Brief, thread: str, out: Any, error: str) -> tuple[dict[str, Any], Any]:
-        """Return the Archive item and the state update for the remote's answer."""
+    def concluded(brief: Brief, thread: str, out: Any, error: str) -> Report:
+        """Return the step's report from the remote's answer (or why there is none)."""
         raw = (out or {}).get("reports", {}).get(brief.step_key) if not error else None
         if raw is None:
             error = error or f"{where} returned no report for step {brief.step_key}"
@@ -75,9 +76,7 @@ def make_remote_step_node(spec: SpecialistSpec, archives: Archives):
         else:
             report = Report(**{**raw, "specialist": spec.name})
         report.remote_thread_id = thread
-        turn = int(brief.step_key.split(".", 1)[0]) if "." in brief.step_key else 0
-        item = report_item(report.model_dump(), brief.objective, turn)
-        return item, {"reports": {brief.step_key: report.card()}}
+        return report
 
     def deadline(ctx: Context) -> float:
         # As long as the local specialist could take: every model turn at its limit.
@@ -87,8 +86,7 @@ def make_remote_step_node(spec: SpecialistSpec, archives: Archives):
         state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
     ) -> dict[str, Any]:
         """Run the step on the remote server (sync face)."""
-        ctx = context_of(runtime)
-        brief, thread, metadata = prepared(state, ctx)
+        brief, thread, metadata = prepared(state)
         out, error = None, ""
         try:
             sync_client.threads.create(thread_id=thread, metadata=metadata, if_exists="do_nothing")
@@ -97,17 +95,15 @@ def make_remote_step_node(spec: SpecialistSpec, archives: Archives):
                     {"brief": brief.model_dump()}, {"configurable": {"thread_id": thread}}
                 )
         except Exception as exc:  # the step fails; the orchestrator replans around it
-            error = f"{where}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-        item, update = concluded(brief, thread, out, error)
-        archives(runtime, config).put_report(brief.step_key, item)
-        return update
+            error = f"{where}: {exception_line(exc)}"
+        return archives(runtime, config).file(brief, concluded(brief, thread, out, error))
 
     async def arun_remote(
         state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
     ) -> dict[str, Any]:
         """Run the step on the remote server."""
         ctx = context_of(runtime)
-        brief, thread, metadata = prepared(state, ctx)
+        brief, thread, metadata = prepared(state)
         out, error = None, ""
         try:
             async with asyncio.timeout(deadline(ctx)):
@@ -121,9 +117,8 @@ def make_remote_step_node(spec: SpecialistSpec, archives: Archives):
         except TimeoutError:
             error = f"{where}: no report within {deadline(ctx):g}s"
         except Exception as exc:  # the step fails; the orchestrator replans around it
-            error = f"{where}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-        item, update = concluded(brief, thread, out, error)
-        await archives(runtime, config).aput_report(brief.step_key, item)
-        return update
+            error = f"{where}: {exception_line(exc)}"
+        report = concluded(brief, thread, out, error)
+        return await archives(runtime, config).afile(brief, report)
 
     return both_faces(spec.name, run_remote, arun_remote)

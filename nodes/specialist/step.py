@@ -16,9 +16,9 @@ from langgraph.runtime import Runtime
 
 from nodes.archive_access import Archives
 from nodes.faces import both_faces
+from nodes.faults import exception_line
 from nodes.model_access import context_of
 from nodes.specialists.spec import SpecialistSpec
-from state.archive import report_item
 from state.context import Context
 from state.graph_state import SpecialistInput
 from state.reports import Brief, Report
@@ -48,12 +48,17 @@ def out_of_chat(config: RunnableConfig) -> RunnableConfig:
     return {**config, "callbacks": callbacks, "tags": tags}
 
 
-def filed(brief: Brief, result: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Split a step's output: the whole report for the Archive, its card for the state."""
-    report = Report(**result["reports"][brief.step_key])
-    turn = int(brief.step_key.split(".", 1)[0]) if "." in brief.step_key else 0
-    item = report_item(report.model_dump(), brief.objective, turn)
-    return item, {"reports": {brief.step_key: report.card()}}
+def failure_report(specialist: str, brief: Brief, exc: Exception) -> Report:
+    """Turn a step's unexpected failure into a failed Report, so the orchestrator replans."""
+    if isinstance(exc, GraphBubbleUp) or is_invalid_resume(exc):
+        raise exc  # a pause, or a review answer to give again: not the step's failure
+    log.error("step %s (%s) failed", brief.step_key, specialist, exc_info=exc)
+    return Report(
+        step_key=brief.step_key,
+        specialist=specialist,
+        status="failed",
+        error=exception_line(exc)[:500],
+    )
 
 
 def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any], archives: Archives):
@@ -76,61 +81,47 @@ def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any], archives:
         # The node's own config, so the subgraph is checkpointed in the thread.
         return brief, out_of_chat(merge_configs(config, step))
 
-    def failed(brief: Brief, exc: Exception) -> dict[str, Any]:
-        """Turn a step's unexpected failure into a failed Report, so the orchestrator replans."""
-        if isinstance(exc, GraphBubbleUp) or is_invalid_resume(exc):
-            raise exc  # a pause, or a review answer to give again: not the step's failure
-        log.error("step %s (%s) failed", brief.step_key, spec.name, exc_info=exc)
-        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
-        report = Report(
-            step_key=brief.step_key, specialist=spec.name, status="failed", error=reason
-        )
-        return {"reports": {brief.step_key: report.model_dump()}}
-
-    def unavailable(brief: Brief) -> dict[str, Any]:
+    def unavailable(brief: Brief) -> Report:
         """Return the failed report of a step whose specialist cannot run here."""
-        report = Report(
+        return Report(
             step_key=brief.step_key, specialist=spec.name, status="failed", error=spec.unavailable
         )
-        return {"reports": {brief.step_key: report.model_dump()}}
 
     def run_step(state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig) -> Any:
         """Run the step's subgraph to its report."""
         brief, inner = step_config(state, runtime, config)
+        archive = archives(runtime, config)
         if spec.unavailable:
-            item, update = filed(brief, unavailable(brief))
-            archives(runtime, config).put_report(brief.step_key, item)
-            return update
+            return archive.file(brief, unavailable(brief))
         # A nested run merges the ambient config's callbacks into its own: set it too.
         ambient = var_child_runnable_config.set(inner)
         try:
             result = subgraph.invoke(state, inner)
         except Exception as exc:
-            result = failed(brief, exc)
+            report = failure_report(spec.name, brief, exc)
+        else:
+            report = Report(**result["reports"][brief.step_key])
         finally:
             var_child_runnable_config.reset(ambient)
-        item, update = filed(brief, result)
-        archives(runtime, config).put_report(brief.step_key, item)
-        return update
+        return archive.file(brief, report)
 
     async def arun_step(
         state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
     ) -> Any:
         """Run the step's subgraph to its report (async face)."""
         brief, inner = step_config(state, runtime, config)
+        archive = archives(runtime, config)
         if spec.unavailable:
-            item, update = filed(brief, unavailable(brief))
-            await archives(runtime, config).aput_report(brief.step_key, item)
-            return update
+            return await archive.afile(brief, unavailable(brief))
         ambient = var_child_runnable_config.set(inner)
         try:
             result = await subgraph.ainvoke(state, inner)
         except Exception as exc:
-            result = failed(brief, exc)
+            report = failure_report(spec.name, brief, exc)
+        else:
+            report = Report(**result["reports"][brief.step_key])
         finally:
             var_child_runnable_config.reset(ambient)
-        item, update = filed(brief, result)
-        await archives(runtime, config).aput_report(brief.step_key, item)
-        return update
+        return await archive.afile(brief, report)
 
     return both_faces(spec.name, run_step, arun_step)

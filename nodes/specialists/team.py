@@ -45,7 +45,7 @@ class Team:
 
     def specs(self, toolbox: McpToolbox | None = None) -> list[SpecialistSpec]:
         """Return the specs, MCP tools taken from a started toolbox."""
-        if toolbox is None and self.mcp_servers:
+        if toolbox is None and self.used_servers():
             raise TeamFileError(
                 f"{self.source}: the team uses MCP servers: open it with open_team() "
                 "(the command line does), which starts them"
@@ -55,10 +55,19 @@ class Team:
             for entry in self.entries
         ]
 
-    def used_servers(self) -> dict[str, McpServer]:
-        """Return the MCP servers some specialist takes tools from."""
-        used = {mcp_server_of(ref) for e in self.entries for ref in e.tools}
+    def used_servers(
+        self, entries: Sequence[SpecialistEntry] | None = None
+    ) -> dict[str, McpServer]:
+        """Return the MCP servers the specialists (all, or these) take tools from."""
+        chosen = self.entries if entries is None else entries
+        used = {mcp_server_of(ref) for e in chosen for ref in e.tools}
         return {name: s for name, s in self.mcp_servers.items() if name in used}
+
+    @asynccontextmanager
+    async def opened(self) -> AsyncIterator[list[SpecialistSpec]]:
+        """Yield the specs, the MCP servers the team uses running; they stop afterwards."""
+        async with McpToolbox(self.used_servers(), self.source.parent) as toolbox:
+            yield self.specs(toolbox)
 
 
 def lead_of(entry: SpecialistEntry, source: Path) -> SpecialistSpec:
@@ -121,9 +130,8 @@ def load_team(path: Path | None = None) -> Team:
 @asynccontextmanager
 async def open_team(path: Path | None = None) -> AsyncIterator[list[SpecialistSpec]]:
     """Yield a team's specs with its MCP servers started; they stop when this closes."""
-    team = load_team(path)
-    async with McpToolbox(team.used_servers(), team.source.parent) as toolbox:
-        yield team.specs(toolbox)
+    async with load_team(path).opened() as specs:
+        yield specs
 
 
 def team_specs(path: Path | None = None) -> Sequence[SpecialistSpec]:
