@@ -23,6 +23,7 @@ from state.context import Context
 from state.graph_state import OrchestraState, merge_records
 from state.ledger import FINISHED, StepRecord, read_ledger
 from state.reports import Brief, Carried, Report
+from state.updates import apply_update
 
 
 def ready_steps(ledger: Mapping[str, StepRecord], turn: int) -> list[StepRecord]:
@@ -34,13 +35,6 @@ def ready_steps(ledger: Mapping[str, StepRecord], turn: int) -> list[StepRecord]
         and rec.status == "waiting"
         and all(ledger[d].status in FINISHED for d in rec.depends_on if d in ledger)
     ]
-
-
-def after(current: Mapping[str, Any] | None, change: Any) -> dict[str, Any]:
-    """Return a keyed channel's value once an update (a merge, or an Overwrite) applies."""
-    if isinstance(change, Overwrite):
-        return dict(change.value)
-    return merge_records(dict(current or {}), change or {})
 
 
 def plus(change: Any, more: dict[str, dict[str, Any]]) -> Any:
@@ -58,8 +52,9 @@ class Launch:
     ) -> None:
         self.update = dict(update)
         turn = self.update.get("turn", state.get("turn", 0))
-        ledger = after(state.get("ledger"), self.update.get("ledger"))
-        reports = after(state.get("reports"), self.update.get("reports"))
+        keyed = {k: v for k, v in self.update.items() if k in ("ledger", "reports")}
+        applied = apply_update(state, keyed)
+        ledger, reports = applied.get("ledger") or {}, applied.get("reports") or {}
         thread_id = str(config.get("configurable", {}).get("thread_id", ""))
         self.sends: list[Send] = []
         self.continuing: list[str] = []

@@ -147,8 +147,10 @@ async def _drive(
     tracing: Tracing | None,
 ) -> int:
     """Run legs of the graph (each approval starts a new one) until it ends or must wait."""
-    progress = Progress(err)
-    run_config = traced(config or session.config(thread), thread, tracing)
+    start = config or session.config(thread)
+    # Progress starts from the thread's state, so a resumed leg names the steps it moves.
+    progress = Progress(err, values=(await session.graph.aget_state(start)).values)
+    run_config = traced(start, thread, tracing)
     while True:
         failure = await _stream(session, payload, run_config, progress, stream, not as_json)
         snapshot = await session.graph.aget_state(session.config(thread))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+
+from state.updates import apply_update
 
 _STYLE = {
     "waiting": "dim",
@@ -21,10 +24,13 @@ _STYLE = {
 class Progress:
     """Print run events as they stream: one line per change, readable in logs too."""
 
-    def __init__(self, console: Console, quiet: bool = False) -> None:
+    def __init__(
+        self, console: Console, quiet: bool = False, values: Mapping[str, Any] | None = None
+    ) -> None:
         self.console = console
         self.quiet = quiet
-        self.steps: dict[str, dict[str, Any]] = {}
+        # The orchestrator's state as the stream has shown it so far (the thread's, to start).
+        self.values: dict[str, Any] = dict(values or {})
         self.step_of_ns: dict[str, str] = {}
 
     def _say(self, text: str) -> None:
@@ -42,29 +48,33 @@ class Progress:
                 self._orchestrator_event(node, change)
 
     def _orchestrator_event(self, node: str, change: dict[str, Any]) -> None:
-        ledger = change.get("ledger") or {}
         if node == "plan" and change.get("plan_error"):
             self._say(f"[red]plan rejected[/red]: {escape(change['plan_error'])} — asking again")
-            return
-        new = {k: v for k, v in ledger.items() if "specialist" in v}
-        if node == "plan":
-            if new:
-                self._say(f"[bold]plan[/bold] (turn {change.get('turn')}):")
-            elif not ledger:
+        before = self.values.get("ledger") or {}
+        # Applied as the graph applies it: a new turn's plan overwrites the ledger.
+        self.values = apply_update(self.values, change)
+        ledger = self.values.get("ledger") or {}
+        turn = self.values.get("turn")
+        planned = [
+            key
+            for key, step in ledger.items()
+            if key not in before or _assignment(before[key]) != _assignment(step)
+        ]
+        if node == "plan" and "ledger" in change:
+            if planned:
+                self._say(f"[bold]plan[/bold] (turn {turn}):")
+            elif not any(step.get("turn") == turn for step in ledger.values()):
                 self._say("[bold]plan[/bold]: no specialist needed; answering directly")
-        for key, fields in ledger.items():
-            before = self.steps.get(key, {}).get("status")
-            self.steps[key] = {**self.steps.get(key, {}), **fields}
-            step = self.steps[key]
-            if "specialist" in fields:
+        for key, step in ledger.items():
+            if key in planned:
                 deps = ", ".join(d.split(".", 1)[1] for d in step.get("depends_on", []))
                 after = f" (after {deps})" if deps else ""
                 self._say(
-                    f"  • {step['id']} [bold]{step['specialist']}[/bold]: "
-                    f"{escape(step['objective'])}{after}"
+                    f"  • {step.get('id')} [bold]{step.get('specialist')}[/bold]: "
+                    f"{escape(str(step.get('objective', '')))}{after}"
                 )
             status = step.get("status")
-            if status != before and status != "waiting":
+            if status != (before.get(key) or {}).get("status") and status != "waiting":
                 self._status_line(step)
         if node == "finalize":
             self._say("[bold]answer ready[/bold]")
@@ -87,3 +97,8 @@ class Progress:
             for call in change.get("tools_called", []):
                 mark = "[green]✓[/green]" if call.get("ok") else "[red]✗[/red]"
                 self._say(f"           {step} {mark} {call.get('name')}")
+
+
+def _assignment(step: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Return what a plan says of a step: who does it, what, after which steps."""
+    return (step.get("specialist"), step.get("objective"), tuple(step.get("depends_on", [])))
