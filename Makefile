@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/orchestra demo
 
+# Two workers (the machine's two cores); the tests of the one langgraph dev share a worker.
 test: $(STAMP) lint
-	$(BIN)/pytest -q tests --nbmake notebooks
+	$(BIN)/pytest -q -n 2 --dist loadgroup tests --nbmake notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -43,7 +43,7 @@ class ScriptedChatModel(BaseChatModel):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    script: Mapping[str, Sequence[Any]] = Field(default_factory=dict)
+    script: Mapping[str, Any] = Field(default_factory=dict)
     calls: list[ScriptedCall] = Field(default_factory=list)
     _engine: Script = PrivateAttr()
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,8 +67,10 @@ class Choice:
 class Script:
     """Chooses each request's reply from what the request holds (thread-safe)."""
 
-    def __init__(self, replies: Mapping[str, Sequence[Any]]) -> None:
-        self.replies = {key: list(entries) for key, entries in replies.items()}
+    def __init__(self, replies: Mapping[str, Sequence[Any] | Callable[..., Any]]) -> None:
+        self.replies: dict[str, list[Any] | Callable[..., Any]] = {
+            key: entries if callable(entries) else list(entries) for key, entries in replies.items()
+        }
         self._lock = threading.Lock()
         self._faults_played: dict[tuple[str, int], int] = {}
         self._positions: dict[tuple[str, str], int] = {}
@@ -99,9 +101,13 @@ class Script:
 
     def _slot(self, key: str, position: int) -> tuple[list[Any], Any]:
         """Return the faults before the reply at a position, and the reply (None past the end)."""
+        entries = self.replies.get(key, [])
+        if callable(entries):
+            # One callable answers every request of its role, however many come.
+            return [], entries
         faults: list[Any] = []
         index = 0
-        for entry in self.replies.get(key, []):
+        for entry in entries:
             if is_fault(entry):
                 faults.append(entry)
                 continue

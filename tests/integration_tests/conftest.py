@@ -16,7 +16,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.integration_tests.studio import Studio, serve
+from tests.conftest import copy_sample
+from tests.integration_tests.studio import Studio, catalog_team, serve
+from tests.servers.langsmith_server import LangSmithCaptureServer
 
 POSTGRES_URL = os.environ.get(
     "ORCHESTRA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -138,7 +140,25 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
-    """Serve langgraph.json with `langgraph dev` (no ORCHESTRA_HOME), the scripted model behind."""
-    with serve(tmp_path_factory.mktemp("studio")) as running:
+def studio(tmp_path_factory: pytest.TempPathFactory, session_sample: Path) -> Iterator[Studio]:
+    """The session's one `langgraph dev`: the catalog team, traced, the scripted model behind.
+
+    Its tests are one xdist group (pytest_collection_modifyitems), so one worker starts it.
+    """
+    folder = tmp_path_factory.mktemp("studio")
+    team = catalog_team(folder / "team")
+    # The default home is .orchestra in the server's folder; the session's sample is in it.
+    copy_sample(session_sample, folder / ".orchestra")
+    with (
+        LangSmithCaptureServer() as smith,
+        serve(folder, {"ORCHESTRA_TEAM": str(team)}, smith) as running,
+    ):
         yield running
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put every test of the session's server in one xdist group: one server per session."""
+    for item in items:
+        if "studio" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.server)
+            item.add_marker(pytest.mark.xdist_group("server"))

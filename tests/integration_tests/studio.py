@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,12 +23,42 @@ from langchain_core.messages import BaseMessage
 
 from graph.testing import answer, call, plan, step
 from tests.integration_tests.scripts import echo_tool
+from tests.servers.langsmith_server import LangSmithCaptureServer
 from tests.servers.openai_server import ScriptedOpenAIServer
 
 REPO = Path(__file__).resolve().parents[2]
 LANGGRAPH = Path(sys.executable).with_name("langgraph")
 STARTUP_S = 90
 COUNT_SQL = "SELECT COUNT(*) AS orders FROM orders"
+CATALOG_SERVER = Path(__file__).parents[1] / "servers" / "catalog_mcp.py"
+SKU_LOOKUP = """  - name: sku_lookup
+    description: Looks up products by SKU in the catalog service.
+    prompt: You are sku_lookup. You answer questions about products with the catalog.
+    tools: [mcp:catalog/lookup_sku]
+"""
+
+
+def catalog_team(folder: Path, *more: str) -> Path:
+    """Write a team file: the built-in four, sku_lookup on the catalog MCP server, and `more`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(CATALOG_SERVER, folder / "catalog_mcp.py")
+    path = folder / "team.yaml"
+    path.write_text(
+        "extends: builtin\nmcp_servers:\n"
+        f"  catalog: {{command: {sys.executable}, args: [catalog_mcp.py]}}\n"
+        "specialists:\n" + SKU_LOOKUP + "".join(more)
+    )
+    return path
+
+
+def tracing_env(smith: LangSmithCaptureServer, project: str = "orchestra-tests") -> dict[str, str]:
+    """Return the environment that traces to the LangSmith stand-in."""
+    return {
+        "LANGSMITH_TRACING": "true",
+        "LANGSMITH_API_KEY": "lsv2_pt_test_0123456789",
+        "LANGSMITH_ENDPOINT": smith.url,
+        "LANGSMITH_PROJECT": project,
+    }
 
 
 def orchestrate(messages: list[BaseMessage]) -> dict[str, Any]:
@@ -53,14 +84,20 @@ def orchestrate(messages: list[BaseMessage]) -> dict[str, Any]:
     )
 
 
-SCRIPT: dict[str, list[Any]] = {
-    "orchestrator": [orchestrate] * 40,
+def model_down(messages: list[BaseMessage]) -> dict[str, Any]:
+    """Fail every call of the step whose model is down."""
+    return {"status": 500, "message": "the model is down"}
+
+
+# Replies chosen by what each request holds, never by how many tests asked before.
+SCRIPT: dict[str, Any] = {
+    "orchestrator": orchestrate,
     "sql_analyst:count": [call("run_sql", query=COUNT_SQL), echo_tool],
     "sql_analyst:s1": [
         call("list_tables"),
         answer("The database has customers, orders, order_lines, products and returns."),
     ],
-    "sql_analyst:broken": [{"status": 500, "message": "the model is down"}],
+    "sql_analyst:broken": model_down,
     "sku_lookup": [call("lookup_sku", sku="SKU-1"), echo_tool],
     "report_writer": [
         call("write_report", title="Order count", body_markdown="The orders were counted."),
@@ -77,6 +114,8 @@ class Studio:
     model: ScriptedOpenAIServer
     log: Path
     cwd: Path
+    # The LangSmith stand-in the server traces to, when it traces.
+    smith: LangSmithCaptureServer | None = None
 
     @property
     def home(self) -> Path:
@@ -117,7 +156,11 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def serve(folder: Path, extra_env: dict[str, str] | None = None) -> Iterator[Studio]:
+def serve(
+    folder: Path,
+    extra_env: dict[str, str] | None = None,
+    smith: LangSmithCaptureServer | None = None,
+) -> Iterator[Studio]:
     """Serve langgraph.json from `folder` with no ORCHESTRA_HOME: the relative default."""
     model = ScriptedOpenAIServer(SCRIPT, log_path=folder / "model_requests.jsonl")
     model.start()
@@ -126,6 +169,7 @@ def serve(folder: Path, extra_env: dict[str, str] | None = None) -> Iterator[Stu
         "OPENAI_BASE_URL": model.base_url,
         "OPENAI_API_KEY": "sk-test",
         "LANGSMITH_TRACING": "false",
+        **(tracing_env(smith) if smith is not None else {}),
         **(extra_env or {}),
     }
     # The project's graphs, run from a temporary folder (the server keeps its files in the
@@ -160,7 +204,7 @@ def serve(folder: Path, extra_env: dict[str, str] | None = None) -> Iterator[Stu
             )
         url = f"http://127.0.0.1:{port}"
         _wait_ok(url, proc, log)
-        yield Studio(url, model, log, folder)
+        yield Studio(url, model, log, folder, smith)
     finally:
         if proc is not None:
             _stop(proc)

@@ -7,7 +7,7 @@ import signal
 import pytest
 
 from tests.integration_tests.conftest import Cli, model_env, wait_for
-from tests.integration_tests.studio import SCRIPT
+from tests.integration_tests.studio import SCRIPT, orchestrate
 from tests.servers.openai_server import ScriptedOpenAIServer
 
 QUESTION = "How many orders are there? Write a report."
@@ -23,7 +23,7 @@ def store(request: pytest.FixtureRequest) -> dict[str, str]:
 def test_a_second_run_on_a_busy_thread_is_refused_and_no_turn_is_lost(
     cli: Cli, store: dict[str, str]
 ) -> None:
-    hanging = {**SCRIPT, "orchestrator": [{"hang": True}, *SCRIPT["orchestrator"]]}
+    hanging = {**SCRIPT, "orchestrator": [{"hang": True}, *[orchestrate] * 3]}
     with ScriptedOpenAIServer(hanging) as server:
         env = {**model_env(server), **store}
         first = cli.start("ask", QUESTION, "--thread-id", "busy", "--yes", **env)

@@ -2,70 +2,48 @@
 
 from __future__ import annotations
 
-import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 from graph.testing import call, plan, step
 from tests.integration_tests.conftest import Cli, model_env, wait_for
 from tests.integration_tests.scripts import echo_reports, echo_tool
-from tests.integration_tests.studio import serve
+from tests.integration_tests.studio import Studio, catalog_team, tracing_env
 from tests.servers.langsmith_server import LangSmithCaptureServer
 from tests.servers.openai_server import ScriptedOpenAIServer
 
-SERVER = Path(__file__).parents[1] / "servers" / "catalog_mcp.py"
-
 
 def test_mcp_tool_calls_and_the_remote_servers_run_are_in_the_parent_trace(
-    cli: Cli, tmp_path: Path
+    cli: Cli, tmp_path: Path, studio: Studio
 ) -> None:
-    with LangSmithCaptureServer() as smith:
-        tracing = {
-            "LANGSMITH_TRACING": "true",
-            "LANGSMITH_API_KEY": "lsv2_pt_test_0123456789",
-            "LANGSMITH_ENDPOINT": smith.url,
-            "LANGSMITH_PROJECT": "orchestra-tests",
-        }
-        (tmp_path / "remote").mkdir()
-        with serve(tmp_path / "remote", tracing) as remote:
-            folder = tmp_path / "team"
-            folder.mkdir()
-            shutil.copy(SERVER, folder / "catalog_mcp.py")
-            (folder / "team.yaml").write_text(
-                f"""extends: builtin
-mcp_servers:
-  catalog: {{command: {sys.executable}, args: [catalog_mcp.py]}}
-specialists:
-  - name: sku_lookup
-    description: Looks up products by SKU in the catalog service.
-    prompt: You are sku_lookup. You answer questions about products with the catalog.
-    tools: [mcp:catalog/lookup_sku]
-  - name: remote_sql
-    description: Counts on the data team's server.
-    remote: {{url: "{remote.url}", graph: sql_analyst}}
-"""
-            )
-            script = {
-                "orchestrator": [
-                    plan(
-                        step("sku", "sku_lookup", "Look up SKU-1 in the catalog."),
-                        step("count", "remote_sql", "Count the orders in the database."),
-                    ),
-                    echo_reports,
-                ],
-                "sku_lookup": [call("lookup_sku", sku="SKU-1"), echo_tool],
-            }
-            with ScriptedOpenAIServer(script) as model:
-                env = {"ORCHESTRA_TEAM": str(folder / "team.yaml"), **model_env(model), **tracing}
-                result = cli("ask", "SKU-1, and a count.", "--json", **env)
-            assert result.code == 0, result.stderr
-            # The remote server sends its runs on its own schedule: wait for its graph's run.
-            wait_for(lambda: any(r.get("name") == "sql_analyst" for r in smith.runs.values()))
-        runs = smith.runs
-    [root] = [
-        r for r in runs.values() if r["name"] == "orchestrator" and not r.get("parent_run_id")
-    ]
+    # The session's server is the remote, and traces to the same LangSmith stand-in.
+    smith = studio.smith
+    assert smith is not None
+    remote = (
+        "  - name: remote_sql\n"
+        "    description: Counts on the data team's server.\n"
+        f'    remote: {{url: "{studio.url}", graph: sql_analyst}}\n'
+    )
+    team = catalog_team(tmp_path / "team", remote)
+    script = {
+        "orchestrator": [
+            plan(
+                step("sku", "sku_lookup", "Look up SKU-1 in the catalog."),
+                step("count", "remote_sql", "Count the orders in the database."),
+            ),
+            echo_reports,
+        ],
+        "sku_lookup": [call("lookup_sku", sku="SKU-1"), echo_tool],
+    }
+    with ScriptedOpenAIServer(script) as model:
+        env = {"ORCHESTRA_TEAM": str(team), **model_env(model), **tracing_env(smith)}
+        result = cli("ask", "SKU-1, and a count.", "--json", **env)
+    assert result.code == 0, result.stderr
+    thread = result.json()["thread_id"]
+    [root] = wait_for_root(smith, thread)
+    # The remote server sends its runs on its own schedule: wait for its graph's run.
+    wait_for(lambda: any(r.get("name") == "sql_analyst" for r in smith.runs.values()))
+    runs = smith.runs
     trace = root["trace_id"]
     by_name: dict[str, list[dict[str, Any]]] = {}
     for run in runs.values():
@@ -91,3 +69,19 @@ def ancestors(runs: dict[str, dict[str, Any]], run: dict[str, Any]) -> set[str]:
         found.add(str(parent))
         parent = runs[str(parent)].get("parent_run_id")
     return found
+
+
+def wait_for_root(smith: LangSmithCaptureServer, thread: str) -> list[dict[str, Any]]:
+    """Return the root orchestrator run of a thread's trace, once it has arrived."""
+
+    def roots() -> list[dict[str, Any]]:
+        return [
+            r
+            for r in smith.runs.values()
+            if r["name"] == "orchestrator"
+            and not r.get("parent_run_id")
+            and (r.get("extra") or {}).get("metadata", {}).get("thread_id") == thread
+        ]
+
+    wait_for(lambda: bool(roots()))
+    return roots()
