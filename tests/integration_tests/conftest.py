@@ -24,6 +24,7 @@ POSTGRES_URL = os.environ.get(
     "ORCHESTRA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 ORCHESTRA = Path(sys.executable).parent / "orchestra"
+REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -88,8 +89,9 @@ def cli(isolated_env: Path) -> Cli:
         LANGSMITH_TRACING="false",
         PYTHONUNBUFFERED="1",
         COLUMNS="200",
-        # Every command runs under the server's blocking-call detector (a sitecustomize).
-        PYTHONPATH=str(Path(__file__).parent / "blocking"),
+        # Every command runs under the server's blocking-call detector (a sitecustomize), on
+        # the code of the checkout these tests are in.
+        PYTHONPATH=os.pathsep.join([str(Path(__file__).parent / "blocking"), str(REPO)]),
     )
     return Cli(env)
 
