@@ -58,6 +58,7 @@ class Tracing:
             hide_outputs=mask,
             hide_metadata=mask,
             timeout_ms=(3_000, 5_000),
+            retry_config=retry_policy(),
             tracing_error_callback=self._on_error,
         )
 
@@ -92,6 +93,26 @@ class Tracing:
             self.flush(seconds)
         finally:
             self._logger.setLevel(self._level)
+
+
+def retry_policy() -> Any:
+    """Return LangSmith's own retry policy, except that a refused connection is not retried.
+
+    An endpoint that refuses connections is down: retrying it with backoff kept a finished
+    command waiting for 20 s. Timeouts, 429 and 5xx are retried as LangSmith retries them.
+    """
+    from langsmith.utils import LangSmithRetry
+
+    return LangSmithRetry(
+        total=3,
+        connect=0,
+        status_forcelist=[429, 500, 502, 503, 504, 408, 425],
+        backoff_factor=0.5,
+        raise_on_redirect=False,
+        raise_on_status=False,
+        respect_retry_after_header=True,
+        allowed_methods=None,
+    )
 
 
 def start_tracing(warn: Callable[[str], None]) -> Tracing | None:
