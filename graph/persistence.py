@@ -22,7 +22,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from graph.sqlite_loop import LoopSqliteSaver
 from graph.sqlite_store import LoopSqliteStore, create_store_tables
-from tools.secrets import mask_url
+from tools.secrets import mask_url, redact
 
 SETUP_LOCK = 7_221_019  # an arbitrary advisory-lock key, Orchestra's own
 SETUP_WAIT_S = 60.0
@@ -122,6 +122,16 @@ async def _open_sqlite(path: Path) -> AsyncIterator[LoopSqliteSaver]:
 @asynccontextmanager
 async def _open_postgres(url: str) -> AsyncIterator[AsyncPostgresSaver]:
     """Open a pooled Postgres checkpointer; an unreachable server is a clear error."""
+    try:
+        # One direct connection first: a refused one fails at once and says why, where the
+        # pool would retry it until its time-out.
+        probe = await psycopg.AsyncConnection.connect(url, connect_timeout=5)
+    except psycopg.Error as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CheckpointStoreError(
+            f"cannot reach the Postgres checkpointer at {mask_url(url)} ({redact(reason)})"
+        ) from None
+    await probe.close()
     pool: AsyncConnectionPool = AsyncConnectionPool(
         url,
         min_size=1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -94,6 +95,43 @@ def cli(isolated_env: Path) -> Cli:
         PYTHONPATH=os.pathsep.join([str(Path(__file__).parent / "blocking"), str(REPO)]),
     )
     return Cli(env)
+
+
+@dataclass
+class InProcessCli:
+    """Runs `orchestra`'s entry point in this process: error paths without a start-up each."""
+
+    monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str]
+
+    def __call__(self, *args: str, **env: str) -> CliResult:
+        """Run one command to completion, with `env` set for it alone."""
+        from graph.cli.main import main
+        from graph.testing.blocking import blocking_detector
+
+        self.capsys.readouterr()
+        with self.monkeypatch.context() as patch:
+            for name, value in env.items():
+                patch.setenv(name, value)
+            patch.setattr(sys, "stdin", io.StringIO())  # not a terminal, as in CI
+            detector = blocking_detector()
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse's own usage errors
+                code = exc.code if isinstance(exc.code, int) else 2
+            finally:
+                detector.deactivate()
+        out, err = self.capsys.readouterr()
+        return CliResult(code, out, err)
+
+
+@pytest.fixture
+def cli_here(
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> InProcessCli:
+    """Return an in-process runner for `orchestra` (a subprocess test covers each exit code)."""
+    monkeypatch.setenv("COLUMNS", "200")
+    return InProcessCli(monkeypatch, capsys)
 
 
 def model_env(server: Any, api_key: str = "sk-test-not-a-real-key-000000") -> dict[str, str]:

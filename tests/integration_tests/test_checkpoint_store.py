@@ -1,4 +1,7 @@
-"""Checkpoint stores that are damaged, missing, unreachable or foreign; and time travel."""
+"""Checkpoint stores that are damaged, missing, unreachable or foreign; and time travel.
+
+The commands run in process (`cli_here`): each exit code has its subprocess test elsewhere.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import hashlib
 from pathlib import Path
 
 from graph.persistence import open_checkpointer
-from tests.integration_tests.conftest import Cli, model_env
+from tests.integration_tests.conftest import InProcessCli, model_env
 from tests.integration_tests.scripts import sql_and_docs
 from tests.servers.openai_server import ScriptedOpenAIServer
 
@@ -19,13 +22,13 @@ def digest(path: Path) -> str:
 
 
 def test_damaged_checkpoint_file_is_a_clear_error_and_is_left_untouched(
-    cli: Cli, tmp_path: Path
+    cli_here: InProcessCli, tmp_path: Path
 ) -> None:
     damaged = tmp_path / "damaged.sqlite"
     damaged.write_bytes(b"this is not a sqlite database" * 100)
     before = digest(damaged)
     for args in (["show", "t1"], ["resume", "t1"], ["threads"], ["ask", "hello?"]):
-        result = cli(
+        result = cli_here(
             *args,
             ORCHESTRA_CHECKPOINTER=f"sqlite:///{damaged}",
             ORCHESTRA_MODEL="openai:x",
@@ -37,28 +40,30 @@ def test_damaged_checkpoint_file_is_a_clear_error_and_is_left_untouched(
     assert digest(damaged) == before
 
 
-def test_missing_checkpoint_file_is_not_created_by_looking(cli: Cli, tmp_path: Path) -> None:
+def test_missing_checkpoint_file_is_not_created_by_looking(
+    cli_here: InProcessCli, tmp_path: Path
+) -> None:
     missing = tmp_path / "nowhere" / "checkpoints.sqlite"
     for command in ("show", "resume", "history"):
-        result = cli(command, "t1", ORCHESTRA_CHECKPOINTER=f"sqlite:///{missing}")
+        result = cli_here(command, "t1", ORCHESTRA_CHECKPOINTER=f"sqlite:///{missing}")
         assert result.code == 2 and "no checkpoint file at" in result.stderr
     assert not missing.exists()
 
 
-def test_unreachable_postgres_is_a_clear_error_without_the_password(cli: Cli) -> None:
+def test_unreachable_postgres_is_a_clear_error_without_the_password(cli_here: InProcessCli) -> None:
     url = "postgresql://orchestra:hunter2secret@127.0.0.1:1/orchestra"
-    result = cli("show", "t1", ORCHESTRA_CHECKPOINTER=url)
+    result = cli_here("show", "t1", ORCHESTRA_CHECKPOINTER=url)
     assert result.code == 2
     assert "cannot reach the Postgres checkpointer at" in result.stderr
     assert "hunter2secret" not in result.stderr and "Traceback" not in result.stderr
 
 
 def test_thread_of_another_database_is_unknown_and_nothing_changes(
-    cli: Cli, tmp_path: Path
+    cli_here: InProcessCli, tmp_path: Path
 ) -> None:
     here, there = tmp_path / "here.sqlite", tmp_path / "there.sqlite"
     with ScriptedOpenAIServer(sql_and_docs()) as server:
-        made = cli(
+        made = cli_here(
             "ask",
             QUESTION,
             "--thread-id",
@@ -67,10 +72,10 @@ def test_thread_of_another_database_is_unknown_and_nothing_changes(
             **model_env(server),
         )
         assert made.code == 0, made.stderr
-    cli("threads", ORCHESTRA_CHECKPOINTER=f"sqlite:///{there}")
+    cli_here("threads", ORCHESTRA_CHECKPOINTER=f"sqlite:///{there}")
     before = digest(there)
     for command in ("show", "resume", "history"):
-        result = cli(
+        result = cli_here(
             command,
             "mine",
             ORCHESTRA_CHECKPOINTER=f"sqlite:///{there}",
@@ -82,25 +87,25 @@ def test_thread_of_another_database_is_unknown_and_nothing_changes(
 
 
 def test_resume_from_an_earlier_checkpoint_forks_and_keeps_the_original_history(
-    cli: Cli,
+    cli_here: InProcessCli,
 ) -> None:
     script = sql_and_docs()
     script["orchestrator"].append(script["orchestrator"][-1])  # the fork's finalize
     with ScriptedOpenAIServer(script) as server:
         env = model_env(server)
-        assert cli("ask", QUESTION, "--thread-id", "tt", **env).code == 0
-        history = cli("history", "tt", "--json", **env).json()
+        assert cli_here("ask", QUESTION, "--thread-id", "tt", **env).code == 0
+        history = cli_here("history", "tt", "--json", **env).json()
         finalize_point = next(h for h in history if h["next"] == ["finalize"])
-        fork = cli("resume", "tt", "--from", finalize_point["checkpoint_id"], "--json", **env)
+        fork = cli_here("resume", "tt", "--from", finalize_point["checkpoint_id"], "--json", **env)
         assert fork.code == 0, fork.stderr
         assert fork.json()["status"] == "done"
         # only the finalize call was made again; no specialist ran for the fork
         assert [r["role"] for r in server.requests].count("orchestrator") == 3
         assert len(server.calls_for("sql_analyst")) == 2
-        after = cli("history", "tt", "--json", **env).json()
+        after = cli_here("history", "tt", "--json", **env).json()
     original = {h["checkpoint_id"] for h in history}
     assert original < {h["checkpoint_id"] for h in after}
-    unknown = cli("resume", "tt", "--from", "1f0-not-a-checkpoint", **env)
+    unknown = cli_here("resume", "tt", "--from", "1f0-not-a-checkpoint", **env)
     assert unknown.code == 2 and "no checkpoint" in unknown.stderr
 
 

@@ -1,4 +1,8 @@
-"""Bad input never gives a traceback: a one-line message and exit code 2."""
+"""Bad input never gives a traceback: a one-line message and exit code 2.
+
+The entry point runs in process (`cli_here`); one case runs the real command in a subprocess,
+so the exit code a shell sees is pinned too.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration_tests.conftest import Cli, CliResult
+from tests.integration_tests.conftest import Cli, CliResult, InProcessCli
 
 
 def one_line_error(result: CliResult) -> str:
@@ -26,40 +30,41 @@ def closed_port() -> int:
 
 
 @pytest.mark.parametrize("question", ["", "   \n\t "], ids=["empty", "whitespace"])
-def test_empty_question_is_refused(cli: Cli, question: str) -> None:
-    assert "question is empty" in one_line_error(cli("ask", question))
+def test_empty_question_is_refused(cli_here: InProcessCli, question: str) -> None:
+    assert "question is empty" in one_line_error(cli_here("ask", question))
 
 
-def test_oversized_question_is_refused(cli: Cli) -> None:
-    assert "limit is 8000" in one_line_error(cli("ask", "x" * 9000))
+def test_oversized_question_is_refused(cli_here: InProcessCli) -> None:
+    assert "limit is 8000" in one_line_error(cli_here("ask", "x" * 9000))
 
 
 @pytest.mark.parametrize("command", ["resume", "show", "history"])
-def test_unknown_thread_is_refused(cli: Cli, command: str) -> None:
-    assert cli("threads").code == 0  # the store exists, the thread does not
-    assert "unknown thread 'nope-123'" in one_line_error(cli(command, "nope-123"))
+def test_unknown_thread_is_refused(cli_here: InProcessCli, command: str) -> None:
+    assert cli_here("threads").code == 0  # the store exists, the thread does not
+    assert "unknown thread 'nope-123'" in one_line_error(cli_here(command, "nope-123"))
 
 
-def test_unknown_model_provider_is_refused(cli: Cli) -> None:
-    line = one_line_error(cli("ask", "hello?", ORCHESTRA_MODEL="nosuchprovider:model-x"))
+def test_unknown_model_provider_is_refused(cli_here: InProcessCli) -> None:
+    line = one_line_error(cli_here("ask", "hello?", ORCHESTRA_MODEL="nosuchprovider:model-x"))
     assert "unknown model provider 'nosuchprovider'" in line
 
 
-def test_model_without_provider_is_refused(cli: Cli) -> None:
-    assert "provider:model" in one_line_error(cli("ask", "hello?", ORCHESTRA_MODEL="gpt-4"))
+def test_model_without_provider_is_refused(cli_here: InProcessCli) -> None:
+    assert "provider:model" in one_line_error(cli_here("ask", "hello?", ORCHESTRA_MODEL="gpt-4"))
 
 
-def test_missing_model_is_refused(cli: Cli) -> None:
-    assert "no model configured" in one_line_error(cli("ask", "hello?"))
+def test_missing_model_is_refused(cli_here: InProcessCli) -> None:
+    assert "no model configured" in one_line_error(cli_here("ask", "hello?"))
 
 
-def test_missing_api_key_is_refused(cli: Cli) -> None:
+def test_missing_api_key_is_refused(cli_here: InProcessCli) -> None:
     assert "OPENAI_API_KEY is not set" in one_line_error(
-        cli("ask", "hello?", ORCHESTRA_MODEL="openai:gpt-4.1-mini")
+        cli_here("ask", "hello?", ORCHESTRA_MODEL="openai:gpt-4.1-mini")
     )
 
 
 def test_unreachable_model_server_is_refused_and_the_run_is_kept(cli: Cli) -> None:
+    # The real command, in a subprocess: exit 2 as a shell sees it.
     env = {
         "ORCHESTRA_MODEL": "openai:gpt-4.1-mini",
         "OPENAI_API_KEY": "sk-test-unreachable-000000",
@@ -72,8 +77,8 @@ def test_unreachable_model_server_is_refused_and_the_run_is_kept(cli: Cli) -> No
     assert show.code == 0 and show.json()["stopped_at"] == ["plan"]
 
 
-def test_bad_checkpointer_url_is_refused(cli: Cli) -> None:
-    line = one_line_error(cli("threads", ORCHESTRA_CHECKPOINTER="redis://u:secret@localhost"))
+def test_bad_checkpointer_url_is_refused(cli_here: InProcessCli) -> None:
+    line = one_line_error(cli_here("threads", ORCHESTRA_CHECKPOINTER="redis://u:secret@localhost"))
     assert "ORCHESTRA_CHECKPOINTER: must be sqlite:///path" in line and "secret" not in line
 
 
@@ -87,21 +92,21 @@ def test_bad_checkpointer_url_is_refused(cli: Cli) -> None:
     ],
 )
 def test_every_setting_is_checked_at_start_up(
-    cli: Cli, tmp_path: Path, variable: str, value: str, says: str
+    cli_here: InProcessCli, tmp_path: Path, variable: str, value: str, says: str
 ) -> None:
     (tmp_path / "file").write_text("not a folder")
     env = {variable: value.format(file=tmp_path / "file"), "ORCHESTRA_MODEL": "openai:x"}
-    line = one_line_error(cli("ask", "hello?", **env))
+    line = one_line_error(cli_here("ask", "hello?", **env))
     assert line.startswith(f"orchestra: error: {variable}: ") and says in line
 
 
 @pytest.mark.parametrize("command", ["resume", "show", "history"])
-def test_a_thread_id_that_is_a_path_is_refused(cli: Cli, command: str) -> None:
-    result = cli(command, "../../etc")
+def test_a_thread_id_that_is_a_path_is_refused(cli_here: InProcessCli, command: str) -> None:
+    result = cli_here(command, "../../etc")
     assert result.code == 2 and "must be 1-128 letters" in result.stderr
-    assert "must be 1-128 letters" in one_line_error(cli("ask", "hi", "--thread-id", "a/../b"))
+    assert "must be 1-128 letters" in one_line_error(cli_here("ask", "hi", "--thread-id", "a/../b"))
 
 
-def test_usage_error_from_argparse_exits_2(cli: Cli) -> None:
-    result = cli("resume")
+def test_usage_error_from_argparse_exits_2(cli_here: InProcessCli) -> None:
+    result = cli_here("resume")
     assert result.code == 2 and "Traceback" not in result.stderr
