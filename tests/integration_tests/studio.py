@@ -23,6 +23,7 @@ from langchain_core.messages import BaseMessage
 
 from graph.testing import answer, call, plan, step
 from tests.integration_tests.scripts import echo_tool
+from tests.journey import JOURNEY_SCRIPT, journey
 from tests.servers.langsmith_server import LangSmithCaptureServer
 from tests.servers.openai_server import ScriptedOpenAIServer
 
@@ -64,6 +65,8 @@ def tracing_env(smith: LangSmithCaptureServer, project: str = "orchestra-tests")
 def orchestrate(messages: list[BaseMessage]) -> dict[str, Any]:
     """Play the orchestrator by what it is asked: plan by the question, answer from reports."""
     system, last = messages[0].text, messages[-1].text
+    if "journey" in last.lower():
+        return journey(messages)
     if "finalizer" in system:
         reports = last.split("Reports:\n", 1)[-1]
         if "sku_lookup" in reports:
@@ -103,6 +106,7 @@ SCRIPT: dict[str, Any] = {
         call("write_report", title="Order count", body_markdown="The orders were counted."),
         echo_tool,
     ],
+    **{key: replies for key, replies in JOURNEY_SCRIPT.items() if key != "orchestrator"},
 }
 
 
