@@ -78,6 +78,7 @@ class Launch:
                 decisions=rec.decisions or [],
                 defer_review=True,
                 carried=Carried.from_report(Report(**earlier)) if same and earlier else Carried(),
+                failure=rec.failures[-1] if rec.failures and not same else "",
             )
             self.sends.append(Send(rec.specialist, {"brief": brief.model_dump()}))
             if same:

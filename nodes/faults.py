@@ -10,7 +10,14 @@ import openai
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Return True for faults worth retrying: time-outs, 429, 5xx, dropped connections."""
+    """Return True for faults worth retrying: time-outs, 429, 5xx, dropped connections.
+
+    A fault that wraps another (an MCP tool's error, a task group's) is judged by what it wraps.
+    """
+    if isinstance(exc, BaseExceptionGroup):
+        return any(is_transient(inner) for inner in exc.exceptions)
+    if exc.__cause__ is not None and is_transient(exc.__cause__):
+        return True
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code == 429 or exc.status_code >= 500
     if isinstance(exc, openai.APIConnectionError | openai.APITimeoutError):

@@ -100,10 +100,14 @@ class Brief(BaseModel):
     defer_review: bool = False
     # What the step's earlier legs did (a retried or reviewed step continues from them).
     carried: Carried = Field(default_factory=lambda: Carried())
+    # Why the step failed before, when it moved to another specialist: all it carries over.
+    failure: str = ""
 
     def render(self) -> str:
         """Render the brief as the specialist's first message."""
         lines = [f"Step {self.step_id}: {self.objective}"]
+        if self.failure:
+            lines.append(f"\nAn earlier attempt by another specialist failed: {self.failure}")
         for report in self.inputs:
             lines.append(f"\nReport from step {report.step_key} ({report.specialist}):")
             lines.append(report.summary)

@@ -44,18 +44,12 @@ async def list_tools(name: str, server: McpServer, folder: Path) -> tuple[list[s
 
 
 @asynccontextmanager
-async def server_session(name: str, server: McpServer, folder: Path) -> AsyncIterator[Any]:
-    """Open an MCP client session to a server: a started stdio process, or an HTTP URL."""
-    from langchain_mcp_adapters.client import MultiServerMCPClient
+async def server_session(server: McpServer, folder: Path) -> AsyncIterator[Any]:
+    """Open an MCP client session to a stdio server, started for it."""
     from mcp import ClientSession, StdioServerParameters
     from mcp.client.stdio import stdio_client
 
     connection = connection_of(server, folder)
-    if server.url:
-        client = MultiServerMCPClient({name: connection})  # type: ignore[dict-item]
-        async with client.session(name) as session:
-            yield session
-        return
     params = StdioServerParameters(
         command=connection["command"],
         args=connection["args"],
@@ -94,9 +88,15 @@ class McpToolbox:
         for name, server in self.servers.items():
             try:
                 async with asyncio.timeout(LIST_TIMEOUT_S):
-                    opened = server_session(name, server, self.folder)
-                    session = await self._stack.enter_async_context(opened)
-                    found = await load_mcp_tools(session, server_name=name)
+                    if server.url:
+                        # A session per call over HTTP: a failed request (a 5xx) ends that
+                        # call alone, which can be retried, not a session the run shares.
+                        connection: Any = connection_of(server, self.folder)
+                        found = await load_mcp_tools(None, connection=connection, server_name=name)
+                    else:
+                        opened = server_session(server, self.folder)
+                        session = await self._stack.enter_async_context(opened)
+                        found = await load_mcp_tools(session, server_name=name)
             except TimeoutError:
                 self.errors[name] = f"no answer within {LIST_TIMEOUT_S:g}s"
             except Exception as exc:  # the steps that need it fail with this reason

@@ -110,7 +110,8 @@ async def _resume(
         return EXIT_OK
     payload: Any = None
     if snapshot.interrupts:
-        decision = decide(snapshot.interrupts, approve)
+        # At a terminal this waits for a person: off the event loop.
+        decision = await asyncio.to_thread(decide, snapshot.interrupts, approve)
         if decision is None:
             return waiting(thread, summarize(thread, snapshot), as_json)
         payload = Command(resume=decision)
@@ -164,7 +165,7 @@ async def _drive(
         if not snapshot.interrupts:
             emit(session, summary, as_json)
             return EXIT_OK if summary["status"] == "done" else EXIT_STOPPED
-        decision = decide(snapshot.interrupts, approve)
+        decision = await asyncio.to_thread(decide, snapshot.interrupts, approve)
         if decision is None:
             return waiting(thread, summary, as_json)
         payload = Command(resume=decision)

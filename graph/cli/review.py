@@ -46,7 +46,9 @@ def decide(interrupts: Any, approve: bool | None) -> dict[str, Any] | None:
 def ask_decision(action: dict[str, Any]) -> dict[str, Any]:
     """Ask on the terminal for one action's decision: approve, edit or reject."""
     while True:
-        answer = err.input(f"{action.get('name')}: [a]pprove, [e]dit, [r]eject? ").strip().lower()
+        # Not markup: the brackets are what the person reads.
+        prompt = f"{action.get('name')}: [a]pprove, [e]dit, [r]eject? "
+        answer = err.input(prompt, markup=False).strip().lower()
         if answer in ("a", "approve", "y", "yes"):
             return {"type": "approve"}
         if answer in ("r", "reject", "n", "no", ""):

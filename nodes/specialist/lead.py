@@ -1,7 +1,7 @@
 """A team lead: an orchestrator of its own over a sub-team, run as one step of its parent.
 
 The lead gets the step's brief as its question, plans over its own team, and its answer is
-the step's report. It runs on a thread of its own (the parent's id and the step key), so its
+the step's report. It runs on a thread of its own (`<parent id>:<step key>`), so its
 reports and checkpoints never mix with the parent's; its trace nests under the step.
 """
 
@@ -27,7 +27,8 @@ from state.usage import spent
 def lead_config(spec: SpecialistSpec, brief: Brief, config: RunnableConfig) -> RunnableConfig:
     """Return the lead's config: its own thread, out of the parent's chat stream."""
     configurable = dict(config.get("configurable") or {})
-    configurable["thread_id"] = f"{configurable.get('thread_id', '')}/{brief.step_key}"
+    # A thread id is data, never a path (state/ids.py): ':' joins, as a run folder allows.
+    configurable["thread_id"] = f"{configurable.get('thread_id', '')}:{brief.step_key}"
     inner: RunnableConfig = {
         **config,
         "configurable": configurable,
