@@ -186,6 +186,7 @@ def studio(tmp_path_factory: pytest.TempPathFactory, session_sample: Path) -> It
     Its tests are one xdist group (pytest_collection_modifyitems), so one worker starts it.
     """
     folder = tmp_path_factory.mktemp("studio")
+    one_server_per_session(tmp_path_factory)
     team = catalog_team(folder / "team")
     # The default home is .orchestra in the server's folder; the session's sample is in it.
     copy_sample(session_sample, folder / ".orchestra")
@@ -194,6 +195,22 @@ def studio(tmp_path_factory: pytest.TempPathFactory, session_sample: Path) -> It
         serve(folder, {"ORCHESTRA_TEAM": str(team)}, smith) as running,
     ):
         yield running
+
+
+def one_server_per_session(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Fail when a second xdist worker starts the session's server: its group was split."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        return
+    # Every worker's base folder sits in one folder of the session's.
+    marks = tmp_path_factory.getbasetemp().parent
+    (marks / f"studio-{worker}").touch()
+    others = sorted(p.name for p in marks.glob("studio-*") if p.name != f"studio-{worker}")
+    if others:
+        pytest.fail(
+            f"langgraph dev started on {worker} and on {', '.join(others)}: the xdist group "
+            "'server' was not applied (check the pytest and pytest-xdist versions)"
+        )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
