@@ -1,16 +1,20 @@
 """What `langgraph dev` serves: the orchestrator over ORCHESTRA_TEAM's team, and any specialist.
 
 The team file is read once, at import; a team whose specialists take tools from MCP servers
-is served by a factory that starts those servers for each run and stops them after it.
+is served by a factory that starts those servers for each run and stops them after it. Every
+served graph is a factory, so a run a caller's RemoteGraph starts joins the caller's trace.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
+import langsmith as ls
 from langchain_core.runnables import RunnableConfig
+from langgraph.graph.state import CompiledStateGraph
+from langsmith.utils import tracing_is_enabled
 
 from graph.build import build_graph, pinned_models
 from graph.models import ModelResolver
@@ -21,16 +25,46 @@ from tools.mcp_servers import McpToolbox
 from tools.workspace import Workspace
 
 
+@contextmanager
+def in_caller_trace(config: RunnableConfig) -> Iterator[None]:
+    """Trace a served run under the caller's run, when a caller sent one and this server traces.
+
+    A RemoteGraph with distributed_tracing sends its run as `langsmith-trace` (its project in
+    `baggage`); the server puts both in the run's configurable, and a factory's graph runs
+    inside the factory's context (LangSmith's "distributed tracing with Agent Server").
+    """
+    configurable = config.get("configurable") or {}
+    parent = configurable.get("langsmith-trace")
+    # A parent alone would switch tracing on: join only when this server traces anyway.
+    if not parent or not tracing_is_enabled():
+        yield
+        return
+    with ls.tracing_context(parent=parent, project_name=configurable.get("langsmith-project")):
+        yield
+
+
+def joining_caller_trace(graph: CompiledStateGraph[Any, Any, Any, Any]) -> Any:
+    """Return a factory serving `graph`, its runs filed in the trace of the caller's run."""
+
+    @asynccontextmanager
+    async def served_graph(config: RunnableConfig) -> AsyncIterator[Any]:
+        with in_caller_trace(config):
+            yield graph
+
+    return served_graph
+
+
 def served_orchestrator(team: Team, workspace: Workspace) -> Any:
-    """Return the orchestrator graph, or a per-run factory when the team uses MCP servers."""
+    """Return the orchestrator's factory; with MCP servers, it starts them for each run."""
     if not team.used_servers():
-        return build_graph(specialists=team.specs(), workspace=workspace)
+        return joining_caller_trace(build_graph(specialists=team.specs(), workspace=workspace))
 
     @asynccontextmanager
     async def orchestrator(config: RunnableConfig) -> AsyncIterator[Any]:
         """The orchestrator, the team's MCP servers running for this run."""
         async with team.opened() as specs:
-            yield build_graph(specialists=specs, workspace=workspace)
+            with in_caller_trace(config):
+                yield build_graph(specialists=specs, workspace=workspace)
 
     return orchestrator
 
@@ -49,7 +83,8 @@ def served_specialist(team: Team, workspace: Workspace) -> Any:
         used = team.used_servers([entry])
         async with McpToolbox(used, team.source.parent) as toolbox:
             spec = spec_of(entry, toolbox)
-            yield build_specialist(spec, ModelResolver(None, pinned_models([spec])), workspace)
+            with in_caller_trace(config):
+                yield build_specialist(spec, ModelResolver(None, pinned_models([spec])), workspace)
 
     return specialist
 

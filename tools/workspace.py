@@ -76,8 +76,15 @@ class Workspace:
     def _inside(self, path: Path) -> Path:
         """Create a run folder, refusing one that would resolve outside the home's runs."""
         runs = (self.home / "runs").resolve()
+        # Checked before the folder is made, so a refused one leaves nothing behind.
+        _refuse_outside(path, path.resolve(), runs)
         path.mkdir(parents=True, exist_ok=True)
         resolved = path.resolve()
-        if resolved != runs and runs not in resolved.parents:
-            raise ToolError(f"refused: {path} resolves outside {runs}")
+        _refuse_outside(path, resolved, runs)
         return resolved
+
+
+def _refuse_outside(path: Path, resolved: Path, runs: Path) -> None:
+    """Raise unless `resolved` (where `path` leads) is the runs folder or inside it."""
+    if resolved != runs and runs not in resolved.parents:
+        raise ToolError(f"refused: {path} resolves outside {runs}")

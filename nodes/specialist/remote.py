@@ -54,8 +54,8 @@ def make_remote_step_node(spec: SpecialistSpec, archives: Archives):
         client=client,
         sync_client=sync_client,
         name=spec.name,
-        # LangSmith's distributed-tracing headers: a server that honours them files its run
-        # under this step (`langgraph dev`'s in-memory server does not).
+        # LangSmith's distributed-tracing headers: Orchestra's served graphs file their run
+        # under this step (graph/served.py); another server's graph must read them itself.
         distributed_tracing=True,
     )
     where = f"remote specialist {spec.name} ({graph_id} at {url})"
