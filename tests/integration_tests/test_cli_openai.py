@@ -32,7 +32,8 @@ def test_ask_json_runs_the_team_through_the_real_openai_client(
     assert all(s["attempts"] == 1 for s in out["steps"])
     db = isolated_env / "sample" / "business.db"
     expected = sqlite3.connect(db).execute(ORDERS_2025_SQL).fetchone()[0]
-    assert f"{expected}" in out["answer"]
+    # The SQL step's report as the answer quotes it: the column, then the database's count.
+    assert f"Found: orders_2025\n{expected}\n" in out["answer"]
     assert NORTH_SECTION in out["answer"]
     # usage in the ledger is what the server billed, call by call
     served = [r for r in requests if r["status"] == 200]

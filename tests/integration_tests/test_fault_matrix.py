@@ -28,9 +28,7 @@ from tests.integration_tests.studio import COUNT_SQL, SCRIPT
 from tests.servers.openai_server import ScriptedOpenAIServer
 
 QUESTION = "How many orders are there? Write a report."
-ENDLESS_SQL = (
-    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c"
-)
+LOCKED_SQL = "SELECT COUNT(*) AS locked_out FROM orders"
 LIMITS = {"ORCHESTRA_MODEL_TIMEOUT_S": "2", "ORCHESTRA_TOOL_TIMEOUT_S": "2"}
 
 
@@ -42,6 +40,9 @@ class Fault:
     count: list[Any] = field(default_factory=lambda: [call("run_sql", query=COUNT_SQL), echo_tool])
     kill_at: tuple[str, int] | None = None  # (role, n): SIGKILL as its n-th model request arrives
     kill_on_report: bool = False  # SIGKILL as soon as the report file exists
+    # The database is locked from the step's 1st model call to its 2nd: the tool message
+    # the 2nd call carries, when the query between them hangs.
+    locked_tool_says: str | None = None
 
 
 FAULTS = [
@@ -63,7 +64,10 @@ FAULTS = [
     ),
     Fault(
         "tool hangs past its timeout",
-        [call("run_sql", query=ENDLESS_SQL), call("run_sql", query=COUNT_SQL), echo_tool],
+        [call("run_sql", query=LOCKED_SQL), call("run_sql", query=COUNT_SQL), echo_tool],
+        # Only the tool's deadline (2 s) says this; SQLite would give up on the lock at 5 s
+        # with "database is locked".
+        locked_tool_says="Error: tool run_sql timed out after 2s",
     ),
     Fault(
         "malformed tool call",
@@ -74,6 +78,30 @@ FAULTS = [
     Fault("SIGKILL after write_report, at its model call", kill_at=("report_writer", 2)),
     Fault("SIGKILL as write_report's file appears", kill_on_report=True),
 ]
+
+
+def database_locked(database: Path, held: list[sqlite3.Connection]) -> Callable[[str, str], bool]:
+    """Return a server hook that locks the database from the step's 1st model call to its 2nd.
+
+    The query the 1st call asks for waits on the lock; the 2nd call comes once the specialist
+    has been told the query's fate, and then the lock goes, so the abandoned query ends too.
+    """
+    seen: list[str] = []
+
+    def on_request(who: str, step: str) -> bool:
+        if who == "sql_analyst":
+            seen.append(step)
+            if len(seen) == 1:
+                held.append(
+                    sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+                )
+                held[0].execute("BEGIN EXCLUSIVE")
+            elif len(seen) == 2:
+                held[0].rollback()
+                held[0].close()
+        return False
+
+    return on_request
 
 
 def killer(
@@ -110,10 +138,14 @@ def test_fault(
     # The sample is generated first, so a tool's time limit measures the tool, not the setup.
     assert cli("sample").code == 0
     started = time.monotonic()
+    [database] = isolated_env.rglob("business.db")
+    held: list[sqlite3.Connection] = []
     with ScriptedOpenAIServer(script) as server:
         env = {**model_env(server), **store, **LIMITS}
         args = ("ask", QUESTION, "--thread-id", thread, "--yes", "--json")
         resumes = 0
+        if fault.locked_tool_says:
+            server.on_request = database_locked(database, held)
         if fault.kill_at or fault.kill_on_report:
             proc: list[subprocess.Popen[str]] = []
             if fault.kill_at:
@@ -138,12 +170,16 @@ def test_fault(
         assert result.code == 0, result.stderr
         repeated = [(r["role"], r["step"], r["position"]) for r in server.repeats]
         failed_calls = sum(1 for r in server.requests if r["status"] != 200)
+        told = [r["request"]["messages"][-1] for r in server.calls_for("sql_analyst")[1:2]]
+    for lock in held:
+        lock.close()
     out = result.json()
     reports = sorted(p.name for p in report_dir.glob("*.md"))
-    [database] = isolated_env.rglob("business.db")
     orders = sqlite3.connect(database).execute(COUNT_SQL).fetchone()[0]
     ledger = {s["id"]: (s["status"], s["attempts"]) for s in out["steps"]}
     record(fault.name, backend, repeated, reports, ledger, resumes, failed_calls, started)
+    if fault.locked_tool_says:
+        assert [(m["role"], m["content"]) for m in told] == [("tool", fault.locked_tool_says)]
     assert repeated == [], f"completed model calls were made again: {repeated}"
     assert reports == ["report.md"]  # one side effect for the one approved call
     assert ledger == {"count": ("done", 1), "write": ("done", 1)}

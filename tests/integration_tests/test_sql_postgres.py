@@ -14,7 +14,8 @@ from tools.sample import SAMPLE_FACTS, generate_sample
 from tools.sql import SqlDatabase
 from tools.sql_load import drop_postgres_schema, load_sample_into_postgres
 
-pytestmark = pytest.mark.postgres
+# One worker runs the module, so the sample is loaded into Postgres once.
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("sql_postgres")]
 
 DEFAULT_URLS = (
     "postgresql://postgres@127.0.0.1:5432/test",
@@ -88,27 +89,59 @@ def test_postgres_describe_table_and_list_tables(db: SqlDatabase) -> None:
     assert "order_date DATE not null" in db.describe_table("orders")
 
 
+def data_of(pg: tuple[str, str]) -> tuple[object, ...]:
+    """Return the schema's row counts, sums and tables, read by a session of its own."""
+    with psycopg.connect(pg[0], autocommit=True) as conn:
+        conn.execute(f'SET search_path = "{pg[1]}"')
+        checksum = conn.execute(CHECKSUM_SQL).fetchone()
+        tables = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s"
+            " ORDER BY table_name",
+            (pg[1],),
+        ).fetchall()
+    assert checksum is not None and checksum[0] == 4  # the sample's four regions
+    return checksum, tuple(tables)
+
+
+ROLES = pytest.mark.parametrize("privileged", [False, True], ids=["reader", "opted-in superuser"])
+
+
+@ROLES
 @pytest.mark.parametrize(
-    "statement",
+    ("statement", "refusal"),
     [
-        "INSERT INTO regions VALUES (99, 'Nowhere')",
-        "UPDATE order_lines SET unit_price = 0",
-        "DELETE FROM returns",
-        "DROP TABLE order_lines CASCADE",
-        "COMMIT; SET default_transaction_read_only = off; DELETE FROM returns; COMMIT",
+        ("INSERT INTO regions VALUES (99, 'Nowhere')", "cannot execute INSERT in a read-only"),
+        ("UPDATE order_lines SET unit_price = 0", "cannot execute UPDATE in a read-only"),
+        ("DELETE FROM returns", "cannot execute DELETE in a read-only"),
+        ("DROP TABLE order_lines CASCADE", "cannot execute DROP TABLE in a read-only"),
+        ("CREATE TABLE stolen AS SELECT * FROM customers", "cannot execute CREATE TABLE AS"),
+        (
+            "COMMIT; SET default_transaction_read_only = off; DELETE FROM returns; COMMIT",
+            "cannot insert multiple commands into a prepared statement",
+        ),
     ],
 )
-def test_postgres_run_sql_refuses_writes(db: SqlDatabase, statement: str) -> None:
-    before = db.run_sql(CHECKSUM_SQL).rows
-    with pytest.raises(ToolError):
+def test_postgres_run_sql_refuses_writes(
+    pg: tuple[str, str], reader: str, privileged: bool, statement: str, refusal: str
+) -> None:
+    # The read-only transaction holds back even a role that may write everything.
+    db = SqlDatabase(pg[0] if privileged else reader, schema=pg[1], allow_privileged=privileged)
+    before = data_of(pg)
+    with pytest.raises(ToolError, match=f"^{refusal}"):
         db.run_sql(statement)
-    assert db.run_sql(CHECKSUM_SQL).rows == before
+    assert data_of(pg) == before
 
 
-def test_postgres_session_settings_do_not_outlive_one_call(db: SqlDatabase) -> None:
+@ROLES
+def test_postgres_session_settings_do_not_outlive_one_call(
+    pg: tuple[str, str], reader: str, privileged: bool
+) -> None:
+    db = SqlDatabase(pg[0] if privileged else reader, schema=pg[1], allow_privileged=privileged)
+    before = data_of(pg)
     db.run_sql("SET default_transaction_read_only = off")
-    with pytest.raises(ToolError, match="read-only transaction"):
+    with pytest.raises(ToolError, match="^cannot execute DELETE in a read-only transaction"):
         db.run_sql("DELETE FROM returns")
+    assert data_of(pg) == before
 
 
 def test_postgres_stops_slow_query_at_timeout(pg: tuple[str, str], reader: str) -> None:

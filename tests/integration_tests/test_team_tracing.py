@@ -39,26 +39,35 @@ def test_mcp_tool_calls_and_the_remote_servers_run_are_in_the_parent_trace(
         env = {"ORCHESTRA_TEAM": str(team), **model_env(model), **tracing_env(smith)}
         result = cli("ask", "SKU-1, and a count.", "--json", **env)
     assert result.code == 0, result.stderr
-    thread = result.json()["thread_id"]
+    out = result.json()
+    thread = out["thread_id"]
+    [remote_thread] = [s["remote_thread_id"] for s in out["steps"] if s["id"] == "count"]
     [root] = wait_for_root(smith, thread)
-    # The remote server sends its runs on its own schedule: wait for its graph's run.
-    wait_for(lambda: any(r.get("name") == "sql_analyst" for r in smith.runs.values()))
-    runs = smith.runs
     trace = root["trace_id"]
+    # The remote server sends its runs on its own schedule: wait for its run of this step.
+    [served] = wait_for_runs(smith, "sql_analyst", remote_thread)
+    runs = smith.runs
+    # The session's LangSmith stand-in holds other tests' runs too: look at this thread's.
     by_name: dict[str, list[dict[str, Any]]] = {}
     for run in runs.values():
-        by_name.setdefault(run["name"], []).append(run)
+        if (run.get("extra") or {}).get("metadata", {}).get("thread_id") == thread:
+            by_name.setdefault(run["name"], []).append(run)
     # The MCP tool call is a tool run inside the sku_lookup step, in the run's one trace.
     lookups = by_name["lookup_sku"]
     assert all(r["run_type"] == "tool" and r["trace_id"] == trace for r in lookups)
-    sku_step = next(r for r in by_name["sku_lookup:sku"] if r["trace_id"] == trace)
+    [sku_step] = by_name["sku_lookup:sku"]
     assert all(str(sku_step["id"]) in ancestors(runs, r) for r in lookups)
-    # The remote step is in the trace too: the RemoteGraph call, named after the specialist.
-    remote_step = [r for r in by_name["remote_sql"] if r["trace_id"] == trace]
-    assert remote_step
-    # The remote server traced its own run of the step's graph (langgraph dev files it as a
-    # trace of its own: the in-memory server does not join a caller's trace).
-    assert by_name["sql_analyst"]
+    # The remote step's run (the node that calls RemoteGraph) hangs off this run's root...
+    [step_run] = [r for r in by_name["remote_sql"] if r.get("parent_run_id") == root["id"]]
+    # ...and the remote server's run of the step's graph is filed under it: distributed tracing.
+    assert served["trace_id"] == trace
+    assert str(served["parent_run_id"]) == str(step_run["id"])
+    metadata = served["extra"]["metadata"]
+    assert (metadata["parent_thread_id"], metadata["parent_step_id"]) == (thread, "1.count")
+    # The remote's own runs (its model call, its SQL) are in the caller's trace as well.
+    inner = [r for r in runs.values() if str(served["id"]) in ancestors(runs, r)]
+    assert {"ChatOpenAI", "run_sql"} <= {r["name"] for r in inner}
+    assert all(r["trace_id"] == trace for r in inner)
 
 
 def ancestors(runs: dict[str, dict[str, Any]], run: dict[str, Any]) -> set[str]:
@@ -69,6 +78,22 @@ def ancestors(runs: dict[str, dict[str, Any]], run: dict[str, Any]) -> set[str]:
         found.add(str(parent))
         parent = runs[str(parent)].get("parent_run_id")
     return found
+
+
+def wait_for_runs(smith: LangSmithCaptureServer, name: str, thread: str) -> list[dict[str, Any]]:
+    """Return the finished runs named `name` on a thread, once they have arrived."""
+
+    def found() -> list[dict[str, Any]]:
+        return [
+            r
+            for r in smith.runs.values()
+            if r["name"] == name
+            and r.get("end_time")
+            and (r.get("extra") or {}).get("metadata", {}).get("thread_id") == thread
+        ]
+
+    wait_for(lambda: bool(found()))
+    return found()
 
 
 def wait_for_root(smith: LangSmithCaptureServer, thread: str) -> list[dict[str, Any]]:

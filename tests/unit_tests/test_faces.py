@@ -68,25 +68,65 @@ def test_ainvoke() -> None:
     check(asyncio.run(graph.ainvoke(question(), thread())))
 
 
+def check_modes(parts: list[tuple[tuple[str, ...], str, Any]], history: list[Any]) -> None:
+    """Each stream mode carries what it should for this run, at the root and in subgraphs."""
+    root = {mode: [c for ns, m, c in parts if m == mode and ns == ()] for mode in MODES}
+    check(root["values"][-1])
+    check_chat(parts)
+    # updates: one per node run, in the order they ran (the two steps side by side);
+    # a specialist's own updates are under its namespace (check_chat).
+    nodes = [next(iter(update)) for update in root["updates"]]
+    assert nodes[0] == "plan" and nodes[-2:] == ["review", "finalize"]
+    assert sorted(nodes[1:-2]) == ["memos", "numbers"]
+    # custom: Orchestra writes no custom events (no get_stream_writer anywhere in it).
+    assert [c for _, m, c in parts if m == "custom"] == []
+    # tasks: a start and a result, with no error, for each node run of the thread.
+    starts = {t["id"]: t["name"] for t in root["tasks"] if "input" in t}
+    results = {t["id"]: t["name"] for t in root["tasks"] if "result" in t}
+    assert starts == results and sorted(starts.values()) == sorted(nodes)
+    assert all(t["error"] is None for t in root["tasks"] if "result" in t)
+    for specialist in ("numbers", "memos"):
+        inner = {
+            c["name"]
+            for ns, m, c in parts
+            if m == "tasks" and ns and ns[0].startswith(f"{specialist}:")
+        }
+        assert {"model", "tools"} <= inner, inner
+    # checkpoints: the thread's checkpoints, oldest first, the last holding the final values.
+    ids = [c["config"]["configurable"]["checkpoint_id"] for c in root["checkpoints"]]
+    assert ids == [s.config["configurable"]["checkpoint_id"] for s in reversed(history)]
+    assert [c["next"] for c in root["checkpoints"]] == [
+        ["__start__"],
+        ["plan"],
+        ["numbers", "memos"],
+        ["review"],
+        ["finalize"],
+        [],
+    ]
+    check(root["checkpoints"][-1]["values"])
+    # debug: the same checkpoints and tasks, each wrapped with its type and step.
+    debug = root["debug"]
+    assert [d["payload"] for d in debug if d["type"] == "checkpoint"] == root["checkpoints"]
+    assert [d["payload"] for d in debug if d["type"] in ("task", "task_result")] == root["tasks"]
+    assert {d["type"] for d in debug} == {"checkpoint", "task", "task_result"}
+
+
 def test_stream_in_every_mode_with_subgraphs() -> None:
     graph, _ = team_graph(script())
     parts = list(graph.stream(question(), thread(), stream_mode=MODES, subgraphs=True))
-    assert {mode for _, mode, _ in parts} >= {"values", "updates", "messages", "debug"}
-    check([chunk for ns, mode, chunk in parts if mode == "values" and ns == ()][-1])
-    check_chat(parts)
+    check_modes(parts, list(graph.get_state_history(thread())))
 
 
 def test_astream_in_every_mode_with_subgraphs() -> None:
     graph, _ = team_graph(script())
 
-    async def collect() -> list[Any]:
+    async def collect() -> tuple[list[Any], list[Any]]:
         modes: Any = MODES
         events = graph.astream(question(), thread(), stream_mode=modes, subgraphs=True)
-        return [part async for part in events]
+        parts = [part async for part in events]
+        return parts, [s async for s in graph.aget_state_history(thread())]
 
-    parts = asyncio.run(collect())
-    check([chunk for ns, mode, chunk in parts if mode == "values" and ns == ()][-1])
-    check_chat(parts)
+    check_modes(*asyncio.run(collect()))
 
 
 def test_batch_and_abatch_run_threads_side_by_side() -> None:

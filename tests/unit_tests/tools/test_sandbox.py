@@ -1,3 +1,4 @@
+import os
 import socket
 import subprocess
 import time
@@ -10,6 +11,17 @@ from tools.sandbox import SandboxLimits, namespaces_available, run_python
 from tools.sandbox_files import PNG_SIGNATURE
 
 FAST = SandboxLimits(wall_s=2, cpu_s=10)
+
+
+@pytest.fixture
+def namespaces() -> None:
+    """Skip a namespace test where unshare cannot work, except in CI, where it must."""
+    if namespaces_available():
+        return
+    reason = "unshare cannot create user, PID and network namespaces here"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must test the sandbox's namespaces, but {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.mark.parametrize("code", ["while True: pass", "import time\ntime.sleep(100)"])
@@ -63,7 +75,7 @@ def test_run_python_refuses_processes_and_native_loading(code: str, tmp_path: Pa
     assert result.exit_code != 0 and result.note.startswith("refused:")
 
 
-@pytest.mark.skipif(not namespaces_available(), reason="unshare namespaces unavailable here")
+@pytest.mark.usefixtures("namespaces")
 def test_run_python_has_only_loopback_in_its_network_namespace(tmp_path: Path) -> None:
     result = run_python("print(open('/proc/net/dev').read())", artifacts_dir=tmp_path)
     interfaces = {line.split(":")[0].strip() for line in result.stdout.splitlines()[2:] if line}
@@ -133,7 +145,7 @@ def processes_running(argument: str) -> list[int]:
     return found
 
 
-@pytest.mark.skipif(not namespaces_available(), reason="unshare namespaces unavailable here")
+@pytest.mark.usefixtures("namespaces")
 def test_nothing_the_code_starts_outlives_the_call(tmp_path: Path) -> None:
     seconds = "617.25"  # a unique argument to find the process by
     result = run_python(FORK_EXEC.format(seconds=seconds), artifacts_dir=tmp_path)
@@ -141,7 +153,7 @@ def test_nothing_the_code_starts_outlives_the_call(tmp_path: Path) -> None:
     assert processes_running(seconds) == []
 
 
-@pytest.mark.skipif(not namespaces_available(), reason="unshare namespaces unavailable here")
+@pytest.mark.usefixtures("namespaces")
 def test_the_code_cannot_signal_or_see_processes_outside(tmp_path: Path) -> None:
     bystander = subprocess.Popen(["sleep", "60"])
     try:
