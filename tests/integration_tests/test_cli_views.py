@@ -7,16 +7,15 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 from tests.integration_tests.conftest import Cli, model_env, wait_for
 from tests.integration_tests.scripts import sql_and_docs
 from tests.integration_tests.test_cli_approval import report_script
+from tests.integration_tests.test_team_cli import SERVER, TEAM
 from tests.servers.openai_server import ScriptedOpenAIServer
 
-SERVER = Path(__file__).parents[1] / "servers" / "catalog_mcp.py"
 CHECKPOINT_ID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -76,24 +75,10 @@ def test_show_history_and_threads_print_each_runs_steps_checkpoints_and_threads(
 
 
 def test_team_prints_each_specialist_and_each_mcp_server_it_asked(cli: Cli, tmp_path: Path) -> None:
+    # The team file `team --json` is tested with, its server beside it.
     shutil.copy(SERVER, tmp_path / "catalog_mcp.py")
     team = tmp_path / "team.yaml"
-    team.write_text(
-        f"""extends: builtin
-mcp_servers:
-  catalog: {{command: {sys.executable}, args: [catalog_mcp.py]}}
-  closed: {{url: "http://127.0.0.1:9/mcp"}}
-specialists:
-  - name: sku_lookup
-    description: Looks up products by SKU in the catalog service.
-    prompt: You are sku_lookup.
-    tools: [mcp:catalog/lookup_sku]
-    model: openai:gpt-4.1-mini
-  - name: remote_docs
-    description: Searches the documents of another team's service.
-    remote: {{url: "http://127.0.0.1:2025", graph: doc_researcher}}
-"""
-    )
+    team.write_text(TEAM)
     result = cli("team", ORCHESTRA_TEAM=str(team))
     assert result.code == 0, result.stderr
     rows = lines(result.stdout)
