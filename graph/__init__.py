@@ -16,10 +16,11 @@ def __getattr__(name: str) -> Any:
     if name == "graph":
         # Compiled without a checkpointer or Store: the LangGraph server brings its own. The
         # team is ORCHESTRA_TEAM's (the built-in four by default).
-        from nodes.specialists.team import team_specs
+        from nodes.specialists.team import load_team
         from state.settings import Settings
 
-        compiled = build.build_graph(specialists=team_specs(Settings().team))
+        team = load_team(Settings().team)
+        compiled = build.build_graph(specialists=team.specs(), guardrails=team.guardrails)
         globals()["graph"] = compiled
         return compiled
     if name in ("build_graph", "build_specialist_graph"):

@@ -15,6 +15,8 @@ from graph.specialist import build_specialist
 from nodes.archive_access import Archives
 from nodes.dispatch import make_dispatch_node
 from nodes.finalize import make_finalize_node
+from nodes.guards.review import make_guard_review_node
+from nodes.guards.screen import Guards
 from nodes.plan_review import make_plan_review_node
 from nodes.planning import make_plan_node
 from nodes.review import make_review_node
@@ -22,10 +24,12 @@ from nodes.specialist.lead import make_lead_step_node
 from nodes.specialist.remote import make_remote_step_node
 from nodes.specialist.step import make_step_node
 from nodes.specialists import SAMPLE_TEAM, SpecialistSpec
+from nodes.specialists.team import default_guardrails
 from nodes.step_review import make_step_review_node
 from nodes.summary import make_summary_node
 from state.context import Context
 from state.graph_state import OrchestraInput, OrchestraOutput, OrchestraState
+from state.guardrail_spec import Guardrail, check_unique
 from state.settings import Settings
 from tools.workspace import Workspace
 
@@ -37,11 +41,13 @@ def build_graph(
     store: BaseStore | None = None,
     specialists: Sequence[SpecialistSpec] | None = None,
     workspace: Workspace | None = None,
+    guardrails: Sequence[Guardrail] | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile the orchestrator with its specialists as subgraph nodes.
 
     Full step reports and earlier turns live in the Store (`store`, or the one a LangGraph
     server brings); pass one beside a lasting checkpointer (graph.persistence.open_store).
+    `guardrails` default to the built-in team file's (README: Guardrails); [] for none.
     """
     registry = list(SAMPLE_TEAM if specialists is None else specialists)
     names = [spec.name for spec in registry]
@@ -49,6 +55,7 @@ def build_graph(
         raise ValueError(f"specialist names must be unique: {names}")
     model_for = ModelResolver(models, pinned_models(registry))
     place = workspace or Workspace(Settings())
+    guards = Guards(check_unique(list(default_guardrails() if guardrails is None else guardrails)))
     builder = StateGraph(
         OrchestraState,
         context_schema=Context,
@@ -58,10 +65,15 @@ def build_graph(
     # Timeouts and retries apply per model and tool call (nodes/calls.py), read from the
     # run's Context, so nodes carry no policy of their own and every face of the graph works.
     archives = Archives()
-    plan = make_plan_node(model_for, registry, archives)
+    plan = make_plan_node(model_for, registry, archives, guards)
     # Plan and review launch the steps they make ready themselves (Send), as does dispatch
     # after an approval pause.
-    builder.add_node("plan", plan, destinations=("approve_plan", *names, "review", "finalize"))
+    # A turn a guardrail refuses ends at the plan (END), with nothing run.
+    builder.add_node(
+        "plan",
+        plan,
+        destinations=("approve_plan", "guard_review", *names, "review", "finalize", END),
+    )
     builder.add_node(
         "approve_plan", make_plan_review_node(registry), destinations=("dispatch", "plan")
     )
@@ -69,7 +81,9 @@ def build_graph(
     for spec in registry:
         if spec.lead_team:
             # A team lead: an orchestrator of its own over its team, one step here.
-            team = build_graph(None, models, specialists=spec.lead_team, workspace=place)
+            team = build_graph(
+                None, models, specialists=spec.lead_team, workspace=place, guardrails=guardrails
+            )
             builder.add_node(spec.name, make_lead_step_node(spec, team, archives))
             builder.add_edge(spec.name, "review")
             continue
@@ -80,7 +94,7 @@ def build_graph(
             continue
         # What a step cannot recover from becomes its failed report (the step node catches
         # it), so one bad step never takes its siblings down with it.
-        subgraph = build_specialist(spec, model_for, place)
+        subgraph = build_specialist(spec, model_for, place, guards)
         builder.add_node(spec.name, make_step_node(spec, subgraph, archives))
         builder.add_edge(spec.name, "review")
     builder.add_node(
@@ -88,9 +102,21 @@ def build_graph(
         make_review_node(archives),
         destinations=("approve_steps", *names, "plan", "finalize"),
     )
-    builder.add_node("approve_steps", make_step_review_node(registry), destinations=("dispatch",))
+    builder.add_node(
+        "approve_steps", make_step_review_node(registry, archives), destinations=("dispatch",)
+    )
     # Each finished turn joins the rolling summary; the planner never rereads the thread.
-    builder.add_node("finalize", make_finalize_node(model_for), destinations=("summarize", END))
+    builder.add_node(
+        "finalize",
+        make_finalize_node(model_for, guards),
+        destinations=("guard_review", "summarize", END),
+    )
+    # An `ask` guardrail on the plan or the answer waits here, in a node with no model call.
+    builder.add_node(
+        "guard_review",
+        make_guard_review_node(registry),
+        destinations=("dispatch", "plan", "summarize", END),
+    )
     builder.add_node("summarize", make_summary_node(model_for))
     # Every request starts with a plan; the nodes route themselves with Command from there.
     builder.add_edge(START, "plan")

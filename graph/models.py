@@ -34,6 +34,10 @@ class ModelResolver:
         self._loaded: dict[tuple[str, str], BaseChatModel] = {}
         self._lock = threading.Lock()
 
+    def has_own(self, role: str, context: Context) -> bool:
+        """Return True when a role has a model of its own, not only the default one."""
+        return role in self.models or role in self.pinned or bool(context.own_model(role))
+
     def __call__(self, role: str, context: Context) -> BaseChatModel:
         """Return the chat model for a role under a run's context."""
         chosen = (

@@ -57,14 +57,19 @@ def joining_caller_trace(graph: CompiledStateGraph[Any, Any, Any, Any]) -> Any:
 def served_orchestrator(team: Team, workspace: Workspace) -> Any:
     """Return the orchestrator's factory; with MCP servers, it starts them for each run."""
     if not team.used_servers():
-        return joining_caller_trace(build_graph(specialists=team.specs(), workspace=workspace))
+        graph = build_graph(
+            specialists=team.specs(), workspace=workspace, guardrails=team.guardrails
+        )
+        return joining_caller_trace(graph)
 
     @asynccontextmanager
     async def orchestrator(config: RunnableConfig) -> AsyncIterator[Any]:
         """The orchestrator, the team's MCP servers running for this run."""
         async with team.opened() as specs:
             with in_caller_trace(config):
-                yield build_graph(specialists=specs, workspace=workspace)
+                yield build_graph(
+                    specialists=specs, workspace=workspace, guardrails=team.guardrails
+                )
 
     return orchestrator
 

@@ -7,6 +7,7 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
+from nodes.guards.screen import Guards
 from nodes.model_access import ModelFor
 from nodes.specialist.loop import (
     make_model_node,
@@ -25,16 +26,19 @@ def build_specialist(
     spec: SpecialistSpec,
     model_for: ModelFor,
     workspace: Workspace,
+    guards: Guards | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile a specialist: model <-> tools, from its brief to its Report."""
+    # Its tool results and its report pass the team's guardrails (none when run alone).
+    guards = guards or Guards()
     builder = StateGraph(
         SpecialistState,
         context_schema=Context,
         input_schema=SpecialistInput,
         output_schema=SpecialistOutput,
     )
-    builder.add_node("model", make_model_node(spec, model_for))
-    builder.add_node("tools", make_tool_node(spec, workspace))
+    builder.add_node("model", make_model_node(spec, model_for, guards))
+    builder.add_node("tools", make_tool_node(spec, workspace, guards, model_for))
     # The specialist starts from its prompt and its brief alone (a step continued after the
     # user's review starts with the reviewed tool calls).
     builder.add_conditional_edges(START, route_start, ["model", "tools"])

@@ -13,6 +13,10 @@ from langgraph.types import Command
 from nodes.calls import acall_model, call_model
 from nodes.earlier import render_summary
 from nodes.faces import both_faces
+from nodes.guards.asking import pending_review
+from nodes.guards.checks import Scope
+from nodes.guards.events import turn_events
+from nodes.guards.screen import Guards, Trip, blocked_text
 from nodes.model_access import ModelFor, context_of, usage_of
 from nodes.progress import progress_message, question_of
 from nodes.prompts import DIRECT_PROMPT, FINALIZER_PROMPT
@@ -46,7 +50,35 @@ def render_reports(state: OrchestraState) -> str:
     return "\n".join(lines)
 
 
-def make_finalize_node(model_for: ModelFor):
+def closing(
+    state: OrchestraState, ctx: Context, text: str, reply_id: str | None, **more: Any
+) -> Command[Any]:
+    """Return the update that writes the answer and closes the turn."""
+    # The answer keeps the streamed reply's id, so a chat client replaces what it
+    # streamed instead of showing the answer twice.
+    # A stop (a spent budget, a step given up on) is said in the answer itself.
+    note = state.get("note") or ""
+    stopped = note.startswith(("stopped", "gave up"))
+    text = f"{text}\n\n({note})" if stopped else text
+    answer = AIMessage(content=text, name="orchestra", id=reply_id)
+    filed, too_long = close_turn(state, ctx, text)
+    update = {
+        **more,
+        **filed,
+        "messages": [
+            *filed["messages"],
+            *progress_message(state, note=progress_note(state)),
+            answer,
+        ],
+        "status": "done",
+        "replan_reason": None,
+        "plan_error": None,
+        "guard_pending": None,
+    }
+    return Command(goto="summarize" if too_long else END, update=update)
+
+
+def make_finalize_node(model_for: ModelFor, guards: Guards):
     """Return the finalize node."""
 
     def prompt_for(state: OrchestraState) -> list[BaseMessage]:
@@ -60,28 +92,23 @@ def make_finalize_node(model_for: ModelFor):
         request = f"{earlier}Request: {question}\n\nReports:\n{steps}{note}"
         return [SystemMessage(FINALIZER_PROMPT), HumanMessage(request)]
 
-    def conclude(state: OrchestraState, ctx: Context, reply: BaseMessage) -> Command[Any]:
-        # The answer keeps the streamed reply's id, so a chat client replaces what it
-        # streamed instead of showing the answer twice.
-        # A stop (a spent budget, a step given up on) is said in the answer itself.
-        note = state.get("note") or ""
-        stopped = note.startswith(("stopped", "gave up"))
-        text = f"{reply.text}\n\n({note})" if stopped else reply.text
-        answer = AIMessage(content=text, name="orchestra", id=reply.id)
-        filed, too_long = close_turn(state, ctx, text)
-        update = {
-            **filed,
-            "messages": [
-                *filed["messages"],
-                *progress_message(state, note=state.get("note", "")),
-                answer,
-            ],
-            "orchestrator_usage": {str(state.get("turn", 0)): usage_of(reply)},
-            "status": "done",
-            "replan_reason": None,
-            "plan_error": None,
-        }
-        return Command(goto="summarize" if too_long else END, update=update)
+    def conclude(
+        state: OrchestraState, ctx: Context, reply: BaseMessage, config: RunnableConfig
+    ) -> Command[Any]:
+        turn = state.get("turn", 0)
+        spent = {"orchestrator_usage": {str(turn): usage_of(reply)}}
+        # What the answer may draw its figures from: the question, the reports, the summary.
+        sources = [render_reports(state), state.get("summary", "")]
+        scope = Scope(question=question_of(list(state.get("messages", []))), reports=sources)
+        screened = guards.screen("answer", reply.text, scope, config)
+        events = {"guardrails": screened.events(turn)} if screened.trips else {}
+        if screened.asks and not screened.blocked:
+            # Asked in a node of its own: a pause here would call the model again.
+            waiting = {**pending_review("answer", screened.text, screened.asks), "id": reply.id}
+            update = {**spent, **events, "guard_pending": waiting}
+            return Command(goto="guard_review", update=update)
+        text = withheld(screened.blocked) if screened.blocked else screened.text
+        return closing(state, ctx, text, reply.id, **spent, **events)
 
     def finalize(
         state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
@@ -90,7 +117,7 @@ def make_finalize_node(model_for: ModelFor):
         ctx = context_of(runtime)
         model, prompt = model_for("orchestrator", ctx), prompt_for(state)
         done = call_model(lambda: model.invoke(prompt, config), ctx, "finalizer")
-        return conclude(state, ctx, done.value)
+        return conclude(state, ctx, done.value, config)
 
     async def afinalize(
         state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
@@ -99,6 +126,22 @@ def make_finalize_node(model_for: ModelFor):
         ctx = context_of(runtime)
         model, prompt = model_for("orchestrator", ctx), prompt_for(state)
         done = await acall_model(lambda: model.ainvoke(prompt, config), ctx, "finalizer")
-        return conclude(state, ctx, done.value)
+        return conclude(state, ctx, done.value, config)
 
     return both_faces("finalize", finalize, afinalize)
+
+
+def withheld(trip: Trip) -> str:
+    """Return what stands in for an answer a guardrail blocked."""
+    return f"The answer was withheld: {blocked_text(trip)}."
+
+
+def progress_note(state: OrchestraState) -> str:
+    """Return the progress message's closing note: why the turn stopped, what was blocked."""
+    blocks = [
+        f"guardrail {e['name']} blocked the {e['stage'].replace('_', ' ')}"
+        + (f" of step {e['step'].split('.', 1)[-1]}" if e.get("step") else "")
+        for e in turn_events(state)
+        if e.get("action") == "block" or e.get("decision") == "reject"
+    ]
+    return "; ".join(x for x in (state.get("note") or "", *blocks) if x)

@@ -14,7 +14,7 @@ from langchain.agents.middleware.human_in_the_loop import (
 )
 from langchain_core.tools import BaseTool
 from langgraph.types import interrupt
-from pydantic import BaseModel, Discriminator, ValidationError, model_validator
+from pydantic import BaseModel, Discriminator, TypeAdapter, ValidationError, model_validator
 
 ALL_DECISIONS: list[DecisionType] = ["approve", "edit", "reject"]
 
@@ -50,6 +50,7 @@ class Reject(BaseModel):
 
 
 Decision = Annotated[Approve | Edit | Reject, Discriminator("type")]
+DECISIONS: TypeAdapter[list[Decision]] = TypeAdapter(list[Decision])
 
 
 def tool_args_check(tools: Mapping[str, BaseTool]) -> EditCheck:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
@@ -14,8 +13,15 @@ from langgraph.runtime import Runtime
 
 from state.context import Context
 
-ModelFor = Callable[[str, Context], BaseChatModel]
-"""Resolve the chat model for a role under a run's context."""
+
+class ModelFor(Protocol):
+    """Resolve the chat model for a role under a run's context."""
+
+    def __call__(self, role: str, context: Context) -> BaseChatModel:
+        """Return the chat model for a role."""
+
+    def has_own(self, role: str, context: Context) -> bool:
+        """Return True when the role has a model of its own, not only the default one."""
 
 
 def usage_of(message: Any) -> dict[str, int]:

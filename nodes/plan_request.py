@@ -9,15 +9,17 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import merge_configs
 from langchain_core.utils.function_calling import convert_to_openai_tool
+from langgraph.types import Overwrite
 from pydantic import ValidationError
 
 from nodes.earlier import render_offered, render_summary
 from nodes.menu import MenuChoice
 from nodes.progress import question_of
 from nodes.prompts import PLANNER_REQUEST
-from state.graph_state import OrchestraState
+from state.graph_state import OrchestraState, merge_records
 from state.ledger import FINISHED, StepRecord, step_key
 from state.plan import Plan
+from state.usage import add_turn_usage, folded
 
 
 class StructuredPlanners:
@@ -67,6 +69,33 @@ def steps_to_archive(
     return {
         key: {"record": rec.model_dump(), "report": cards.get(key)} for key, rec in stale.items()
     }
+
+
+def turn_update(
+    state: OrchestraState,
+    turn: int,
+    stale: Mapping[str, StepRecord],
+    updates: dict[str, dict[str, Any]],
+    reports: dict[str, dict[str, Any]],
+    usage: dict[str, int],
+) -> dict[str, Any]:
+    """Return a plan's ledger, reports and usage; a new turn overwrites the last one's."""
+    update: dict[str, Any] = {
+        "turn": turn,
+        "ledger": updates,
+        "reports": reports,
+        "orchestrator_usage": {str(turn): usage} if usage else {},
+    }
+    if stale:
+        # A new turn: the earlier turn's steps leave the state for the Archive, so a
+        # checkpoint holds one turn however long the thread grows.
+        current = {k: v for k, v in state.get("ledger", {}).items() if k not in stale}
+        update["ledger"] = Overwrite(merge_records(current, updates))
+        update["reports"] = Overwrite(reports)
+        update["orchestrator_usage"] = Overwrite(
+            add_turn_usage(folded(state, turn), {str(turn): usage} if usage else {})
+        )
+    return update
 
 
 def ledger_updates(
@@ -124,6 +153,11 @@ def render_request(
     if state.get("plan_error"):
         repair = (
             f"\n\nYour previous plan was invalid: {state['plan_error']}. Return a corrected plan."
+        )
+    if state.get("guard_feedback"):
+        repair += (
+            f"\n\nYour previous plan was refused ({state['guard_feedback']}). Return a plan "
+            "that this guardrail allows, or no steps."
         )
     return PLANNER_REQUEST.format(
         history=render_summary(state.get("summary", "")),

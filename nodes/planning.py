@@ -11,13 +11,23 @@ from typing import Any
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
-from langgraph.types import Command, Overwrite
+from langgraph.types import Command
 
 from nodes.archive_access import Archives
 from nodes.calls import acall_model, call_model
 from nodes.dispatch import Launch
 from nodes.earlier import offered_reports, reused_card
 from nodes.faces import both_faces
+from nodes.guards.asking import pending_review
+from nodes.guards.at_plan import (
+    Question,
+    blocked_plan,
+    guard_plan,
+    guard_question,
+    is_continuing,
+    refusal,
+)
+from nodes.guards.screen import Guards
 from nodes.menu import Menu, MenuChoice
 from nodes.model_access import ModelFor, context_of, unstreamed, usage_of
 from nodes.plan_request import (
@@ -27,15 +37,15 @@ from nodes.plan_request import (
     parsed_plan,
     render_request,
     steps_to_archive,
+    turn_update,
 )
 from nodes.plan_rules import plan_errors
 from nodes.progress import progress_message, question_of
 from nodes.prompts import PLANNER_PROMPT
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
-from state.graph_state import OrchestraState, merge_records
+from state.graph_state import OrchestraState
 from state.ledger import FINISHED, StepRecord, read_ledger
-from state.usage import add_turn_usage, folded
 
 
 class PlanError(ValueError):
@@ -57,7 +67,9 @@ class PlanTurn:
     menu: MenuChoice
 
 
-def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec], archives: Archives):
+def make_plan_node(
+    model_for: ModelFor, registry: Sequence[SpecialistSpec], archives: Archives, guards: Guards
+):
     """Return the plan node for a registry of specialists."""
     names = [spec.name for spec in registry]
     menus = Menu(registry)
@@ -69,7 +81,7 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec], arch
     ) -> tuple[list[BaseMessage], PlanTurn]:
         """Return the planner's messages and what this plan call is about."""
         need = state.get("menu_need") or ""
-        continuing = bool(state.get("replan_reason") or state.get("plan_error") or need)
+        continuing = is_continuing(state)
         turn = state.get("turn", 0) + (0 if continuing else 1)
         ledger = read_ledger(state.get("ledger", {}))
         this_turn = {r.id: r for r in ledger.values() if r.turn == turn}
@@ -92,12 +104,21 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec], arch
         config: RunnableConfig,
         job: PlanTurn,
         result: dict[str, Any],
+        asked: Question,
     ) -> Command[Any] | Launch:
         """Check the plan and enter it in the ledger, or send it back once for repair."""
         turn = job.turn
         usage = usage_of(result["raw"])
         new_plan, why = parsed_plan(result)
         offered = job.menu.record(turn)
+        # What every way out of this node carries: the screened question, the turn's trips.
+        carry = asked.carry(job.continuing)
+        again = {
+            **carry,
+            "turn": turn,
+            "orchestrator_usage": {str(turn): usage},
+            "status": "running",
+        }
         if (
             new_plan is not None
             and new_plan.need
@@ -108,13 +129,7 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec], arch
             # Once per plan: show it the specialists that fit what it says it needs.
             return Command(
                 goto="plan",
-                update={
-                    "turn": turn,
-                    "menu_need": new_plan.need[:300],
-                    "menu": offered,
-                    "orchestrator_usage": {str(turn): usage},
-                    "status": "running",
-                },
+                update={**again, "menu_need": new_plan.need[:300], "menu": offered},
             )
         if new_plan is None:
             errors = [f"the reply was not a valid Plan: {why}"]
@@ -129,16 +144,12 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec], arch
         if errors:
             if state.get("plan_error"):
                 raise PlanError("the orchestrator's plan is invalid: " + "; ".join(errors))
-            return Command(
-                goto="plan",
-                update={
-                    "turn": turn,
-                    "plan_error": "; ".join(errors),
-                    "orchestrator_usage": {str(turn): usage},
-                    "status": "running",
-                },
-            )
+            return Command(goto="plan", update={**again, "plan_error": "; ".join(errors)})
         assert new_plan is not None
+        gate = guard_plan(guards, new_plan, question_of(asked.messages), turn, config)
+        carry = asked.carry(job.continuing, gate.events)
+        if gate.blocked:
+            return blocked_plan(state, ctx, job.turn, job.stale, usage, carry, gate)
         updates = ledger_updates(new_plan, turn, job.this_turn, job.offered)
         reports = {
             key: reused_card(job.offered[rec["reused_from"]], key)
@@ -146,41 +157,56 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec], arch
             if rec.get("status") == "reused"
         }
         update: dict[str, Any] = {
-            "turn": turn,
-            "ledger": updates,
-            "reports": reports,
+            **carry,
+            **turn_update(state, job.turn, job.stale, updates, reports, usage),
             "plan_error": None,
             "replan_reason": None,
-            "orchestrator_usage": {str(turn): usage},
+            "guard_feedback": None,
             "status": "running",
             "note": "",
-            "messages": progress_message(state, updates, turn=turn),
+            "messages": [
+                *carry.get("messages", []),
+                *progress_message(state, updates, turn=turn),
+            ],
             "menu": offered,
             "menu_need": None,
         }
-        if job.stale:
-            # A new turn: the earlier turn's steps leave the state for the Archive, so a
-            # checkpoint holds one turn however long the thread grows.
-            current = {k: v for k, v in state.get("ledger", {}).items() if k not in job.stale}
-            update["ledger"] = Overwrite(merge_records(current, updates))
-            update["reports"] = Overwrite(reports)
-            update["orchestrator_usage"] = Overwrite(
-                add_turn_usage(folded(state, turn), {str(turn): usage})
-            )
         if not job.continuing:
             update["replans"] = 0
             update["turn_started_at"] = time.time()
         pending = any(r.get("status") == "waiting" for r in updates.values())
+        if pending and gate.asks:
+            waiting = pending_review("plan", gate.text, gate.asks)
+            return Command(goto="guard_review", update={**update, "guard_pending": waiting})
         if pending and ctx.review_plan:
             return Command(goto="approve_plan", update=update)
         if pending:
             return Launch(state, update, ctx, config)
         return Command(goto="finalize", update=update)
 
+    def screened(state: OrchestraState, config: RunnableConfig) -> Question:
+        """Return a new turn's question after the input guardrails (they may pause here)."""
+        if is_continuing(state):
+            return Question(state)
+        return guard_question(guards, state, state.get("turn", 0) + 1, config)
+
+    def refused(state: OrchestraState, ctx: Context, asked: Question) -> Command[Any]:
+        """End a new turn whose question a guardrail refused: nothing runs."""
+        stale = read_ledger(state.get("ledger", {}))
+        turn = state.get("turn", 0) + 1
+        carry = asked.carry(continuing=False)
+        return refusal(state, ctx, turn, stale, {}, carry, str(asked.refusal))
+
     def plan(state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig) -> Any:
         """Ask the orchestrator model for a plan, check it, and enter it in the ledger."""
         ctx = context_of(runtime)
         archive = archives(runtime, config)
+        asked = screened(state, config)
+        if asked.refusal is not None:
+            archive.put_steps(steps_to_archive(state, read_ledger(state.get("ledger", {}))))
+            archive.put_trips(state.get("turn", 0), state.get("guardrails") or [])
+            return refused(state, ctx, asked)
+        state = asked.state
         # A thread's first plan has no earlier report to look up.
         messages, job = prepare(state, ctx, archive.reports() if state.get("turn") else {})
         planner = structured_planner(model_for("orchestrator", ctx))
@@ -188,8 +214,10 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec], arch
         traced = menu_traced(unstreamed(config), job.menu)
         done = call_model(lambda: planner.invoke(messages, traced), ctx, "planner")
         archive.put_steps(steps_to_archive(state, job.stale))
+        if not job.continuing:
+            archive.put_trips(state.get("turn", 0), state.get("guardrails") or [])
         archive.put_menu(job.turn, job.menu.record(job.turn))
-        out = conclude(state, ctx, config, job, done.value)
+        out = conclude(state, ctx, config, job, done.value, asked)
         return out.run(archive, "review") if isinstance(out, Launch) else out
 
     async def aplan(
@@ -198,6 +226,13 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec], arch
         """Ask the orchestrator model for a plan (async face)."""
         ctx = context_of(runtime)
         archive = archives(runtime, config)
+        asked = screened(state, config)
+        if asked.refusal is not None:
+            stale = read_ledger(state.get("ledger", {}))
+            await archive.aput_steps(steps_to_archive(state, stale))
+            await archive.aput_trips(state.get("turn", 0), state.get("guardrails") or [])
+            return refused(state, ctx, asked)
+        state = asked.state
         archived = await archive.areports() if state.get("turn") else {}
         if archived or len(registry) > ctx.menu_threshold:
             # Retrieval queries SQLite (FTS5): off the event loop, like any blocking call.
@@ -208,8 +243,10 @@ def make_plan_node(model_for: ModelFor, registry: Sequence[SpecialistSpec], arch
         traced = menu_traced(unstreamed(config), job.menu)
         done = await acall_model(lambda: planner.ainvoke(messages, traced), ctx, "planner")
         await archive.aput_steps(steps_to_archive(state, job.stale))
+        if not job.continuing:
+            await archive.aput_trips(state.get("turn", 0), state.get("guardrails") or [])
         await archive.aput_menu(job.turn, {"names": job.menu.names, "ms": job.menu.ms})
-        out = conclude(state, ctx, config, job, done.value)
+        out = conclude(state, ctx, config, job, done.value, asked)
         return await out.arun(archive, "review") if isinstance(out, Launch) else out
 
     return both_faces("plan", plan, aplan)

@@ -15,6 +15,7 @@ _HOMES = {
     "SpecialistInput": "state.graph_state",
     "SpecialistOutput": "state.graph_state",
     "SpecialistState": "state.graph_state",
+    "Guardrail": "state.guardrail_spec",
     "StepRecord": "state.ledger",
     "step_key": "state.ledger",
     "Plan": "state.plan",

@@ -13,7 +13,7 @@ from langgraph.store.base import BaseStore
 
 from state.reports import Brief, Report
 
-REPORTS, STEPS, MENUS = "reports", "steps", "menus"
+REPORTS, STEPS, MENUS, GUARDRAILS = "reports", "steps", "menus", "guardrails"
 # Far more than a thread holds; the Store pages by this.
 PAGE = 10_000
 
@@ -115,3 +115,22 @@ class Archive:
         """Return each turn's menu, by turn."""
         items = await self.store.asearch(namespace(self.thread_id, MENUS), limit=PAGE)
         return {int(item.key): dict(item.value) for item in items}
+
+    def put_trips(self, turn: int, events: list[dict[str, Any]]) -> None:
+        """Keep a finished turn's guardrail trips at the orchestrator's stages."""
+        if events:
+            item = {"events": events}
+            self.store.put(namespace(self.thread_id, GUARDRAILS), str(turn), item, index=False)
+
+    async def aput_trips(self, turn: int, events: list[dict[str, Any]]) -> None:
+        """Keep a finished turn's guardrail trips (async face)."""
+        if events:
+            item = {"events": events}
+            await self.store.aput(
+                namespace(self.thread_id, GUARDRAILS), str(turn), item, index=False
+            )
+
+    async def atrips(self) -> dict[int, list[dict[str, Any]]]:
+        """Return the earlier turns' guardrail trips at the orchestrator's stages, by turn."""
+        items = await self.store.asearch(namespace(self.thread_id, GUARDRAILS), limit=PAGE)
+        return {int(item.key): list(item.value["events"]) for item in items}

@@ -111,12 +111,12 @@ class Context:
                 values[spec.name] = _parse(spec.name, raw, type(spec.default))
         return cls(**{**values, **overrides})  # type: ignore[arg-type]
 
-    def model_for(self, role: str) -> str:
-        """Return the configured `provider:model` string for a role, or ''."""
+    def own_model(self, role: str) -> str:
+        """Return the `provider:model` configured for this role itself, or ''."""
         if role == "orchestrator" and self.orchestrator_model:
             return self.orchestrator_model
-        return (
-            self.specialist_models.get(role)
-            or _env(f"ORCHESTRA_MODEL_{role.upper()}")
-            or self.model
-        )
+        return self.specialist_models.get(role) or _env(f"ORCHESTRA_MODEL_{role.upper()}")
+
+    def model_for(self, role: str) -> str:
+        """Return the configured `provider:model` string for a role, or ''."""
+        return self.own_model(role) or self.model

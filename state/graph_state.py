@@ -46,6 +46,9 @@ class OrchestraOutput(TypedDict, total=False):
     note: str
     # The planner's last menu: {"turn", "names", "ms"} (nodes/menu.py).
     menu: dict[str, Any]
+    # This turn's guardrail trips at the orchestrator's stages (state/guardrail_spec.py);
+    # a step's own trips (tool output, its report) are in its report.
+    guardrails: Annotated[list[dict[str, Any]], operator.add]
 
 
 class OrchestraState(OrchestraOutput, total=False):
@@ -60,6 +63,10 @@ class OrchestraState(OrchestraOutput, total=False):
     replan_reason: str | None
     replans: int
     plan_error: str | None
+    # Why a guardrail refused the last plan: the planner is asked once more with it.
+    guard_feedback: str | None
+    # What an `ask` guardrail waits on at the plan or the answer (nodes/guards/review.py).
+    guard_pending: dict[str, Any] | None
     orchestrator_usage: Annotated[dict[str, dict[str, int]], add_turn_usage]
 
 
@@ -83,4 +90,6 @@ class SpecialistState(SpecialistInput, SpecialistOutput, total=False):
     usage: Annotated[dict[str, int], add_usage]
     model_attempts: Annotated[int, operator.add]
     tools_called: Annotated[list[dict[str, Any]], operator.add]
+    # Guardrail trips on this step's tool output, for its report.
+    guard_events: Annotated[list[dict[str, Any]], operator.add]
     started_at: float

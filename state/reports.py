@@ -57,6 +57,8 @@ class Report(BaseModel):
     review: dict[str, Any] | None = None
     # A remote specialist's step: the thread it ran on, on the remote server.
     remote_thread_id: str | None = None
+    # Guardrail trips on the step's tool output and its report (GuardrailEvent fields).
+    guardrails: list[dict[str, Any]] = Field(default_factory=list)
 
     def card(self) -> dict[str, Any]:
         """Return the report as the checkpointed state keeps it: all but the transcript."""
@@ -70,6 +72,7 @@ class Carried(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     tools_called: list[ToolCallRecord] = Field(default_factory=list)
     model_attempts: int = 0
+    guardrails: list[dict[str, Any]] = Field(default_factory=list)
 
     @classmethod
     def from_report(cls, report: Report) -> Carried:
@@ -78,6 +81,7 @@ class Carried(BaseModel):
             usage=report.usage,
             tools_called=report.tools_called,
             model_attempts=report.model_attempts,
+            guardrails=report.guardrails,
         )
 
 

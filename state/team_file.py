@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from state.guardrail_spec import Guardrail
 from state.ids import STEP_ID
 
 BUILTIN_FILE = Path(__file__).parent.parent / "nodes" / "specialists" / "builtin.yaml"
@@ -107,6 +108,7 @@ class TeamFile(_Strict):
     extends: Literal["builtin"] | None = None
     mcp_servers: dict[str, McpServer] = Field(default_factory=dict)
     specialists: list[SpecialistEntry] = Field(default_factory=list)
+    guardrails: list[Guardrail] = Field(default_factory=list)
 
 
 def tool_name(ref: str) -> str:
@@ -144,7 +146,24 @@ def load_team_file(path: Path, builtin_tools: Sequence[str]) -> TeamFile:
             message = f"unknown key `{loc[-1]}`"
         raise TeamFileError(f"{path}:{line_of(node, loc)}: {_where(raw, loc)}{message}") from None
     _check_names_and_tools(path, node, team, builtin_tools)
+    _check_guardrails(path, node, team)
     return team
+
+
+def _check_guardrails(path: Path, node: Any, team: TeamFile) -> None:
+    """Refuse a guardrail name used twice, or one naming a specialist the team lacks."""
+    names = {e.name for e in team.specialists}
+    seen: set[str] = set()
+    for index, guard in enumerate(team.guardrails):
+        at = f"{path}:{line_of(node, ('guardrails', index))}: guardrail '{guard.name}': "
+        if guard.name in seen:
+            raise TeamFileError(f"{at}the name is used twice in the file")
+        seen.add(guard.name)
+        named = [*(guard.allow or []), *(guard.deny or [])]
+        # A file that extends the built-in team may name the built-in four too.
+        unknown = [n for n in named if n not in names and team.extends is None]
+        if unknown:
+            raise TeamFileError(f"{at}no specialist named {', '.join(unknown)} in the team")
 
 
 def _check_names_and_tools(
@@ -174,11 +193,12 @@ def _check_names_and_tools(
 
 
 def _where(raw: Any, loc: tuple[Any, ...]) -> str:
-    """Return 'specialist NAME: ' when the location is inside a specialist entry."""
-    if len(loc) >= 2 and loc[0] == "specialists" and isinstance(loc[1], int):
-        entries = raw.get("specialists") or []
+    """Return 'specialist NAME: ' (or 'guardrail NAME: ') when the location is in an entry."""
+    kinds = {"specialists": "specialist", "guardrails": "guardrail"}
+    if len(loc) >= 2 and loc[0] in kinds and isinstance(loc[1], int):
+        entries = raw.get(loc[0]) or []
         if loc[1] < len(entries) and isinstance(entries[loc[1]], Mapping):
-            return f"specialist '{entries[loc[1]].get('name', loc[1])}': "
+            return f"{kinds[loc[0]]} '{entries[loc[1]].get('name', loc[1])}': "
     return ""
 
 

@@ -8,7 +8,6 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from rich.console import Console
@@ -21,6 +20,7 @@ from graph.cli.run_view import summarize
 from graph.cli.session import Session, check_models, open_session
 from graph.cli.tracing import Tracing, start_tracing
 from graph.models import ModelSpec
+from nodes.guards.at_plan import prescreened
 from tools.secrets import redact
 
 MAX_QUESTION_CHARS = 8000
@@ -62,9 +62,9 @@ async def ask(
                 f"continue it with: orchestra resume {thread}"
             )
         err.print(f"[dim]thread {thread}[/dim]")
-        return await drive(
-            session, thread, {"messages": [HumanMessage(text)]}, as_json, approve, stream
-        )
+        # The team's input rewrites apply here, so no checkpoint or trace holds the original.
+        asked = prescreened(session.guards, text)
+        return await drive(session, thread, {"messages": [asked]}, as_json, approve, stream)
 
 
 async def resume(

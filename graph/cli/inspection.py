@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -12,6 +13,7 @@ from graph.cli.commands import err, out
 from graph.cli.failures import EXIT_OK, UsageError
 from graph.cli.run_view import summarize
 from graph.cli.session import open_session
+from nodes.guards.events import thread_events
 from state.archive import Archive
 
 
@@ -26,6 +28,9 @@ async def show(thread: str, *, as_json: bool) -> int:
         archived = await archive.asteps() if archive else {}
         summary = summarize(thread, snapshot, archived)
         menus = await archive.amenus() if archive else {}
+        trips = await archive.atrips() if archive else {}
+        # Every turn's guardrail trips, the earlier ones from the Archive.
+        summary["guardrails"] = thread_events(snapshot.values or {}, archived, trips)
         # Each turn's menu: what the planner was offered, and how long choosing it took.
         summary["turns"] = [
             {"turn": turn, "menu": menu["names"], "menu_ms": menu["ms"]}
@@ -52,6 +57,7 @@ def run_tree(summary: dict[str, Any]) -> Tree:
         f"{usage['llm_calls']} calls · {usage['input_tokens']}+{usage['output_tokens']} tokens"
     )
     turns: dict[int, Tree] = {}
+    events = summary.get("guardrails", [])
     for step in summary["steps"]:
         turn = turns.get(step["turn"]) or root.add(f"turn {step['turn']}")
         turns[step["turn"]] = turn
@@ -75,9 +81,25 @@ def run_tree(summary: dict[str, Any]) -> Tree:
             node.add(f"artifact: {item}")
         for source in step["sources"]:
             node.add(f"source: {source}")
+        for event in (e for e in events if e.get("step") == step["key"]):
+            node.add(trip_line(event))
+    for event in (e for e in events if not e.get("step")):
+        at = event.get("turn", 0)
+        turn = turns.get(at) or root.add(f"turn {at}")
+        turns[at] = turn
+        turn.add(trip_line(event))
     if summary.get("note"):
         root.add(f"note: {summary['note']}")
     return root
+
+
+def trip_line(event: dict[str, Any]) -> str:
+    """Render a guardrail trip: which, at what stage, what it did, why."""
+    decided = f", {event['decision']}" if event.get("decision") else ""
+    return (
+        f"[magenta]guardrail {event['name']}[/magenta] ({event['stage']}, "
+        f"{event['action']}{decided}): {escape(str(event.get('detail', '')))}"
+    )
 
 
 async def history(thread: str, *, as_json: bool) -> int:

@@ -7,6 +7,7 @@ from typing import Any
 
 from langgraph.types import StateSnapshot
 
+from nodes.guards.events import turn_events
 from state.ledger import read_ledger
 from state.reports import Report, read_reports
 from state.usage import spent
@@ -80,6 +81,7 @@ def summarize(
         "turn": values.get("turn", 0),
         "steps": step_rows(values, archived),
         "usage": spent(values).model_dump(),
+        "guardrails": turn_events(values),
     }
     if values.get("note"):
         summary["note"] = values["note"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -15,8 +15,9 @@ from graph.cli.failures import UsageError, load_settings
 from graph.cli.thread_lock import hold_thread
 from graph.models import ModelResolver, ModelSpec
 from graph.persistence import open_checkpointer, open_store
+from nodes.guards.screen import Guards
 from nodes.specialists import SpecialistSpec
-from nodes.specialists.team import open_team
+from nodes.specialists.team import Team, load_team
 from state.context import Context
 from state.settings import Settings
 from state.team_file import TeamFileError
@@ -30,6 +31,7 @@ class Session:
     context: Context
     graph: CompiledStateGraph[Any, Any, Any, Any]
     team: Sequence[SpecialistSpec]
+    guards: Guards = field(default_factory=Guards)
 
     def config(self, thread_id: str, checkpoint_id: str | None = None) -> RunnableConfig:
         """Return the run config for a thread (and optionally one of its checkpoints)."""
@@ -87,20 +89,26 @@ async def open_session(
         context = Context.from_env(**({"review_plan": True} if review_plan else {}))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    async with opened_team(settings) as team:
+    try:
+        declared = load_team(settings.team)
+    except TeamFileError as exc:
+        raise UsageError(str(exc)) from None
+    async with opened_team(declared) as team:
         if need_models:
             check_models(models, context, team, pinned_models(team))
         url = checkpointer_url or settings.checkpointer_url()
         async with open_checkpointer(url, must_exist=existing) as saver, open_store(url) as store:
-            graph = build_graph(saver, models, store=store, specialists=team)
-            yield Session(settings, context, graph, team)
+            graph = build_graph(
+                saver, models, store=store, specialists=team, guardrails=declared.guardrails
+            )
+            yield Session(settings, context, graph, team, Guards(declared.guardrails))
 
 
 @asynccontextmanager
-async def opened_team(settings: Settings) -> AsyncIterator[list[SpecialistSpec]]:
+async def opened_team(declared: Team) -> AsyncIterator[list[SpecialistSpec]]:
     """Yield the team's specs, its MCP servers running; a bad team file is a usage error."""
     try:
-        async with open_team(settings.team) as specs:
+        async with declared.opened() as specs:
             yield specs
     except TeamFileError as exc:
         raise UsageError(str(exc)) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -13,7 +13,6 @@ from langchain_core.messages import (
     BaseMessage,
     HumanMessage,
     SystemMessage,
-    ToolMessage,
     messages_from_dict,
     messages_to_dict,
 )
@@ -24,11 +23,14 @@ from langgraph.runtime import Runtime
 from nodes.calls import acall_model, attempts_of, call_model
 from nodes.faces import both_faces
 from nodes.faults import exception_line
+from nodes.guards.at_step import guard_report, settle_outputs
+from nodes.guards.screen import Guards
 from nodes.model_access import ModelFor, context_of, usage_of
+from nodes.specialist.report import make_report
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
 from state.graph_state import SpecialistInput, SpecialistState, add_usage
-from state.reports import Brief, Report, ReportStatus, ToolCallRecord, Usage
+from state.reports import Brief
 
 REPEAT_LIMIT = 3
 
@@ -86,21 +88,29 @@ class ModelTurn:
     new: list[BaseMessage]
     messages: list[BaseMessage]
     started: float
+    # Guardrail decisions on the results the step paused on, applied before this call.
+    settled: list[dict[str, Any]]
 
 
-def make_model_node(spec: SpecialistSpec, model_for: ModelFor):
+def make_model_node(spec: SpecialistSpec, model_for: ModelFor, guards: Guards):
     """Return the node that asks the model for its next move, and reports when it is done."""
     # The schemas the model is offered, derived once (the hidden step argument left out).
     schemas = [convert_to_openai_tool(t) for t in spec.tools]
 
     def prepare(state: SpecialistState) -> ModelTurn:
         brief, new, messages = transcript_so_far(state, spec)
-        return ModelTurn(brief, new, messages, state.get("started_at") or time.time())
+        # A leg continued after a guardrail asked: the results it held, as the user decided.
+        settled = settle_outputs(new, brief) if new else []
+        return ModelTurn(brief, new, messages, state.get("started_at") or time.time(), settled)
 
     def failed(state: SpecialistState, turn: ModelTurn, exc: Exception) -> dict[str, Any]:
         """Return the step's failed report, its transcript kept for the retry."""
         error = f"model failed: {exception_line(exc)}"[:500]
-        done = {**state, "messages": turn.messages}
+        done = {
+            **state,
+            "messages": turn.messages,
+            "guard_events": [*state.get("guard_events", []), *turn.settled],
+        }
         report = make_report(
             spec,
             turn.brief,
@@ -111,9 +121,16 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor):
             error=error,
             transcript=messages_to_dict(turn.messages[2:]),
         )
-        return {"messages": turn.new, "started_at": turn.started, "reports": report}
+        return {
+            "messages": turn.new,
+            "started_at": turn.started,
+            "reports": report,
+            "guard_events": turn.settled,
+        }
 
-    def conclude(state: SpecialistState, turn: ModelTurn, reply: Any, attempts: int) -> dict:
+    def conclude(
+        state: SpecialistState, turn: ModelTurn, reply: Any, attempts: int, config: RunnableConfig
+    ) -> dict:
         """Return the model's move; write the Report when the step is over."""
         brief, started = turn.brief, turn.started
         update: dict[str, Any] = {
@@ -123,9 +140,11 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor):
             "usage": usage_of(reply),
             "model_attempts": attempts,
             "started_at": started,
+            "guard_events": turn.settled,
         }
         done: dict[str, Any] = {
             **state,
+            "guard_events": [*state.get("guard_events", []), *turn.settled],
             "messages": [*turn.messages, reply],
             "usage": add_usage(state.get("usage"), update["usage"]),
             "model_attempts": state.get("model_attempts", 0) + attempts,
@@ -146,7 +165,8 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor):
             error = "the model ended the step without a summary"
             update["reports"] = make_report(spec, brief, done, started, 0, "failed", error)
         elif not wants_tools:
-            update["reports"] = make_report(spec, brief, done, started, 0, "done")
+            made = make_report(spec, brief, done, started, 0, "done")
+            update["reports"] = guard_report(guards, brief, made, done["messages"], config)
         return update
 
     def call_model_node(
@@ -160,7 +180,7 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor):
             done = call_model(lambda: model.invoke(turn.messages, config), ctx, spec.name)
         except Exception as exc:
             return failed(state, turn, exc)
-        return conclude(state, turn, done.value, done.attempts)
+        return conclude(state, turn, done.value, done.attempts, config)
 
     async def acall_model_node(
         state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
@@ -173,7 +193,7 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor):
             done = await acall_model(lambda: model.ainvoke(turn.messages, config), ctx, spec.name)
         except Exception as exc:
             return failed(state, turn, exc)
-        return conclude(state, turn, done.value, done.attempts)
+        return conclude(state, turn, done.value, done.attempts, config)
 
     return both_faces("model", call_model_node, acall_model_node)
 
@@ -191,47 +211,6 @@ def route_after_tools(state: SpecialistState) -> Literal["model", "__end__"]:
 def route_start(state: SpecialistInput) -> Literal["model", "tools"]:
     """Start with the model, or with the reviewed tool calls a continued step ends with."""
     brief = Brief(**state["brief"])
-    return "tools" if brief.decisions and brief.transcript else "model"
-
-
-def make_report(
-    spec: SpecialistSpec,
-    brief: Brief,
-    state: Mapping[str, Any],
-    started: float,
-    extra_attempts: int,
-    status: ReportStatus,
-    error: str | None = None,
-    transcript: list[dict[str, Any]] | None = None,
-    review: dict[str, Any] | None = None,
-) -> dict[str, dict[str, Any]]:
-    """Return the step's Report, keyed by step: outcome, artifacts, sources, usage, timing."""
-    messages = state.get("messages", [])
-    artifacts: list[str] = []
-    sources: list[str] = []
-    for message in messages:
-        if isinstance(message, ToolMessage) and isinstance(message.artifact, dict):
-            found = message.artifact
-            artifacts += [a for a in found.get("artifacts", []) if a not in artifacts]
-            sources += [s for s in found.get("sources", []) if s not in sources]
-    last = messages[-1] if messages else None
-    carried = brief.carried
-    report = Report(
-        step_key=brief.step_key,
-        specialist=spec.name,
-        status=status,
-        summary=last.text if isinstance(last, AIMessage) and status == "done" else "",
-        artifacts=artifacts,
-        sources=sources,
-        usage=carried.usage + Usage(**state.get("usage", {})),
-        tools_called=[
-            *carried.tools_called,
-            *(ToolCallRecord(**t) for t in state.get("tools_called", [])),
-        ],
-        model_attempts=carried.model_attempts + state.get("model_attempts", 0) + extra_attempts,
-        seconds=round(time.time() - started, 3),
-        error=error,
-        transcript=transcript or [],
-        review=review,
-    )
-    return {brief.step_key: report.model_dump()}
+    # A step that paused on its results (a guardrail asked) goes on with its model.
+    ends_with_calls = bool(brief.transcript) and brief.transcript[-1].get("type") == "ai"
+    return "tools" if brief.decisions and ends_with_calls else "model"

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from langchain.agents.middleware.human_in_the_loop import ActionRequest, HITLRequest, ReviewConfig
+from langchain.agents.middleware.human_in_the_loop import ActionRequest, HITLRequest
 from langchain_core.messages import AIMessage, BaseMessage, ToolCall, ToolMessage, messages_to_dict
-from langchain_core.messages.tool import InvalidToolCall
 from langchain_core.runnables import RunnableConfig
-from langchain_core.tools import BaseTool
 from langgraph.errors import GraphBubbleUp
 from langgraph.runtime import Runtime
-from pydantic import TypeAdapter
 
 from nodes.calls import acall_tool, call_tool
 from nodes.faces import both_faces
+from nodes.guards.at_step import guard_outputs
+from nodes.guards.classifier import GUARD, injection_classifier
+from nodes.guards.screen import Guards
 from nodes.hitl import (
+    DECISIONS,
     Decision,
     Edit,
     Reject,
@@ -28,8 +29,18 @@ from nodes.hitl import (
     review_config,
     tool_args_check,
 )
-from nodes.model_access import context_of
-from nodes.specialist.loop import make_report, transcript_so_far
+from nodes.model_access import ModelFor, context_of
+from nodes.specialist.loop import transcript_so_far
+from nodes.specialist.report import make_report
+from nodes.specialist.tool_calls import (
+    Gate,
+    Planned,
+    Prepared,
+    elapsed,
+    error_message,
+    takes_step,
+    unreadable,
+)
 from nodes.specialists.spec import SpecialistSpec, Step
 from state.context import Context
 from state.graph_state import SpecialistState
@@ -38,58 +49,7 @@ from tools.secrets import redact
 from tools.workspace import Workspace
 
 
-def error_message(call: ToolCall, text: str) -> ToolMessage:
-    """Return a tool call's failure as the error message its model reads."""
-    return ToolMessage(
-        content=f"Error: {text}", tool_call_id=call["id"] or "", name=call["name"], status="error"
-    )
-
-
-def unreadable(call: InvalidToolCall) -> str:
-    """Return what the model is told about a call whose arguments could not be parsed."""
-    return (
-        f"your call to '{call.get('name')}' could not be read ({call.get('error') or 'bad JSON'}): "
-        f"{str(call.get('args'))[:300]!r}. Send it again with the arguments as a JSON object."
-    )
-
-
-def takes_step(tool: BaseTool) -> bool:
-    """Return True when a tool declares the hidden step argument."""
-    return "step" in getattr(tool.get_input_schema(), "model_fields", {})
-
-
-@dataclass
-class Planned:
-    """One tool call as it will run: the tool and its arguments, or the answer instead."""
-
-    call: ToolCall
-    tool: BaseTool | None = None
-    args: dict[str, Any] | None = None
-    answer: ToolMessage | None = None
-
-
-@dataclass
-class Gate:
-    """A call that needs review: its place in the model's reply, request and config."""
-
-    index: int
-    action: ActionRequest
-    config: ReviewConfig
-
-
-@dataclass
-class Prepared:
-    """What the tool node does: opening messages to write, then calls, or a pause."""
-
-    new: list[BaseMessage]
-    calls: list[Planned]
-    paused: dict[str, Any] | None = None
-
-
-DECISIONS: TypeAdapter[list[Decision]] = TypeAdapter(list[Decision])
-
-
-def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
+def make_tool_node(spec: SpecialistSpec, workspace: Workspace, guards: Guards, model_for: ModelFor):
     """Return the node that runs the model's tool calls with this specialist's tools alone."""
     tools = {t.name: t for t in spec.tools}
 
@@ -141,7 +101,7 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
             paused = make_report(
                 spec, brief, done, started, 0, "needs_review", None, transcript, dict(reviewed)
             )
-            return Prepared(new, [], paused)
+            return Prepared(brief, messages, new, [], paused)
         decisions = {g.index: d for g, d in zip(found, reviewed, strict=True)}
         planned = [
             Planned(bad, answer=error_message(bad, unreadable(bad)))  # type: ignore[arg-type]
@@ -163,7 +123,7 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
                 step = Step(workspace, brief, call["id"] or "")
                 args = {**args, **({"step": step} if takes_step(tool) else {})}
                 planned.append(Planned(call, tool, args))
-        return Prepared(new, planned)
+        return Prepared(brief, messages, new, planned)
 
     def record(planned: Planned, message: ToolMessage, started: float) -> dict[str, Any]:
         # Tool output enters the checkpoint and the trace: mask secrets on the way in.
@@ -195,6 +155,42 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
         except Exception as exc:  # the model reads the error and corrects itself
             return error_message(planned.call, str(exc) or type(exc).__name__)
 
+    def finish(
+        state: SpecialistState,
+        prepared: Prepared,
+        results: list[ToolMessage],
+        records: list[dict[str, Any]],
+        config: RunnableConfig,
+        ctx: Context,
+    ) -> dict[str, Any]:
+        """Return the node's update: the results as the guardrails leave them, or a pause."""
+        classify = (
+            injection_classifier(model_for, ctx, config) if guards.at("tool_output") else None
+        )
+        outputs = guard_outputs(guards, prepared.brief, results, config, classify)
+        update: dict[str, Any] = {
+            "messages": [*prepared.new, *results],
+            "tools_called": records,
+            "guard_events": outputs.events,
+        }
+        if outputs.review is None:
+            return update
+        # A result waits for the user: the step pauses with it, unread by its model.
+        whole = [*prepared.messages, *results]
+        done = {
+            **state,
+            "messages": whole,
+            "tools_called": [*state.get("tools_called", []), *records],
+            "guard_events": [*state.get("guard_events", []), *outputs.events],
+        }
+        started = state.get("started_at") or time.time()
+        transcript = messages_to_dict(whole[2:])
+        review = outputs.review
+        paused = make_report(
+            spec, prepared.brief, done, started, 0, "needs_review", None, transcript, review
+        )
+        return {**update, "reports": paused}
+
     def run_tools(
         state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
     ) -> dict[str, Any]:
@@ -203,13 +199,13 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
         prepared = plan_calls(state)
         if prepared.paused:
             return {"messages": prepared.new, "reports": prepared.paused}
-        messages, records = list[BaseMessage](prepared.new), []
+        results, records = list[ToolMessage](), []
         for planned in prepared.calls:
             started = time.perf_counter()
             message = planned.answer or execute(planned, config, ctx)
             records.append(record(planned, message, started))
-            messages.append(message)
-        return {"messages": messages, "tools_called": records}
+            results.append(message)
+        return finish(state, prepared, results, records, config, ctx)
 
     async def arun_tools(
         state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
@@ -219,17 +215,15 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace):
         prepared = plan_calls(state)
         if prepared.paused:
             return {"messages": prepared.new, "reports": prepared.paused}
-        messages, records = list[BaseMessage](prepared.new), []
+        results, records = list[ToolMessage](), []
         for planned in prepared.calls:
             started = time.perf_counter()
             message = planned.answer or await aexecute(planned, config, ctx)
             records.append(record(planned, message, started))
-            messages.append(message)
-        return {"messages": messages, "tools_called": records}
+            results.append(message)
+        if model_for.has_own(GUARD, ctx):
+            # The guard model is called synchronously: off the event loop.
+            return await asyncio.to_thread(finish, state, prepared, results, records, config, ctx)
+        return finish(state, prepared, results, records, config, ctx)
 
     return both_faces("tools", run_tools, arun_tools)
-
-
-def elapsed(started: float) -> float:
-    """Return seconds since `started`, rounded for the trace."""
-    return round(time.perf_counter() - started, 3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -11,10 +12,12 @@ from langchain_core.tools import BaseTool
 
 from nodes.specialists import data_analyst, doc_researcher, report_writer, sql_analyst
 from nodes.specialists.spec import SpecialistSpec
+from state.guardrail_spec import Guardrail
 from state.team_file import (
     BUILTIN_FILE,
     McpServer,
     SpecialistEntry,
+    TeamFile,
     TeamFileError,
     load_team_file,
     mcp_server_of,
@@ -35,6 +38,7 @@ class Team:
     source: Path
     entries: list[SpecialistEntry]
     mcp_servers: dict[str, McpServer] = field(default_factory=dict)
+    guardrails: list[Guardrail] = field(default_factory=list)
 
     def where(self, entry: SpecialistEntry) -> str:
         """Return where a specialist runs: local, an MCP server's tools, or a remote URL."""
@@ -110,21 +114,35 @@ def spec_of(entry: SpecialistEntry, toolbox: McpToolbox | None = None) -> Specia
     )
 
 
+@functools.cache
+def builtin_team_file() -> TeamFile:
+    """Return the built-in team file, read once per process."""
+    return load_team_file(BUILTIN_FILE, list(BUILTIN_TOOLS))
+
+
+def default_guardrails() -> list[Guardrail]:
+    """Return the guardrails the built-in team file ships, on unless a graph is given others."""
+    return list(builtin_team_file().guardrails)
+
+
 def load_team(path: Path | None = None) -> Team:
     """Return the team a file declares (the built-in one when no file is given)."""
-    builtin = load_team_file(BUILTIN_FILE, list(BUILTIN_TOOLS))
+    builtin = builtin_team_file()
     if path is None:
-        return Team(BUILTIN_FILE, list(builtin.specialists))
+        return Team(BUILTIN_FILE, list(builtin.specialists), guardrails=list(builtin.guardrails))
     declared = load_team_file(path, list(BUILTIN_TOOLS))
     entries = list(declared.specialists)
+    guardrails = list(declared.guardrails)
     if declared.extends == "builtin":
         # A file entry with a built-in's name replaces it, in the built-in's place.
         mine = {e.name: e for e in entries}
         kept = [mine.pop(e.name, e) for e in builtin.specialists]
         entries = [*kept, *(e for e in entries if e.name in mine)]
+        own = {g.name for g in guardrails}
+        guardrails = [*(g for g in builtin.guardrails if g.name not in own), *guardrails]
     if not entries:
         raise TeamFileError(f"{path}: the team has no specialist")
-    return Team(path, entries, dict(declared.mcp_servers))
+    return Team(path, entries, dict(declared.mcp_servers), guardrails)
 
 
 @asynccontextmanager

@@ -164,9 +164,13 @@ def serve(
     folder: Path,
     extra_env: dict[str, str] | None = None,
     smith: LangSmithCaptureServer | None = None,
+    script: dict[str, Any] | None = None,
 ) -> Iterator[Studio]:
-    """Serve langgraph.json from `folder` with no ORCHESTRA_HOME: the relative default."""
-    model = ScriptedOpenAIServer(SCRIPT, log_path=folder / "model_requests.jsonl")
+    """Serve langgraph.json from `folder` with no ORCHESTRA_HOME: the relative default.
+
+    The scripted model plays `script` (by default SCRIPT, the session server's).
+    """
+    model = ScriptedOpenAIServer(script or SCRIPT, log_path=folder / "model_requests.jsonl")
     model.start()
     env = {
         "ORCHESTRA_MODEL": "openai:scripted",

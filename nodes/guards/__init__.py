@@ -1,0 +1,1 @@
+"""Guardrails at the orchestrator: checks on question, plan, tool output, report, answer."""

@@ -1,0 +1,89 @@
+"""The guard_review node: the user decides on an `ask` guardrail at the plan or the answer.
+
+It holds no model call, so the pause repeats nothing: the plan waits with its steps entered
+and not launched, the answer waits written and not shown.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+from pydantic import ValidationError
+
+from nodes.finalize import closing
+from nodes.guards.asking import ask_pending
+from nodes.guards.at_plan import PlanGate, blocked_plan
+from nodes.model_access import context_of
+from nodes.plan_request import ledger_updates
+from nodes.plan_rules import plan_errors
+from nodes.progress import progress_message
+from nodes.specialists.spec import SpecialistSpec
+from state.context import Context
+from state.graph_state import OrchestraState
+from state.ledger import FINISHED, read_ledger
+from state.plan import Plan
+
+
+def parse_plan(text: str) -> Plan:
+    """Return the plan an edited `{"steps": [...]}` text holds."""
+    try:
+        return Plan(**json.loads(text))
+    except (json.JSONDecodeError, TypeError, ValidationError) as exc:
+        raise ValueError(f"the edited text is not a plan's JSON ({exc})") from None
+
+
+def make_guard_review_node(registry: Sequence[SpecialistSpec]):
+    """Return the node that asks about a plan or an answer an `ask` guardrail stopped."""
+    names = [spec.name for spec in registry]
+
+    def guard_review(state: OrchestraState, runtime: Runtime[Context]) -> Command[Any]:
+        """Pause for the user's decisions, then go on as they say."""
+        ctx = context_of(runtime)
+        pending = dict(state.get("guard_pending") or {})
+        turn = state.get("turn", 0)
+        this_turn = {
+            r.id: r for r in read_ledger(state.get("ledger", {})).values() if r.turn == turn
+        }
+        done_ids = [i for i, r in this_turn.items() if r.status in FINISHED]
+
+        def check_plan(_: str, args: dict[str, Any]) -> None:
+            errors = plan_errors(
+                parse_plan(str(args["text"])),
+                specialists=names,
+                max_steps=ctx.max_steps,
+                done_ids=done_ids,
+            )
+            if errors:
+                raise ValueError("the edited plan is invalid: " + "; ".join(errors))
+
+        stage = pending.get("stage")
+        answered = ask_pending(pending, turn, check=check_plan if stage == "plan" else None)
+        events = {"guardrails": answered.events}
+        if stage == "answer":
+            text = answered.text
+            if answered.rejected:
+                text = f"The answer was withheld: {answered.rejected}."
+            return closing(state, ctx, text, pending.get("id"), **events)
+        waiting = [r for r in this_turn.values() if r.status == "waiting"]
+        if answered.rejected:
+            dropped = {r.key: {"status": "dropped"} for r in waiting}
+            gate = PlanGate(blocked=answered.rejected)
+            carry = {**events, "ledger": dropped, "guard_pending": None}
+            return blocked_plan(state, ctx, turn, {}, {}, carry, gate)
+        if answered.text == pending.get("text"):
+            return Command(goto="dispatch", update={**events, "guard_pending": None})
+        edited = parse_plan(answered.text)
+        updates = ledger_updates(edited, turn, this_turn, state.get("reports", {}))
+        update = {
+            **events,
+            "guard_pending": None,
+            "ledger": updates,
+            "messages": progress_message(state, updates),
+        }
+        return Command(goto="dispatch", update=update)
+
+    return guard_review
