@@ -26,6 +26,7 @@ from graph.cli.thread_index import latest_checkpoints
 from graph.persistence import CheckpointStoreError, open_checkpointer, open_store
 from nodes.specialists import SAMPLE_TEAM
 from state.archive import Archive
+from state.guardrail_spec import STAGES_OF, Guardrail
 
 POSTGRES_URL = os.environ.get(
     "ORCHESTRA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -98,6 +99,20 @@ async def _listing(
     }
 
 
+# One guardrail of each deterministic kind, at every stage that kind can guard.
+EVERY_CHECK = [
+    Guardrail(name=f"{check}-{stage}", stage=stage, check=check, **extra)  # type: ignore[arg-type]
+    for check, extra in (
+        ("pii", {"pii": "email", "action": "redact"}),
+        ("regex", {"pattern": r"(?i)project\s+falcon", "action": "flag"}),
+        ("prompt_injection", {}),
+        ("grounded_numbers", {"action": "flag"}),
+        ("specialists", {"deny": ["report_writer"]}),
+    )
+    for stage in STAGES_OF[check]
+]
+
+
 async def delegation_pass(home: Path, runs: int, warm_ups: int) -> dict[str, Any]:
     """Time one request with two delegations per architecture and checkpointer, side by side."""
     registry = bench_registry(SAMPLE_TEAM)
@@ -118,6 +133,12 @@ async def delegation_pass(home: Path, runs: int, warm_ups: int) -> dict[str, Any
         contenders["orchestra (SQLite, sync)"] = (graph, {})
         memory = build_graph(InMemorySaver(), {"default": model}, specialists=registry)
         contenders["orchestra (in-memory)"] = (memory, {})
+        # The cost of deterministic guardrails: none, the two shipped, and one of each kind.
+        for label, guards in (("no guardrails", []), ("every check", EVERY_CHECK)):
+            variant = build_graph(
+                InMemorySaver(), {"default": model}, specialists=registry, guardrails=guards
+            )
+            contenders[f"orchestra (in-memory, {label})"] = (variant, {})
         try:
             pg_saver = await stack.enter_async_context(open_checkpointer(POSTGRES_URL))
             pg_store = await stack.enter_async_context(open_store(POSTGRES_URL))
@@ -131,8 +152,13 @@ async def delegation_pass(home: Path, runs: int, warm_ups: int) -> dict[str, Any
     delegations = (runs + warm_ups) * len(WORKERS)
     rows = {name: per_delegation_ms(s) for name, s in seconds.items()}
     base = rows.get("supervisor (in-memory)")
+    bare = rows["orchestra (in-memory, no guardrails)"]
     return {
         "ms_per_delegation": rows,
+        "guardrail_overhead": {
+            "shipped two": round(rows["orchestra (in-memory)"] / bare, 3),
+            "every check": round(rows["orchestra (in-memory, every check)"] / bare, 3),
+        },
         "ratio_to_supervisor": {k: round(v / base, 2) for k, v in rows.items()} if base else {},
         "sqlite_bytes_per_delegation": round((after - before) / delegations),
         "runs": runs,

@@ -13,7 +13,7 @@ from typing import Any
 
 from langchain_core.tools import BaseTool, StructuredTool
 
-from nodes.specialist.tools import takes_step
+from nodes.specialist.tool_calls import takes_step
 from nodes.specialists.spec import SpecialistSpec, Step
 from state.reports import Brief, Report
 from tools.workspace import Workspace
