@@ -19,11 +19,11 @@ from langgraph.checkpoint.memory import InMemorySaver
 from benchmarks.architectures import SUPERVISOR, bench_registry, build, supervisor_available
 from benchmarks.delegation import WORKERS, delegation_model, per_delegation_ms, time_side_by_side
 from benchmarks.long_thread import as_rows, drive, policy, table_bytes
-from benchmarks.model import BenchModel
 from graph.build import build_graph
 from graph.cli.run_view import summarize
 from graph.cli.thread_index import latest_checkpoints
 from graph.persistence import CheckpointStoreError, open_checkpointer, open_store
+from graph.testing.policy_model import PolicyModel
 from nodes.specialists import SAMPLE_TEAM
 from state.archive import Archive
 from state.guardrail_spec import STAGES_OF, Guardrail
@@ -38,7 +38,7 @@ async def long_thread_pass(home: Path, turns: int, threads: int) -> dict[str, An
     """Run one thread for `turns` turns, then list `threads` copies of it and show one."""
     db = home / "long-thread.sqlite"
     url = f"sqlite:///{db}"
-    model = BenchModel(script={})
+    model = PolicyModel(script={})
     model.use(policy)
     recall_at = frozenset(t for t in (30, 50) if t <= turns)
     async with open_checkpointer(url) as saver, open_store(url) as store:

@@ -10,8 +10,8 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
-from benchmarks.model import BenchModel
 from graph.testing import plan
+from graph.testing.policy_model import PolicyModel
 
 WORKERS = ("sql_analyst", "doc_researcher")
 RUNS, WARM_UPS = 25, 5
@@ -43,9 +43,9 @@ def policy(role: str, messages: list[BaseMessage]) -> dict[str, Any]:
     return {"content": f"figure from {role}"}
 
 
-def delegation_model() -> BenchModel:
+def delegation_model() -> PolicyModel:
     """Return a zero-latency model playing the delegation policy."""
-    model = BenchModel(script={})
+    model = PolicyModel(script={})
     model.use(policy)
     return model
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
-from benchmarks.model import BenchModel
 from graph.testing import estimate_tokens, plan
+from graph.testing.policy_model import PolicyModel
 
 REGIONS = ("North", "South", "East", "West")
 CHANNELS = ("web", "store", "phone")
@@ -139,7 +139,7 @@ def table_bytes(db: Path) -> tuple[int, int, int]:
     return held, int(store[0]), int(cp[1])
 
 
-def planner_tokens(model: BenchModel, since: int) -> int:
+def planner_tokens(model: PolicyModel, since: int) -> int:
     """Return the prompt tokens of the turn's first planner call."""
     for call in model.calls[since:]:
         system = next((m.text for m in call.messages if isinstance(m, SystemMessage)), "")
@@ -149,7 +149,7 @@ def planner_tokens(model: BenchModel, since: int) -> int:
 
 
 async def drive(
-    graph: Any, model: BenchModel, db: Path, turns: int, thread_id: str, recall_at: frozenset[int]
+    graph: Any, model: PolicyModel, db: Path, turns: int, thread_id: str, recall_at: frozenset[int]
 ) -> list[TurnFigures]:
     """Run a thread turn by turn and return each turn's figures."""
     config = {"configurable": {"thread_id": thread_id}, "recursion_limit": 200}

@@ -12,11 +12,11 @@ from typing import Any
 from langgraph.checkpoint.memory import InMemorySaver
 
 from benchmarks.architectures import ORCHESTRA, Built, bench_registry, build
-from benchmarks.model import BenchModel
 from benchmarks.runner import TaskRun, run_task
 from benchmarks.synthetic import scaling_tasks, synthetic_team
-from benchmarks.tasks import Task
 from graph.persistence import open_checkpointer, open_store
+from graph.testing.policy_model import PolicyModel
+from graph.testing.tasks import Task
 from nodes.specialists import SAMPLE_TEAM
 from nodes.specialists.spec import SpecialistSpec
 
@@ -62,7 +62,7 @@ class Bench:
         async with AsyncExitStack() as stack:
             built: dict[str, tuple[Built, Any, Any]] = {}
             for arch in self.archs:
-                chat = model or BenchModel(latency_s=latency)
+                chat = model or PolicyModel(latency_s=latency)
                 if arch in sqlite_for:
                     url = f"sqlite:///{self.home / f'{tag}-{arch}.sqlite'}"
                     saver = await stack.enter_async_context(open_checkpointer(url))

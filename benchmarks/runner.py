@@ -12,11 +12,11 @@ from typing import Any, Literal
 from langchain_core.messages import HumanMessage
 
 from benchmarks.architectures import ORCHESTRA, SUPERVISOR, Built
-from benchmarks.model import BenchModel
-from benchmarks.policy import Policy
 from benchmarks.recorder import CallRecorder
-from benchmarks.tasks import Task
 from graph.sqlite_loop import LoopSqliteSaver
+from graph.testing.policy import Policy
+from graph.testing.policy_model import PolicyModel
+from graph.testing.tasks import Task
 from state.settings import Settings
 from state.usage import spent
 from tools.workspace import Workspace
@@ -107,10 +107,9 @@ async def run_task(
     owners: dict[str, str] | None = None,
 ) -> TaskRun:
     """Run a task to its answer, resuming or restarting after each stop, and measure it."""
-    if isinstance(model, BenchModel):
+    if isinstance(model, PolicyModel):
         model.use(Policy(task))
     threads = [f"{built.name}-{task.name}-{uuid.uuid4().hex[:8]}"]
-    built.start(threads[0])
     recorder = CallRecorder()
     payload: Any = {"messages": [HumanMessage(task.question)]}
     kwargs = dict(built.invoke_kwargs)

@@ -19,7 +19,7 @@ from benchmarks.suite_queries import (
     SPEAKER_LAST,
     STATS_CODE,
 )
-from benchmarks.tasks import ANSWER, Fault, Task, doc, python, report, sql
+from graph.testing.tasks import ANSWER, Fault, Task, doc, python, report, sql
 
 
 def sample_suite() -> list[Task]:

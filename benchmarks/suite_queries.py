@@ -1,6 +1,6 @@
 """The suite's ground truth: its SQL queries, sandbox code and document sections."""
 
-from benchmarks.tasks import LOAD_CSV
+from graph.testing.tasks import LOAD_CSV
 
 _JOIN = (
     "FROM order_lines l JOIN orders o ON o.order_id = l.order_id "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langchain_core.tools import BaseTool, tool
 
-from benchmarks.tasks import Step, Task, call
+from graph.testing.tasks import Step, Task, call
 from nodes.specialists.spec import SpecialistSpec
 
 _PROMPT = """You are {name}, a specialist of Orchestra who answers questions about business \

@@ -12,9 +12,9 @@ from langchain_core.messages import SystemMessage
 
 from benchmarks.architectures import bench_registry
 from benchmarks.long_thread import RECALL, TOP_CUSTOMER_SQL, TurnFigures, drive, policy
-from benchmarks.model import BenchModel
 from graph.build import build_graph
 from graph.persistence import open_checkpointer, open_store
+from graph.testing.policy_model import PolicyModel
 from nodes.specialists import SAMPLE_TEAM
 from state.archive import Archive
 from state.context import Context
@@ -24,10 +24,10 @@ from tools.workspace import Workspace
 TURNS = 30
 
 
-async def long_thread(home: Path) -> tuple[list[TurnFigures], BenchModel, dict[str, Any], Any]:
+async def long_thread(home: Path) -> tuple[list[TurnFigures], PolicyModel, dict[str, Any], Any]:
     """Run 30 turns on SQLite; turn 30 asks again what turn 1 found."""
     url = f"sqlite:///{home / 'long.sqlite'}"
-    model = BenchModel(script={})
+    model = PolicyModel(script={})
     model.use(policy)
     async with open_checkpointer(url) as saver, open_store(url) as store:
         graph = build_graph(

@@ -1,4 +1,8 @@
-"""The benchmark's stand-in model: a scripted policy, with an optional fixed latency."""
+"""A scripted model driven by a policy (a function of the role and the request), with latency.
+
+The benchmark plays one task at a time through it; `orchestra eval --sample` plays the whole
+sample dataset at once (graph/testing/playbook.py).
+"""
 
 from __future__ import annotations
 
@@ -16,17 +20,17 @@ PolicyFn = Callable[[str, list[BaseMessage]], dict[str, Any]]
 
 
 def _no_policy(role: str, messages: list[BaseMessage]) -> dict[str, Any]:
-    raise RuntimeError(f"no benchmark policy set for role '{role}'")
+    raise RuntimeError(f"no policy set for role '{role}'")
 
 
-class BenchModel(ScriptedChatModel):
+class PolicyModel(ScriptedChatModel):
     """A scripted model whose replies come from a swappable policy, after `latency_s`."""
 
     latency_s: float = 0.0
     policy: Any = _no_policy
 
     def use(self, policy: PolicyFn) -> None:
-        """Answer from this policy from now on (one task at a time)."""
+        """Answer from this policy from now on."""
         self.policy = policy
         self.calls.clear()
 

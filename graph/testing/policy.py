@@ -13,8 +13,8 @@ import httpx
 import openai
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
 
-from benchmarks.tasks import ANSWER, Step, Task
-from graph.testing import plan
+from graph.testing.builders import plan
+from graph.testing.tasks import ANSWER, Step, Task
 
 _STEP = re.compile(r"^Step (\S+):")
 SUMMARY_CHARS = 900
@@ -81,7 +81,9 @@ class Policy:
         return {"content": summary(step, results[-1].text if results else "nothing found")}
 
     def _answer(self, text: str) -> dict[str, Any]:
-        return {"raise": outage()} if self._faulty(ANSWER, 0) else {"content": text}
+        if self._faulty(ANSWER, 0):
+            return {"raise": outage()}
+        return {"content": self.task.answer or text}
 
     def _orchestrator(self, system: str, messages: list[BaseMessage]) -> dict[str, Any]:
         if "the planner" in system:

@@ -1,4 +1,7 @@
-"""What a benchmark task is: the steps that solve it, its checkable answer, an injected fault."""
+"""What a scripted task is: the steps that solve it, its checkable answer, an injected fault.
+
+The benchmark's suite and the sample evaluation dataset's stand-in are played from tasks.
+"""
 
 from __future__ import annotations
 
@@ -44,6 +47,8 @@ class Task:
     expect_sql: str = ""
     fault: Fault | None = None
     specialists: tuple[str, ...] = field(default=())
+    answer: str = ""
+    """The final answer, when set; otherwise it is built from the steps' tool results."""
 
     def routed(self) -> set[str]:
         """Return the specialists a correct run delegates to."""

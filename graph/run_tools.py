@@ -1,16 +1,19 @@
-"""The team's tools for the one-conversation architectures, scoped to the current run.
+"""The team's tools for the one-conversation baselines, scoped to the run that calls them.
 
 Orchestra hands each tool its step (workspace and brief). The single agent and the
 supervisor's workers have no briefs, so each tool here calls the real one with a step whose
-brief holds this run's thread and every file produced so far in the run.
+brief holds the calling run's thread and every file produced so far on that thread. The
+thread comes from the tool call's own config, so runs on several threads can share the tools.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, StructuredTool
 
 from nodes.specialist.tool_calls import takes_step
@@ -20,30 +23,34 @@ from tools.workspace import Workspace
 
 
 class RunTools:
-    """Every specialist's tools, writing into one folder per run and seeing the run's files."""
+    """Every specialist's tools, writing into one folder per thread and seeing its files."""
 
     def __init__(self, registry: Sequence[SpecialistSpec], workspace: Workspace) -> None:
         self.registry = list(registry)
         self.workspace = workspace
-        self.thread_id = "bench"
-        self.artifacts: list[str] = []
+        self._artifacts: dict[str, list[str]] = {}
+        self._lock = threading.Lock()
 
-    def start(self, thread_id: str) -> None:
-        """Begin a new run: its own folder, no files yet."""
-        self.thread_id = thread_id
-        self.artifacts = []
+    def owners(self) -> dict[str, str]:
+        """Return which specialist each tool belongs to, by tool name."""
+        return {t.name: spec.name for spec in self.registry for t in spec.tools}
 
     def tools_of(self, spec: SpecialistSpec) -> list[BaseTool]:
-        """Return one specialist's tools, bound to the current run."""
+        """Return one specialist's tools, bound to the run that calls them."""
         return [self._proxy(spec, t) for t in spec.tools]
 
     def all_tools(self) -> list[BaseTool]:
         """Return every tool of every specialist."""
         return [t for spec in self.registry for t in self.tools_of(spec)]
 
-    def _brief(self, spec: SpecialistSpec) -> Brief:
+    def artifacts(self, thread_id: str) -> list[str]:
+        """Return the files a thread's tool calls produced so far."""
+        with self._lock:
+            return list(self._artifacts.get(thread_id, []))
+
+    def _brief(self, spec: SpecialistSpec, thread_id: str) -> Brief:
         earlier = Report(
-            step_key="run", specialist="run", status="done", artifacts=list(self.artifacts)
+            step_key="run", specialist="run", status="done", artifacts=self.artifacts(thread_id)
         )
         return Brief(
             step_key="0.run",
@@ -51,26 +58,29 @@ class RunTools:
             specialist=spec.name,
             objective="",
             inputs=[earlier],
-            thread_id=self.thread_id,
+            thread_id=thread_id,
         )
 
     def _proxy(self, spec: SpecialistSpec, template: BaseTool) -> BaseTool:
-        name = template.name
         pairs = template.response_format == "content_and_artifact"
 
-        def run(**kwargs: Any) -> tuple[Any, dict[str, Any]]:
+        def run(config: RunnableConfig, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
+            thread_id = str((config.get("configurable") or {}).get("thread_id") or "run")
             if takes_step(template):
                 # Each call its own idempotency key, as the tool node gives them.
-                kwargs["step"] = Step(self.workspace, self._brief(spec), uuid.uuid4().hex)
+                brief = self._brief(spec, thread_id)
+                kwargs["step"] = Step(self.workspace, brief, uuid.uuid4().hex)
             out = template.func(**kwargs)  # type: ignore[attr-defined]
             content, artifact = out if pairs else (out, {})
             made = (artifact or {}).get("artifacts", [])
-            self.artifacts += [a for a in made if a not in self.artifacts]
+            with self._lock:
+                files = self._artifacts.setdefault(thread_id, [])
+                files += [a for a in made if a not in files]
             return content, artifact or {}
 
         return StructuredTool.from_function(
             func=run,
-            name=name,
+            name=template.name,
             description=template.description,
             args_schema=template.tool_call_schema,
             response_format="content_and_artifact",
