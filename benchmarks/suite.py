@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from benchmarks.suite_queries import (
+from graph.testing.sample_code import CHART_CODE, GROWTH_CODE, RATE_CODE, STATS_CODE
+from graph.testing.tasks import ANSWER, Fault, Task, doc, python, report, sql
+from tools.sample_queries import (
     CHANNELS,
-    CHART_CODE,
-    GROWTH_CODE,
     NORTH_RATES,
     ORDERS_2024,
     OUTDOOR_UNITS,
     POLICY,
     PRICING,
-    RATE_CODE,
     REASONS,
     REGION_ORDERS,
     SEGMENTS,
     SPEAKER,
     SPEAKER_LAST,
-    STATS_CODE,
 )
-from graph.testing.tasks import ANSWER, Fault, Task, doc, python, report, sql
 
 
 def sample_suite() -> list[Task]:

@@ -136,3 +136,9 @@ def rejection_text(name: str, decision: Reject) -> str:
 def approve_all(request: Mapping[str, Any]) -> dict[str, Any]:
     """Return the resume value that approves every action of a HITL request."""
     return {"decisions": [{"type": "approve"} for _ in request.get("action_requests", [])]}
+
+
+def reject_all(request: Mapping[str, Any], message: str) -> dict[str, Any]:
+    """Return the resume value that rejects every action of a HITL request, saying why."""
+    reject = {"type": "reject", "message": message}
+    return {"decisions": [dict(reject) for _ in request.get("action_requests", [])]}

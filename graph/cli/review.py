@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from graph.cli.failures import EXIT_APPROVAL
-from nodes.hitl import approve_all
+from nodes.hitl import approve_all, reject_all
 
 err = Console(stderr=True)
 
@@ -32,9 +32,8 @@ def decide(interrupts: Any, approve: bool | None) -> dict[str, Any] | None:
             )
         if approve is not None:
             err.print("approved" if approve else "rejected")
-            reject = {"type": "reject", "message": REJECTED_HERE}
             answers[pending.id] = (
-                approve_all(request) if approve else {"decisions": [reject for _ in actions]}
+                approve_all(request) if approve else reject_all(request, REJECTED_HERE)
             )
         elif sys.stdin.isatty():
             answers[pending.id] = {"decisions": [ask_decision(a) for a in actions]}

@@ -1,6 +1,4 @@
-"""The suite's ground truth: its SQL queries, sandbox code and document sections."""
-
-from graph.testing.tasks import LOAD_CSV
+"""Ground-truth SQL and document sections of the sample business (the bench and eval use them)."""
 
 _JOIN = (
     "FROM order_lines l JOIN orders o ON o.order_id = l.order_id "
@@ -34,36 +32,40 @@ SPEAKER_LAST = (
     "JOIN orders o ON o.order_id = l.order_id JOIN products p ON p.product_id = l.product_id "
     "WHERE p.name = 'Pulse Mini Speaker'"
 )
-GROWTH_CODE = (
-    LOAD_CSV
-    + """rows = load("year", "units")
-units = {r["year"]: int(r["units"]) for r in rows}
-change = (units["2025"] - units["2024"]) * 100 / units["2024"]
-print(f"Outdoor units {units['2024']} in 2024, {units['2025']} in 2025: change {change:.1f}%")
-"""
-)
-RATE_CODE = (
-    LOAD_CSV
-    + """rows = load("period", "return_rate_pct")
-rate = {r["period"]: float(r["return_rate_pct"]) for r in rows}
-print(f"North return rate fell by {rate['before'] - rate['after']:.1f} points")
-"""
-)
-CHART_CODE = (
-    LOAD_CSV
-    + """import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-rows = load("region", "orders")
-plt.bar([r["region"] for r in rows], [int(r["orders"]) for r in rows])
-plt.savefig("orders_by_region.png", dpi=60)
-print("largest region:", rows[0]["region"], rows[0]["orders"])
-"""
-)
-STATS_CODE = """import statistics
-sales = [120, 135, 150, 110, 160, 175, 140]
-print(f"mean {statistics.mean(sales):.1f}, stdev {statistics.stdev(sales):.1f}")
-"""
 POLICY = ("returns-policy.md", "Revision 2025-04-01: North returns window cut to 14 days")
 PRICING = ("pricing-policy.md", "Revision 2025-01-01: Outdoor price increase")
 SPEAKER = ("product-notes-electronics.md", "Known issues")
+SHIPPING = ("shipping-policy.md", "Express shipping")
+DEFINITIONS = ("data-dictionary.md", "Definitions")
+
+ORDERS_2025 = "SELECT COUNT(*) AS orders_2025 FROM orders WHERE order_date >= '2025-01-01'"
+CUSTOMERS = "SELECT COUNT(*) AS customers FROM customers"
+REVENUE_2025 = (
+    "SELECT ROUND(SUM(l.quantity * l.unit_price), 2) AS revenue_2025 FROM order_lines l "
+    "JOIN orders o ON o.order_id = l.order_id WHERE o.order_date >= '2025-01-01'"
+)
+NORTH_ORDERS_2025 = (
+    "SELECT COUNT(*) AS north_orders_2025 FROM orders o "
+    "JOIN customers c ON c.customer_id = o.customer_id "
+    "JOIN regions r ON r.region_id = c.region_id "
+    "WHERE r.name = 'North' AND o.order_date >= '2025-01-01'"
+)
+_UNITS = (
+    "SELECT pc.name AS category, SUM(l.quantity) AS units FROM order_lines l "
+    "JOIN orders o ON o.order_id = l.order_id JOIN products p ON p.product_id = l.product_id "
+    "JOIN product_categories pc ON pc.category_id = p.category_id "
+)
+TOP_CATEGORY_2025 = _UNITS + "WHERE o.order_date >= '2025-01-01' GROUP BY 1 ORDER BY 2 DESC"
+CATEGORY_UNITS_2024 = (
+    _UNITS + "WHERE pc.name = '{category}' AND o.order_date < '2025-01-01' GROUP BY 1"
+)
+FIRST_OUTDOOR = (
+    "SELECT p.name, p.list_price FROM products p "
+    "JOIN product_categories pc ON pc.category_id = p.category_id "
+    "WHERE pc.name = 'Outdoor' ORDER BY p.product_id LIMIT 1"
+)
+PAID_2024 = (
+    "SELECT p.name, ROUND(AVG(l.unit_price), 2) AS unit_price_2024 FROM order_lines l "
+    "JOIN orders o ON o.order_id = l.order_id JOIN products p ON p.product_id = l.product_id "
+    "WHERE p.name = '{product}' AND o.order_date < '2025-01-01' GROUP BY 1"
+)
