@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,7 +58,7 @@ class Evaluation:
     contenders: Sequence[Contender]
     judge: BaseChatModel | None = None
     limits: Limits = field(default_factory=Limits)
-    on_result: Callable[[dict[str, Any]], None] | None = None
+    on_result: Callable[[dict[str, Any]], Awaitable[None]] | None = None
     results: list[dict[str, Any]] = field(default_factory=list)
 
     def jobs(self) -> list[Job]:
@@ -77,7 +77,7 @@ class Evaluation:
         async def bounded(job: Job) -> None:
             async with gate:
                 outcome = await self.attempt(job)
-                self.keep(await self.scored(job, outcome))
+                await self.keep(await self.scored(job, outcome))
 
         await asyncio.gather(*(bounded(job) for job in self.jobs()))
         return self.ordered()
@@ -133,11 +133,11 @@ class Evaluation:
             "comments": {name: why for name, (_, why) in scores.items()},
         }
 
-    def keep(self, record: dict[str, Any]) -> None:
+    async def keep(self, record: dict[str, Any]) -> None:
         """Keep a finished record and tell whoever is watching."""
         self.results.append(record)
         if self.on_result is not None:
-            self.on_result(record)
+            await self.on_result(record)
 
     def ordered(self) -> list[dict[str, Any]]:
         """Return the records so far in dataset order: example, repetition, architecture."""

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from graph.cli.failures import EXIT_USAGE, UsageError, explain
 from state.ids import bad_thread_id
@@ -17,6 +18,13 @@ def thread_id(text: str) -> str:
     if why is not None:
         raise argparse.ArgumentTypeError(why)
     return text
+
+
+def positive(text: str) -> int:
+    """Check a count from the command line: a whole number, at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -58,6 +66,25 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--json", action="store_true")
     sample = sub.add_parser("sample", help="(re)generate the sample database and documents")
     sample.add_argument("--reset", action="store_true")
+    evaluate = sub.add_parser("eval", help="score the team on a dataset (and the baselines)")
+    evaluate.add_argument("dataset", nargs="?", help="a JSONL or YAML file of examples")
+    evaluate.add_argument("--sample", action="store_true", help="the sample business's dataset")
+    evaluate.add_argument(
+        "--architecture",
+        nargs="+",
+        choices=("orchestra", "single", "supervisor"),
+        default=["orchestra"],
+        help="architectures to run side by side (default: orchestra)",
+    )
+    evaluate.add_argument("--repetitions", type=positive, default=1, metavar="K")
+    evaluate.add_argument("--concurrency", type=positive, default=4, metavar="N")
+    evaluate.add_argument("--limit", type=positive, metavar="N", help="the first N examples")
+    evaluate.add_argument(
+        "--timeout", type=float, default=600.0, metavar="S", help="seconds per example"
+    )
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument("--out", type=Path, metavar="DIR", help="results, charts, report")
+    evaluate.add_argument("--dataset-name", help="the LangSmith dataset's name")
     bench = sub.add_parser("bench", help="run the benchmark suite (from a source checkout)")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER, help="options for the suite")
     return root
@@ -108,6 +135,22 @@ async def run(args: argparse.Namespace) -> int:
         from graph.cli.demo import run_demo
 
         return await run_demo(as_json=args.json)
+    if args.command == "eval":
+        from graph.cli.evaluate import EvalRequest, run_eval
+
+        request = EvalRequest(
+            dataset=args.dataset,
+            sample=args.sample,
+            architectures=tuple(dict.fromkeys(args.architecture)),
+            repetitions=args.repetitions,
+            concurrency=args.concurrency,
+            limit=args.limit,
+            timeout_s=args.timeout,
+            as_json=args.json,
+            out=args.out,
+            dataset_name=args.dataset_name,
+        )
+        return await run_eval(request)
     if args.command == "sample":
         from graph.cli.demo import make_sample
 
@@ -127,7 +170,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_bench(args.bench_args)
         return asyncio.run(run(args))
     except KeyboardInterrupt:
-        print("orchestra: interrupted; the run is saved (orchestra resume THREAD)", file=sys.stderr)
+        kept = (
+            "the finished examples are kept"
+            if args.command == "eval"
+            else "the run is saved (orchestra resume THREAD)"
+        )
+        print(f"orchestra: interrupted; {kept}", file=sys.stderr)
         return 130
     except Exception as exc:
         code, message = explain(exc)

@@ -12,6 +12,7 @@ from email.policy import HTTP
 from typing import Any
 
 from tests.servers._http import LoopbackServer, QuietHandler
+from tests.servers.langsmith_datasets import DatasetStore
 
 _RUN_FIELDS = ("inputs", "outputs", "events", "extra", "error", "serialized")
 
@@ -62,7 +63,11 @@ class _Handler(QuietHandler):
 
 
 class LangSmithCaptureServer(LoopbackServer):
-    """Accepts LangSmith ingest calls (/runs, /runs/batch, /runs/multipart) and merges runs."""
+    """Accepts LangSmith ingest calls (/runs, /runs/batch, /runs/multipart) and merges runs.
+
+    It also keeps datasets, examples, experiments (tracer sessions) and feedback, as
+    `evaluate`/`aevaluate` use them (tests/servers/langsmith_datasets.py).
+    """
 
     handler_class = _Handler
 
@@ -74,6 +79,7 @@ class LangSmithCaptureServer(LoopbackServer):
         self._raw_bodies: list[bytes] = []
         self._requests: list[dict[str, Any]] = []
         self._feedback: list[dict[str, Any]] = []
+        self.store = DatasetStore()
 
     @property
     def url(self) -> str:
@@ -103,6 +109,26 @@ class LangSmithCaptureServer(LoopbackServer):
         """Return feedback objects received through multipart ingest or /feedback."""
         with self.lock:
             return list(self._feedback)
+
+    @property
+    def datasets(self) -> list[dict[str, Any]]:
+        """Return the datasets created, each with its examples under "examples"."""
+        with self.lock:
+            return [
+                {
+                    **d,
+                    "examples": [
+                        dict(e) for e in self.store.examples.values() if e["dataset_id"] == d["id"]
+                    ],
+                }
+                for d in self.store.datasets.values()
+            ]
+
+    @property
+    def experiments(self) -> list[dict[str, Any]]:
+        """Return the tracer sessions that run a dataset: the experiments."""
+        with self.lock:
+            return [dict(s) for s in self.store.sessions.values() if s.get("reference_dataset_id")]
 
     def wait_for_runs(
         self, predicate: Callable[[dict[str, dict[str, Any]]], bool], timeout: float = 10.0
@@ -140,7 +166,7 @@ class LangSmithCaptureServer(LoopbackServer):
 
     def handle(
         self, method: str, path: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, dict[str, Any]]:
+    ) -> tuple[int, Any]:
         """Record a request, merge any runs it carries and pick the response."""
         route = path.split("?")[0].rstrip("/") or "/"
         content_type = headers.get("content-type", "")
@@ -165,8 +191,9 @@ class LangSmithCaptureServer(LoopbackServer):
             if method == "PATCH" and route.startswith("/runs/") and isinstance(data, dict):
                 self._merge(route.rsplit("/", 1)[1], data)
                 return 202, {}
-            if method == "POST" and route == "/feedback" and isinstance(data, dict):
-                self._feedback.append(data)
+            answered = self.store.route(method, path, data, self._feedback)
+            if answered is not None:
+                return answered
         return 200, {}
 
     def _ingest_multipart(self, body: bytes, content_type: str) -> None:
