@@ -1,6 +1,6 @@
 """An evaluation as LangSmith experiments: the dataset created or updated, one per architecture.
 
-`langsmith`'s `aevaluate` drives the runs (its concurrency and repetitions), so each run is
+`langsmith`'s `evaluate` drives the runs (its concurrency and repetitions), so each run is
 traced under its experiment; the target runs an example as the local runner does (its time
 limit and failure record), and one evaluator turns the record into one feedback per score.
 """
@@ -8,19 +8,23 @@ limit and failure record), and one evaluator turns the record into one feedback 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
+import contextvars
 import dataclasses
+import io
 import os
-import sys
+import threading
 import uuid
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Coroutine, Sequence
+from typing import Any, TypeVar
 
 from graph.eval_contenders import Contender, Outcome
 from graph.eval_runner import FIGURES, SCORES, Evaluation, Job
 from state.dataset import Example
 
 MANAGED_BY = "orchestra eval"
+T = TypeVar("T")
 
 
 def langsmith_configured() -> bool:
@@ -77,52 +81,109 @@ def feedback(record: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def run_experiments(evaluation: Evaluation, dataset: str) -> dict[str, str]:
-    """Run each architecture as an experiment on the LangSmith dataset; return their URLs."""
-    from langsmith import Client, aevaluate
+    """Run each architecture as an experiment on the LangSmith dataset; return their URLs.
+
+    The LangSmith client makes blocking HTTP calls (creating and closing the experiment), so
+    `evaluate` runs on a worker thread; each example still runs on this event loop.
+    """
+    from langsmith import Client
 
     client = Client()
     held = await asyncio.to_thread(upsert_dataset, client, dataset, evaluation.examples)
-    by_id = {e.id: e for e in evaluation.examples}
+    bridge = LoopBridge(asyncio.get_running_loop())
     urls: dict[str, str] = {}
-    for contender in evaluation.contenders:
-        target, score = _target_and_evaluator(evaluation, contender, by_id)
-        # aevaluate prints where the results are on stdout, which --json keeps for its object.
-        with contextlib.redirect_stdout(sys.stderr):
-            results = await aevaluate(
-                target,
-                data=held,
-                evaluators=[score],
-                experiment_prefix=f"{dataset}-{contender.name}",
-                metadata={"architecture": contender.name, "managed_by": MANAGED_BY},
-                max_concurrency=max(1, evaluation.limits.concurrency),
-                num_repetitions=evaluation.limits.repetitions,
-                client=client,
-            )
-        urls[contender.name] = await results.get_comparison_url() or results.url or ""
+    try:
+        for contender in evaluation.contenders:
+            experiment = Experiment(evaluation, contender, bridge)
+            urls[contender.name] = await asyncio.to_thread(experiment.run, client, held, dataset)
+    finally:
+        # Interrupted: the worker starts no further example.
+        bridge.stopped.set()
     await asyncio.to_thread(client.flush)
     return urls
 
 
-def _target_and_evaluator(
-    evaluation: Evaluation, contender: Contender, by_id: dict[str, Example]
-) -> tuple[Any, Any]:
-    """Return the experiment's target (runs an example) and evaluator (scores its record)."""
-    repeats: dict[str, int] = {}
+class LoopBridge:
+    """Runs coroutines on the event loop from `evaluate`'s worker threads, in their context."""
 
-    async def target(inputs: dict[str, Any]) -> dict[str, Any]:
-        example = by_id[inputs["id"]]
-        repeats[example.id] = repeats.get(example.id, 0) + 1
-        outcome = await evaluation.attempt(Job(contender, example, repeats[example.id]))
-        return {**dataclasses.asdict(outcome), "repetition": repeats[example.id]}
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.stopped = threading.Event()
 
-    async def scores(run: Any, example: Any) -> dict[str, Any]:
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on the loop and wait for it; the thread's trace context goes along."""
+        if self.stopped.is_set():
+            coroutine.close()
+            raise RuntimeError("the evaluation was interrupted")
+        context = contextvars.copy_context()
+        done: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def settle(task: asyncio.Task[T]) -> None:
+            if task.cancelled():
+                done.set_exception(RuntimeError("the evaluation was interrupted"))
+            elif task.exception() is not None:
+                done.set_exception(task.exception())
+            else:
+                done.set_result(task.result())
+
+        def start() -> None:
+            # The run's LangSmith parent lives in context variables: the task keeps them.
+            self.loop.create_task(coroutine, context=context).add_done_callback(settle)
+
+        self.loop.call_soon_threadsafe(start)
+        return done.result()
+
+
+class Experiment:
+    """One architecture's experiment: its target runs an example, its evaluator scores it."""
+
+    def __init__(self, evaluation: Evaluation, contender: Contender, bridge: LoopBridge) -> None:
+        self.evaluation, self.contender, self.bridge = evaluation, contender, bridge
+        self.by_id = {e.id: e for e in evaluation.examples}
+        self.repeats: dict[str, int] = {}
+        self.lock = threading.Lock()
+
+    def run(self, client: Any, held: list[Any], dataset: str) -> str:
+        """Run the experiment (blocking) and return its URL."""
+        from langsmith import evaluate, traceable
+
+        # Each run's root in the experiment is named after the architecture it ran.
+        target = traceable(name=f"orchestra eval: {self.contender.name}")(self.target)
+        # evaluate prints where the results are on stdout, which --json keeps for its object;
+        # the command prints each experiment's URL itself.
+        with contextlib.redirect_stdout(io.StringIO()):
+            results = evaluate(
+                target,
+                data=held,
+                evaluators=[self.scores],
+                experiment_prefix=f"{dataset}-{self.contender.name}",
+                metadata={"architecture": self.contender.name, "managed_by": MANAGED_BY},
+                max_concurrency=max(1, self.evaluation.limits.concurrency),
+                num_repetitions=self.evaluation.limits.repetitions,
+                client=client,
+            )
+        return results.url or ""
+
+    def target(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """Run one example as the local runner does: time limit, failure recorded."""
+        example = self.by_id[inputs["id"]]
+        with self.lock:
+            repetition = self.repeats[example.id] = self.repeats.get(example.id, 0) + 1
+        job = Job(self.contender, example, repetition)
+        outcome = self.bridge.run(self.evaluation.attempt(job))
+        return {**dataclasses.asdict(outcome), "repetition": repetition}
+
+    def scores(self, run: Any, example: Any) -> dict[str, Any]:
+        """Score a run's outcome against its example: one feedback per score."""
         outputs = dict(run.outputs or {})
         repetition = int(outputs.pop("repetition", 1))
         fields = {f.name for f in dataclasses.fields(Outcome)}
         outcome = Outcome(**{k: v for k, v in outputs.items() if k in fields})
-        ours = by_id[example.inputs["id"]]
-        record = await evaluation.scored(Job(contender, ours, repetition), outcome)
-        await evaluation.keep(record)
+        job = Job(self.contender, self.by_id[example.inputs["id"]], repetition)
+        record = self.bridge.run(self._kept(job, outcome))
         return {"results": feedback(record)}
 
-    return target, scores
+    async def _kept(self, job: Job, outcome: Outcome) -> dict[str, Any]:
+        record = await self.evaluation.scored(job, outcome)
+        await self.evaluation.keep(record)
+        return record

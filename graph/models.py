@@ -38,6 +38,11 @@ class ModelResolver:
         """Return True when a role has a model of its own, not only the default one."""
         return role in self.models or role in self.pinned or bool(context.own_model(role))
 
+    def own(self, role: str, context: Context) -> BaseChatModel | None:
+        """Return the model configured for this role itself (never the default), or None."""
+        chosen = self.models.get(role) or self.pinned.get(role) or context.own_model(role)
+        return self._loaded_model(chosen, role) if chosen else None
+
     def __call__(self, role: str, context: Context) -> BaseChatModel:
         """Return the chat model for a role under a run's context."""
         chosen = (
@@ -46,6 +51,10 @@ class ModelResolver:
             or self.pinned.get(role)
             or context.model_for(role)
         )
+        return self._loaded_model(chosen, role)
+
+    def _loaded_model(self, chosen: ModelSpec | None, role: str) -> BaseChatModel:
+        """Return a model instance as given, or loaded once from its `provider:model`."""
         if isinstance(chosen, BaseChatModel):
             return chosen
         if not chosen:

@@ -123,7 +123,7 @@ async def run_eval(request: EvalRequest, models: dict[str, ModelSpec] | None = N
             raise UsageError(str(exc)) from None
         chosen = choose_models(request, examples, context, team, models)
         resolver = ModelResolver(chosen, pinned_models(team))
-        judge = resolver(JUDGE_ROLE, context) if resolver.has_own(JUDGE_ROLE, context) else None
+        judge = resolver.own(JUDGE_ROLE, context)
         built = contenders(request.architectures, chosen, team, declared.guardrails, context)
         limits = Limits(request.repetitions, request.concurrency, request.timeout_s)
         jobs = len(examples) * len(built) * request.repetitions
