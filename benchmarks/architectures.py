@@ -16,8 +16,7 @@ from graph.baselines import (
     SINGLE,
     SUPERVISOR,
     Baseline,
-    build_single_agent,
-    build_supervisor,
+    build_baseline,
     supervisor_available,
     without_approvals,
 )
@@ -70,6 +69,5 @@ def build(
             store=store,
         )
         return Built(name, graph, invoke_kwargs={"context": Context()})
-    make = build_single_agent if name == SINGLE else build_supervisor
-    baseline = make(lambda role: model, registry, checkpointer, workspace)
+    baseline = build_baseline(name, lambda role: model, registry, checkpointer, workspace)
     return Built(name, baseline.graph, baseline)

@@ -73,35 +73,31 @@ class Baseline:
         return list(dict.fromkeys(names))
 
 
-def build_single_agent(
+def build_baseline(
+    name: str,
     model_for: ModelFor,
     registry: Sequence[SpecialistSpec],
     checkpointer: Checkpointer,
     workspace: Workspace,
 ) -> Baseline:
-    """Compile one agent holding every specialist's tools, its prompt listing every job."""
+    """Compile a baseline: the single agent, or the supervisor (`langgraph-supervisor`).
+
+    The single agent holds every specialist's tools, its prompt listing every job; the
+    supervisor hands off to one agent per specialist, each with that specialist's tools.
+    """
     tools = RunTools(registry, workspace)
-    jobs = "\n\n".join(f"## {spec.name}\n{spec.prompt}" for spec in registry)
-    agent = create_agent(
-        model_for(SINGLE),
-        tools=tools.all_tools(),
-        system_prompt=SINGLE_PROMPT.format(jobs=jobs),
-        name=SINGLE,
-        checkpointer=checkpointer,
-    )
-    return Baseline(SINGLE, agent, tools)
-
-
-def build_supervisor(
-    model_for: ModelFor,
-    registry: Sequence[SpecialistSpec],
-    checkpointer: Checkpointer,
-    workspace: Workspace,
-) -> Baseline:
-    """Compile a `langgraph-supervisor` supervisor handing off to one agent per specialist."""
+    if name == SINGLE:
+        jobs = "\n\n".join(f"## {spec.name}\n{spec.prompt}" for spec in registry)
+        agent = create_agent(
+            model_for(SINGLE),
+            tools=tools.all_tools(),
+            system_prompt=SINGLE_PROMPT.format(jobs=jobs),
+            name=SINGLE,
+            checkpointer=checkpointer,
+        )
+        return Baseline(SINGLE, agent, tools)
     from langgraph_supervisor import create_supervisor
 
-    tools = RunTools(registry, workspace)
     workers: list[Any] = [
         create_agent(
             model_for(spec.role),

@@ -21,13 +21,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.store.memory import InMemoryStore
 from langgraph.types import Command
 
-from graph.baselines import (
-    SINGLE,
-    Baseline,
-    build_single_agent,
-    build_supervisor,
-    without_approvals,
-)
+from graph.baselines import SINGLE, SUPERVISOR, Baseline, build_baseline, without_approvals
 from graph.build import build_graph, pinned_models
 from graph.models import ModelResolver, ModelSpec
 from nodes.hitl import approve_all, reject_all
@@ -203,7 +197,7 @@ def contenders(
 
     def model_for(role: str) -> BaseChatModel:
         # The baselines' own agent plays the orchestrator's part, with its model.
-        own = role if role not in (SINGLE, "supervisor") else "orchestrator"
+        own = role if role not in (SINGLE, SUPERVISOR) else "orchestrator"
         return resolver(own, context)
 
     # The baselines hold local specialists' tools; a remote one or a team lead has none here.
@@ -213,10 +207,8 @@ def contenders(
     for name in names:
         if name == "orchestra":
             built.append(OrchestraContender(models, team, guardrails, context))
-        elif name == "single":
-            baseline = build_single_agent(model_for, local, InMemorySaver(), workspace)
-            built.append(BaselineContender(baseline, name))
         else:
-            baseline = build_supervisor(model_for, local, InMemorySaver(), workspace)
+            kind = SINGLE if name == "single" else SUPERVISOR
+            baseline = build_baseline(kind, model_for, local, InMemorySaver(), workspace)
             built.append(BaselineContender(baseline, name))
     return built

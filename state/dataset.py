@@ -11,10 +11,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from state.team_file import line_of
+from state.file_lines import first_problem, line_of, read_yaml
 
 TrajectoryMode = Literal["strict", "unordered", "subset", "superset"]
 EXAMPLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}")
@@ -134,13 +133,7 @@ def _from_jsonl(path: Path, text: str) -> list[Example]:
 
 
 def _from_yaml(path: Path, text: str) -> list[Example]:
-    try:
-        node = yaml.compose(text)
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise DatasetError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    node, raw = read_yaml(path, text, DatasetError)
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -159,12 +152,8 @@ def _example(path: Path, line: int, data: Any, node: Any) -> Example:
     try:
         example = Example.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            message = f"unknown key `{'.'.join(str(p) for p in loc)}`"
-        elif loc:
+        loc, message, stray = first_problem(exc)
+        if loc and not stray:
             message = f"`{'.'.join(str(p) for p in loc)}`: {message}"
         at = line_of(node, loc) if node is not None else line
         raise DatasetError(f"{path}:{at}: {named}{message}") from None

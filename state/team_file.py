@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -16,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from state.file_lines import first_problem, line_of, read_yaml
 from state.guardrail_spec import Guardrail
 from state.ids import STEP_ID
 
@@ -127,23 +127,13 @@ def load_team_file(path: Path, builtin_tools: Sequence[str]) -> TeamFile:
         text = path.read_text()
     except OSError as exc:
         raise TeamFileError(f"{path}: cannot read the team file ({exc.strerror})") from None
-    try:
-        node = yaml.compose(text)
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise TeamFileError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    node, raw = read_yaml(path, text, TeamFileError)
     if not isinstance(raw, Mapping):
         raise TeamFileError(f"{path}:1: a team file is a mapping with `specialists:`")
     try:
         team = TeamFile.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            message = f"unknown key `{loc[-1]}`"
+        loc, message, _ = first_problem(exc)
         raise TeamFileError(f"{path}:{line_of(node, loc)}: {_where(raw, loc)}{message}") from None
     _check_names_and_tools(path, node, team, builtin_tools)
     _check_guardrails(path, node, team)
@@ -200,24 +190,3 @@ def _where(raw: Any, loc: tuple[Any, ...]) -> str:
         if loc[1] < len(entries) and isinstance(entries[loc[1]], Mapping):
             return f"{kinds[loc[0]]} '{entries[loc[1]].get('name', loc[1])}': "
     return ""
-
-
-def line_of(node: Any, loc: Sequence[Any]) -> int:
-    """Return the 1-based line of the deepest YAML node a validation location reaches."""
-    line = node.start_mark.line + 1 if node is not None else 1
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == part), None)
-            key = next((k for k, _ in node.value if k.value == part), None)
-            if match is None:
-                break
-            line = (key or match).start_mark.line + 1
-            node = match
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                break
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line

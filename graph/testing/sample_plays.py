@@ -15,28 +15,7 @@ from graph.testing.policy_model import PolicyModel
 from graph.testing.sample_code import CHART_CODE, GROWTH_CODE, RATE_CODE, STATS_CODE
 from graph.testing.tasks import Step, Task, doc, python, report, sql
 from state.dataset import Example
-from tools.sample_queries import (
-    CATEGORY_UNITS_2024,
-    CHANNELS,
-    CUSTOMERS,
-    DEFINITIONS,
-    NORTH_ORDERS_2025,
-    NORTH_RATES,
-    ORDERS_2024,
-    ORDERS_2025,
-    OUTDOOR_UNITS,
-    PAID_2024,
-    POLICY,
-    PRICING,
-    REASONS,
-    REGION_ORDERS,
-    REVENUE_2025,
-    SEGMENTS,
-    SHIPPING,
-    SPEAKER,
-    SPEAKER_LAST,
-    TOP_CATEGORY_2025,
-)
+from tools import sample_queries as q
 
 GREETING_ANSWER = (
     "Hello! I answer questions about the business: orders, customers, products, returns and "
@@ -44,65 +23,95 @@ GREETING_ANSWER = (
     "written reports."
 )
 Turns = tuple[tuple[Step, ...], ...]
+Play = Callable[[Example], Turns]
 
-RATES = sql("rates", "North's return rate (%) before and from 2025-04-01.", NORTH_RATES)
-WINDOW = doc("policy", "What the returns policy says about North in 2025.", "North returns "
-             "window", *POLICY)  # fmt: skip
-UNITS = sql("units", "Outdoor units sold per year.", OUTDOOR_UNITS, look="products")
-PRICE = doc("pricing", "What the pricing policy says about Outdoor in 2025.", "Outdoor price "
-            "increase", *PRICING)  # fmt: skip
-LAST = sql("last", "The last date the Pulse Mini Speaker was sold.", SPEAKER_LAST)
-REGIONS = sql("regions", "Orders per region, largest first.", REGION_ORDERS)
 
-PLAYS: dict[str, Callable[[Example], Turns]] = {
-    "orders-2024": lambda e: ((sql("count", "Count the orders placed in 2024.", ORDERS_2024,
-                                   look="orders"),),),
-    "orders-2025": lambda e: ((sql("count25", "Count the orders placed in 2025.", ORDERS_2025),),),
-    "customers": lambda e: ((sql("customers", "Count the customers.", CUSTOMERS),),),
-    "segments": lambda e: ((sql("segments", "Customers per segment.", SEGMENTS),),),
-    "top-return-reason": lambda e: ((sql("reasons", "Returns per reason, most common first.",
-                                         REASONS, look="returns"),),),
-    "top-channel": lambda e: ((sql("channels", "Orders per channel.", CHANNELS),),),
-    "top-region": lambda e: ((REGIONS,),),
-    "revenue-2025": lambda e: ((sql("revenue", "Total revenue in 2025.", REVENUE_2025),),),
-    "speaker-last-sold": lambda e: ((LAST,),),
-    "north-window": lambda e: ((WINDOW,),),
-    "outdoor-price-rise": lambda e: ((PRICE,),),
-    "express-shipping": lambda e: ((doc("shipping", "What express shipping costs.",
-                                        "express shipping", *SHIPPING),),),
-    "return-rate-definition": lambda e: ((doc("definition", "How the data dictionary defines "
-                                              "the return rate.", "return rate", *DEFINITIONS),),),
-    "weekly-stats": lambda e: ((python("stats", "Mean and stdev of 120, 135, 150, 110, 160, "
-                                       "175, 140.", STATS_CODE),),),
-    "north-why": lambda e: ((RATES, WINDOW),),
-    "outdoor-why": lambda e: ((UNITS, PRICE),),
-    "speaker-why": lambda e: ((LAST, doc("notes", "Known issues of the Pulse Mini Speaker.",
-                                         "Pulse Mini Speaker recall", *SPEAKER)),),
-    "policies-2025": lambda e: ((WINDOW, PRICE),),
-    "outdoor-growth": lambda e: ((UNITS, python("growth", "Percentage change of Outdoor "
-                                                "units, 2024 to 2025.", GROWTH_CODE,
-                                                ("units",))),),
-    "north-drop": lambda e: ((RATES, python("drop", "Points North's return rate fell.",
-                                            RATE_CODE, ("rates",))),),
-    "region-chart": lambda e: ((REGIONS, python("chart", "Bar chart of orders per region.",
-                                                CHART_CODE, ("regions",))),),
-    "north-report": lambda e: ((RATES, WINDOW, report("report", "Report on North's returns.",
-                                                      "North returns 2025",
-                                                      ("rates", "policy"))),),
-    "follow-up-north": lambda e: (
-        (sql("count25", "Count the orders placed in 2025.", ORDERS_2025),),
-        (sql("north25", "Count North customers' orders in 2025.", NORTH_ORDERS_2025),),
+def turn(*steps: Step) -> Play:
+    """Return the play of a one-turn example: these steps."""
+    return lambda example: (steps,)
+
+
+COUNT_24 = sql("count", "Count the orders placed in 2024.", q.ORDERS_2024, look="orders")
+COUNT_25 = sql("count25", "Count the orders placed in 2025.", q.ORDERS_2025)
+RATES = sql("rates", "North's return rate (%) before and from 2025-04-01.", q.NORTH_RATES)
+WINDOW = doc(
+    "policy", "What the returns policy says about North in 2025.", "North returns window",
+    *q.POLICY,
+)  # fmt: skip
+UNITS = sql("units", "Outdoor units sold per year.", q.OUTDOOR_UNITS, look="products")
+PRICE = doc(
+    "pricing", "What the pricing policy says about Outdoor in 2025.", "Outdoor price increase",
+    *q.PRICING,
+)  # fmt: skip
+LAST = sql("last", "The last date the Pulse Mini Speaker was sold.", q.SPEAKER_LAST)
+REGIONS = sql("regions", "Orders per region, largest first.", q.REGION_ORDERS)
+NOTES = doc(
+    "notes", "Known issues of the Pulse Mini Speaker.", "Pulse Mini Speaker recall", *q.SPEAKER
+)
+
+
+def _category_follow_up(example: Example) -> Turns:
+    category = example.metadata["category"]
+    top = sql("top25", "Units per category in 2025, most first.", q.TOP_CATEGORY_2025)
+    query = q.CATEGORY_UNITS_2024.format(category=category)
+    return (top,), (sql("cat24", f"Units of {category} in 2024.", query),)
+
+
+def _price_paid(example: Example) -> Turns:
+    product = example.metadata["product"]
+    query = q.PAID_2024.format(product=product)
+    return ((sql("paid", f"Unit price paid for the {product} in 2024.", query),),)
+
+
+PLAYS: dict[str, Play] = {
+    "orders-2024": turn(COUNT_24),
+    "orders-2025": turn(COUNT_25),
+    "customers": turn(sql("customers", "Count the customers.", q.CUSTOMERS)),
+    "segments": turn(sql("segments", "Customers per segment.", q.SEGMENTS)),
+    "top-return-reason": turn(
+        sql("reasons", "Returns per reason, most common first.", q.REASONS, look="returns")
     ),
-    "follow-up-category": lambda e: (
-        (sql("top25", "Units per category in 2025, most first.", TOP_CATEGORY_2025),),
-        (sql("cat24", f"Units of {e.metadata['category']} in 2024.",
-             CATEGORY_UNITS_2024.format(category=e.metadata["category"])),),
+    "top-channel": turn(sql("channels", "Orders per channel.", q.CHANNELS)),
+    "top-region": turn(REGIONS),
+    "revenue-2025": turn(sql("revenue", "Total revenue in 2025.", q.REVENUE_2025)),
+    "speaker-last-sold": turn(LAST),
+    "north-window": turn(WINDOW),
+    "outdoor-price-rise": turn(PRICE),
+    "express-shipping": turn(
+        doc("shipping", "What express shipping costs.", "express shipping", *q.SHIPPING)
     ),
-    "greeting": lambda e: ((),),
-    "list-price-vs-paid": lambda e: ((sql("paid", f"Unit price paid for the "
-                                          f"{e.metadata['product']} in 2024.",
-                                          PAID_2024.format(product=e.metadata["product"])),),),
-}  # fmt: skip
+    "return-rate-definition": turn(
+        doc("definition", "The data dictionary's return rate.", "return rate", *q.DEFINITIONS)
+    ),
+    "weekly-stats": turn(
+        python("stats", "Mean and stdev of 120, 135, 150, 110, 160, 175, 140.", STATS_CODE)
+    ),
+    "north-why": turn(RATES, WINDOW),
+    "outdoor-why": turn(UNITS, PRICE),
+    "speaker-why": turn(LAST, NOTES),
+    "policies-2025": turn(WINDOW, PRICE),
+    "outdoor-growth": turn(
+        UNITS, python("growth", "Percent change of Outdoor units.", GROWTH_CODE, ("units",))
+    ),
+    "north-drop": turn(
+        RATES, python("drop", "Points North's return rate fell.", RATE_CODE, ("rates",))
+    ),
+    "region-chart": turn(
+        REGIONS, python("chart", "Bar chart of orders per region.", CHART_CODE, ("regions",))
+    ),
+    "north-report": turn(
+        RATES,
+        WINDOW,
+        report("report", "Report on North's returns.", "North returns 2025", ("rates", "policy")),
+    ),
+    "follow-up-north": lambda example: (
+        (COUNT_25,),
+        (sql("north25", "Count North customers' orders in 2025.", q.NORTH_ORDERS_2025),),
+    ),
+    "follow-up-category": _category_follow_up,
+    "greeting": turn(),
+    "list-price-vs-paid": _price_paid,
+}
 ANSWERS = {"greeting": GREETING_ANSWER}
 
 
