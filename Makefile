@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench fault-matrix studio notebooks clean
+.PHONY: demo eval test lint bench fault-matrix studio notebooks clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/orchestra demo
+
+# The sample dataset in the three architectures (offline without ORCHESTRA_MODEL).
+eval: $(STAMP)
+	$(BIN)/orchestra eval --sample --architecture orchestra single supervisor --out .orchestra/eval
 
 # Two workers (the machine's two cores); the tests of the one langgraph dev share a worker.
 test: $(STAMP) lint
