@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import contextvars
 import dataclasses
 import io
 import os
@@ -115,7 +114,6 @@ class LoopBridge:
         if self.stopped.is_set():
             coroutine.close()
             raise RuntimeError("the evaluation was interrupted")
-        context = contextvars.copy_context()
         done: concurrent.futures.Future[T] = concurrent.futures.Future()
 
         def settle(task: asyncio.Task[T]) -> None:
@@ -127,9 +125,10 @@ class LoopBridge:
                 done.set_result(task.result())
 
         def start() -> None:
-            # The run's LangSmith parent lives in context variables: the task keeps them.
-            self.loop.create_task(coroutine, context=context).add_done_callback(settle)
+            self.loop.create_task(coroutine).add_done_callback(settle)
 
+        # The run's LangSmith parent lives in context variables: a callback scheduled from this
+        # thread runs in this thread's context, and the task takes a copy of it.
         self.loop.call_soon_threadsafe(start)
         return done.result()
 

@@ -64,11 +64,10 @@ def test_eval_sample_runs_offline_in_three_architectures_with_hand_checked_score
     assert {records["greeting", a]["specialists"] == [] for a in ARCHS} == {True}
     assert records["greeting", "orchestra"]["facts"] is None
     for arch in ARCHS:
-        assert records["north-report", arch]["specialists"] == [
-            "sql_analyst",
-            "doc_researcher",
-            "report_writer",
-        ]
+        report_run = records["north-report", arch]
+        assert report_run["specialists"] == ["sql_analyst", "doc_researcher", "report_writer"]
+        # Approved by the example's policy (approve: all): the report file was written.
+        assert list((isolated_env / "runs" / report_run["thread_id"]).rglob("report.md"))
     # The ground truth is the database's, whatever the documents say.
     con = sqlite3.connect(isolated_env / "sample" / "business.db")
     [(orders,)] = con.execute("SELECT COUNT(*) FROM orders WHERE order_date LIKE '2024-%'")

@@ -90,6 +90,10 @@ class DatasetStore:
         self, method: str, ident: str | None, lists: dict[str, list[str]], data: Any
     ) -> tuple[int, Any] | None:
         if ident == "bulk" and method in ("POST", "PATCH") and isinstance(data, list):
+            taken = [str(i.get("id")) for i in data if str(i.get("id")) in self.examples]
+            if method == "POST" and taken:
+                # As LangSmith does: creating an example whose id exists is a conflict.
+                return 409, {"detail": f"Examples already exist: {', '.join(taken)}"}
             made = []
             for item in data:
                 key = str(item.get("id") or uuid.uuid4())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 
 import langsmith
 import pytest
@@ -130,3 +131,23 @@ def test_langsmith_unknown_endpoint_answers_ok() -> None:
         response = client.request_with_retries("GET", "/sessions/whatever")
         assert response.status_code == 200
         assert ("GET", "/sessions/whatever") in [(r["method"], r["path"]) for r in srv.requests]
+
+
+def test_langsmith_datasets_examples_and_experiments_work_with_the_real_client() -> None:
+    with LangSmithCaptureServer() as srv:
+        client = langsmith.Client(api_url=srv.url, api_key="ls-test-key")
+        assert not client.has_dataset(dataset_name="qa")
+        dataset = client.create_dataset("qa")
+        assert client.read_dataset(dataset_name="qa").id == dataset.id
+        ids = [str(uuid.uuid4()) for _ in range(2)]
+        examples = [{"id": i, "inputs": {"q": i}, "outputs": {"a": 1}} for i in ids]
+        client.create_examples(dataset_id=dataset.id, examples=examples)
+        with pytest.raises(ls_utils.LangSmithError, match="409"):
+            client.create_examples(dataset_id=dataset.id, examples=examples[:1])
+        client.update_examples(dataset_id=dataset.id, updates=[{"id": ids[0], "outputs": {"a": 2}}])
+        listed = {str(e.id): e.outputs for e in client.list_examples(dataset_id=dataset.id)}
+        assert listed == {ids[0]: {"a": 2}, ids[1]: {"a": 1}}
+        experiment = client.create_project("run-1", reference_dataset_id=dataset.id)
+        assert client.read_project(project_name="run-1").id == experiment.id
+        assert [e["name"] for e in srv.experiments] == ["run-1"]
+        assert [len(d["examples"]) for d in srv.datasets] == [2]
