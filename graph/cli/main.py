@@ -27,6 +27,17 @@ def positive(text: str) -> int:
     return int(text)
 
 
+def seconds(text: str) -> float:
+    """Check a duration from the command line: a number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     """Return the argument parser for every subcommand."""
     root = argparse.ArgumentParser(
@@ -80,7 +91,7 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--concurrency", type=positive, default=4, metavar="N")
     evaluate.add_argument("--limit", type=positive, metavar="N", help="the first N examples")
     evaluate.add_argument(
-        "--timeout", type=float, default=600.0, metavar="S", help="seconds per example"
+        "--timeout", type=seconds, default=600.0, metavar="S", help="seconds per example"
     )
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.add_argument("--out", type=Path, metavar="DIR", help="results, charts, report")
