@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
-from langgraph.runtime import Runtime
+from langgraph.runtime import RunControl, Runtime
 from langgraph.types import Command, Overwrite, Send
 
 from nodes.archive_access import Archives
@@ -23,16 +23,17 @@ from state.context import Context
 from state.graph_state import OrchestraState, merge_records
 from state.ledger import FINISHED, StepRecord, read_ledger
 from state.reports import Brief, Carried, Report
+from state.stops import drained_by, stop
 from state.updates import apply_update
 
 
 def ready_steps(ledger: Mapping[str, StepRecord], turn: int) -> list[StepRecord]:
-    """Return this turn's waiting steps whose dependencies are all finished."""
+    """Return this turn's waiting (or drained) steps whose dependencies are all finished."""
     return [
         rec
         for rec in ledger.values()
         if rec.turn == turn
-        and rec.status == "waiting"
+        and rec.status in ("waiting", "drained")
         and all(ledger[d].status in FINISHED for d in rec.depends_on if d in ledger)
     ]
 
@@ -48,9 +49,17 @@ class Launch:
     """The steps an update makes ready, their briefs, and the update that marks them running."""
 
     def __init__(
-        self, state: OrchestraState, update: dict[str, Any], ctx: Context, config: RunnableConfig
+        self,
+        state: OrchestraState,
+        update: dict[str, Any],
+        ctx: Context,
+        config: RunnableConfig,
+        control: RunControl | None = None,
     ) -> None:
         self.update = dict(update)
+        # A drain asked for: no step starts; the ready ones are marked and wait in dispatch,
+        # where the run stops (LangGraph drains before the next superstep) and resume starts.
+        self.draining = control.drain_reason if control and control.drain_requested else None
         turn = self.update.get("turn", state.get("turn", 0))
         keyed = {k: v for k, v in self.update.items() if k in ("ledger", "reports")}
         applied = apply_update(state, keyed)
@@ -60,6 +69,12 @@ class Launch:
         self.continuing: list[str] = []
         running: dict[str, dict[str, Any]] = {}
         for rec in ready_steps(read_ledger(ledger), turn)[: ctx.max_parallel]:
+            if self.draining is not None:
+                running[rec.key] = {
+                    "status": "drained",
+                    "stops": [stop("drained", drained_by(self.draining))],
+                }
+                continue
             earlier = reports.get(rec.key) if rec.attempts else None
             # A step continues its earlier leg (a retry, or the calls the user just
             # reviewed) when the same specialist takes it; another one starts afresh.
@@ -115,6 +130,8 @@ class Launch:
 
     def command(self, sends: list[Send], otherwise: str) -> Command[Any]:
         """Return the Command that launches the sends, or goes to `otherwise` if none."""
+        if self.draining is not None:
+            return Command(update=self.update, goto="dispatch")
         return Command(update=self.update, goto=sends or otherwise)
 
     def run(self, archive: Archive, otherwise: str) -> Command[Any]:
@@ -135,14 +152,14 @@ def make_dispatch_node(archives: Archives):
         state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
     ) -> Command[Any]:
         """Send a brief per ready step; the rest wait their turn."""
-        launch = Launch(state, {}, context_of(runtime), config)
+        launch = Launch(state, {}, context_of(runtime), config, runtime.control)
         return launch.run(archives(runtime, config), "review")
 
     async def adispatch(
         state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
     ) -> Command[Any]:
         """Send a brief per ready step (async face)."""
-        launch = Launch(state, {}, context_of(runtime), config)
+        launch = Launch(state, {}, context_of(runtime), config, runtime.control)
         return await launch.arun(archives(runtime, config), "review")
 
     return both_faces("dispatch", dispatch, adispatch)

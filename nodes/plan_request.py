@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -20,6 +21,21 @@ from state.graph_state import OrchestraState, merge_records
 from state.ledger import FINISHED, StepRecord, step_key
 from state.plan import Plan
 from state.usage import add_turn_usage, folded
+
+
+@dataclass
+class PlanTurn:
+    """What one plan call is about: the turn, and what is already done or reusable."""
+
+    turn: int
+    continuing: bool
+    done_ids: list[str]
+    this_turn: dict[str, StepRecord]
+    # The earlier reports the planner was shown: the ones it may reuse, by key.
+    offered: dict[str, dict[str, Any]]
+    # Records of earlier turns still in the state: archived as this turn starts.
+    stale: dict[str, StepRecord]
+    menu: MenuChoice
 
 
 class StructuredPlanners:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
-from langgraph.runtime import Runtime
+from langgraph.runtime import RunControl, Runtime
 from langgraph.types import Command
 
 from nodes.archive_access import Archives
@@ -19,18 +18,12 @@ from nodes.dispatch import Launch
 from nodes.earlier import offered_reports, reused_card
 from nodes.faces import both_faces
 from nodes.guards.asking import pending_review
-from nodes.guards.at_plan import (
-    Question,
-    blocked_plan,
-    guard_plan,
-    guard_question,
-    is_continuing,
-    refusal,
-)
+from nodes.guards.at_plan import Question, blocked_plan, guard_plan, guard_question, refusal
 from nodes.guards.screen import Guards
-from nodes.menu import Menu, MenuChoice
+from nodes.menu import Menu
 from nodes.model_access import ModelFor, context_of, unstreamed, usage_of
 from nodes.plan_request import (
+    PlanTurn,
     StructuredPlanners,
     ledger_updates,
     menu_traced,
@@ -43,28 +36,14 @@ from nodes.plan_rules import plan_errors
 from nodes.progress import progress_message, question_of
 from nodes.prompts import PLANNER_PROMPT
 from nodes.specialists.spec import SpecialistSpec
+from nodes.superseding import aleftovers, carrying, is_new_turn, leftovers, starting
 from state.context import Context
 from state.graph_state import OrchestraState
-from state.ledger import FINISHED, StepRecord, read_ledger
+from state.ledger import FINISHED, read_ledger
 
 
 class PlanError(ValueError):
     """The orchestrator could not produce a valid plan, even after one repair."""
-
-
-@dataclass
-class PlanTurn:
-    """What one plan call is about: the turn, and what is already done or reusable."""
-
-    turn: int
-    continuing: bool
-    done_ids: list[str]
-    this_turn: dict[str, StepRecord]
-    # The earlier reports the planner was shown: the ones it may reuse, by key.
-    offered: dict[str, dict[str, Any]]
-    # Records of earlier turns still in the state: archived as this turn starts.
-    stale: dict[str, StepRecord]
-    menu: MenuChoice
 
 
 def make_plan_node(
@@ -81,7 +60,7 @@ def make_plan_node(
     ) -> tuple[list[BaseMessage], PlanTurn]:
         """Return the planner's messages and what this plan call is about."""
         need = state.get("menu_need") or ""
-        continuing = is_continuing(state)
+        continuing = not is_new_turn(state)
         turn = state.get("turn", 0) + (0 if continuing else 1)
         ledger = read_ledger(state.get("ledger", {}))
         this_turn = {r.id: r for r in ledger.values() if r.turn == turn}
@@ -105,6 +84,7 @@ def make_plan_node(
         job: PlanTurn,
         result: dict[str, Any],
         asked: Question,
+        control: RunControl | None = None,
     ) -> Command[Any] | Launch:
         """Check the plan and enter it in the ledger, or send it back once for repair."""
         turn = job.turn
@@ -181,12 +161,12 @@ def make_plan_node(
         if pending and ctx.review_plan:
             return Command(goto="approve_plan", update=update)
         if pending:
-            return Launch(state, update, ctx, config)
+            return Launch(state, update, ctx, config, control)
         return Command(goto="finalize", update=update)
 
     def screened(state: OrchestraState, config: RunnableConfig) -> Question:
         """Return a new turn's question after the input guardrails (they may pause here)."""
-        if is_continuing(state):
+        if not is_new_turn(state):
             return Question(state)
         return guard_question(guards, state, state.get("turn", 0) + 1, config)
 
@@ -201,11 +181,16 @@ def make_plan_node(
         """Ask the orchestrator model for a plan, check it, and enter it in the ledger."""
         ctx = context_of(runtime)
         archive = archives(runtime, config)
-        asked = screened(state, config)
+        # A new message on an unfinished turn settles it first (nodes/superseding.py).
+        settled = starting(state, leftovers(archive, state), config)
+        asked = screened(settled.state, config)
+        state = settled.state
         if asked.refusal is not None:
             archive.put_steps(steps_to_archive(state, read_ledger(state.get("ledger", {}))))
             archive.put_trips(state.get("turn", 0), state.get("guardrails") or [])
-            return refused(state, ctx, asked)
+            return carrying(refused(state, ctx, asked), settled.update)
+        for key in settled.closed:
+            archive.drop_stop(key)
         state = asked.state
         # A thread's first plan has no earlier report to look up.
         messages, job = prepare(state, ctx, archive.reports() if state.get("turn") else {})
@@ -217,7 +202,8 @@ def make_plan_node(
         if not job.continuing:
             archive.put_trips(state.get("turn", 0), state.get("guardrails") or [])
         archive.put_menu(job.turn, job.menu.record(job.turn))
-        out = conclude(state, ctx, config, job, done.value, asked)
+        out = conclude(state, ctx, config, job, done.value, asked, runtime.control)
+        out = carrying(out, settled.update)
         return out.run(archive, "review") if isinstance(out, Launch) else out
 
     async def aplan(
@@ -226,12 +212,16 @@ def make_plan_node(
         """Ask the orchestrator model for a plan (async face)."""
         ctx = context_of(runtime)
         archive = archives(runtime, config)
-        asked = screened(state, config)
+        settled = starting(state, await aleftovers(archive, state), config)
+        asked = screened(settled.state, config)
+        state = settled.state
         if asked.refusal is not None:
             stale = read_ledger(state.get("ledger", {}))
             await archive.aput_steps(steps_to_archive(state, stale))
             await archive.aput_trips(state.get("turn", 0), state.get("guardrails") or [])
-            return refused(state, ctx, asked)
+            return carrying(refused(state, ctx, asked), settled.update)
+        for key in settled.closed:
+            await archive.adrop_stop(key)
         state = asked.state
         archived = await archive.areports() if state.get("turn") else {}
         if archived or len(registry) > ctx.menu_threshold:
@@ -246,7 +236,8 @@ def make_plan_node(
         if not job.continuing:
             await archive.aput_trips(state.get("turn", 0), state.get("guardrails") or [])
         await archive.aput_menu(job.turn, {"names": job.menu.names, "ms": job.menu.ms})
-        out = conclude(state, ctx, config, job, done.value, asked)
+        out = conclude(state, ctx, config, job, done.value, asked, runtime.control)
+        out = carrying(out, settled.update)
         return await out.arun(archive, "review") if isinstance(out, Launch) else out
 
     return both_faces("plan", plan, aplan)

@@ -9,6 +9,7 @@ from langchain_core.messages import AIMessage, AnyMessage
 
 from state.graph_state import merge_records
 from state.ledger import read_ledger
+from state.stops import STOPPED
 
 PROGRESS = "orchestra-progress"
 STATUS_WORDS = {
@@ -19,6 +20,9 @@ STATUS_WORDS = {
     "failed": "failed",
     "reused": "reused an earlier report",
     "dropped": "dropped",
+    "superseded": "superseded",
+    "cancelled": "cancelled",
+    "drained": "drained",
 }
 
 
@@ -53,6 +57,9 @@ def progress_message(
         line = f"{number}. {rec.id} · {rec.specialist}: {rec.objective} — {word}"
         if rec.status == "failed" and rec.error:
             line += f": {rec.error[:200]}"
+        elif rec.status in STOPPED and rec.stops:
+            # When and why it stopped: a new message, a cancel, a drain.
+            line += f" at {rec.stops[-1]['at']} ({rec.stops[-1]['why']})"
         lines.append(line)
     if note:
         lines.append(note)

@@ -7,7 +7,7 @@ import time
 from typing import Any, Literal
 
 from langchain_core.runnables import RunnableConfig
-from langgraph.runtime import Runtime
+from langgraph.runtime import RunControl, Runtime
 from langgraph.types import Command
 
 from nodes.archive_access import Archives
@@ -32,14 +32,14 @@ def make_review_node(archives: Archives):
         state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
     ) -> Command[Any]:
         """Mark finished steps done or failed, then launch, replan or finalize."""
-        out = decide(state, context_of(runtime), config)
+        out = decide(state, context_of(runtime), config, runtime.control)
         return out.run(archives(runtime, config), "finalize") if isinstance(out, Launch) else out
 
     async def areview(
         state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
     ) -> Command[Any]:
         """Mark finished steps done or failed (async face)."""
-        out = decide(state, context_of(runtime), config)
+        out = decide(state, context_of(runtime), config, runtime.control)
         if isinstance(out, Launch):
             return await out.arun(archives(runtime, config), "finalize")
         return out
@@ -48,7 +48,7 @@ def make_review_node(archives: Archives):
 
 
 def decide(
-    state: OrchestraState, ctx: Context, config: RunnableConfig
+    state: OrchestraState, ctx: Context, config: RunnableConfig, control: RunControl | None = None
 ) -> Command[Literal["approve_steps", "plan", "finalize"]] | Launch:
     """Mark finished steps done or failed, then say what comes next."""
     ledger = read_ledger(state.get("ledger", {}))
@@ -102,7 +102,7 @@ def decide(
         note = f"gave up after {replans} replans: {why}"
         return Command(goto="finalize", update={**shown, "note": note})
     if ready_steps(ledger, turn):
-        return Launch(state, shown, ctx, config)
+        return Launch(state, shown, ctx, config, control)
     return Command(goto="finalize", update=shown)
 
 

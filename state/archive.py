@@ -14,6 +14,8 @@ from langgraph.store.base import BaseStore
 from state.reports import Brief, Report
 
 REPORTS, STEPS, MENUS, GUARDRAILS = "reports", "steps", "menus", "guardrails"
+# Steps whose run stopped under them (cancelled, drained): {stops, report, attempt, open}.
+STOPS = "stops"
 # Far more than a thread holds; the Store pages by this.
 PAGE = 10_000
 
@@ -134,3 +136,39 @@ class Archive:
         """Return the earlier turns' guardrail trips at the orchestrator's stages, by turn."""
         items = await self.store.asearch(namespace(self.thread_id, GUARDRAILS), limit=PAGE)
         return {int(item.key): list(item.value["events"]) for item in items}
+
+    def put_stop(self, key: str, item: dict[str, Any]) -> None:
+        """Keep what stopped a step's run under it, and what the step had done by then."""
+        self.store.put(namespace(self.thread_id, STOPS), key, item, index=False)
+
+    async def aput_stop(self, key: str, item: dict[str, Any]) -> None:
+        """Keep what stopped a step's run under it (async face)."""
+        await self.store.aput(namespace(self.thread_id, STOPS), key, item, index=False)
+
+    def stop(self, key: str) -> dict[str, Any] | None:
+        """Return a step's stop record, or None."""
+        found = self.store.get(namespace(self.thread_id, STOPS), key)
+        return dict(found.value) if found else None
+
+    async def astop(self, key: str) -> dict[str, Any] | None:
+        """Return a step's stop record, or None (async face)."""
+        found = await self.store.aget(namespace(self.thread_id, STOPS), key)
+        return dict(found.value) if found else None
+
+    def stops(self) -> dict[str, dict[str, Any]]:
+        """Return the thread's stop records, by step key."""
+        items = self.store.search(namespace(self.thread_id, STOPS), limit=PAGE)
+        return {item.key: dict(item.value) for item in items}
+
+    async def astops(self) -> dict[str, dict[str, Any]]:
+        """Return the thread's stop records, by step key (async face)."""
+        items = await self.store.asearch(namespace(self.thread_id, STOPS), limit=PAGE)
+        return {item.key: dict(item.value) for item in items}
+
+    def drop_stop(self, key: str) -> None:
+        """Forget a step's stop record: the step runs again (its ledger has the stops)."""
+        self.store.delete(namespace(self.thread_id, STOPS), key)
+
+    async def adrop_stop(self, key: str) -> None:
+        """Forget a step's stop record (async face)."""
+        await self.store.adelete(namespace(self.thread_id, STOPS), key)

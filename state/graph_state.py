@@ -15,10 +15,16 @@ from state.usage import add_turn_usage
 def merge_records(
     left: dict[str, dict[str, Any]] | None, right: dict[str, dict[str, Any]] | None
 ) -> dict[str, dict[str, Any]]:
-    """Merge keyed records, field by field, so parallel writers never lose each other."""
+    """Merge keyed records, field by field, so parallel writers never lose each other.
+
+    A record's `stops` (state/stops.py) is a history: each writer adds its new entries.
+    """
     merged = dict(left or {})
     for key, record in (right or {}).items():
-        merged[key] = {**merged.get(key, {}), **record}
+        earlier = merged.get(key, {})
+        merged[key] = {**earlier, **record}
+        if record.get("stops") and earlier.get("stops"):
+            merged[key]["stops"] = [*earlier["stops"], *record["stops"]]
     return merged
 
 
@@ -56,6 +62,8 @@ class OrchestraState(OrchestraOutput, total=False):
 
     turn: int
     turn_started_at: float
+    # The id of the question this turn answers: a newer one in `messages` starts a new turn.
+    asked: str
     # The rolling summary of the turns before this one (nodes/summary.py).
     summary: str
     # What the planner asked for more of (a large team's menu), once per plan.

@@ -7,7 +7,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-StepStatus = Literal["waiting", "running", "needs_review", "done", "failed", "reused", "dropped"]
+StepStatus = Literal[
+    "waiting",
+    "running",
+    "needs_review",
+    "done",
+    "failed",
+    "reused",
+    "dropped",
+    # A step its turn left unfinished: a new message came, the run was cancelled or drained.
+    "superseded",
+    "cancelled",
+    "drained",
+]
 FINISHED: frozenset[str] = frozenset({"done", "reused"})
 
 
@@ -27,6 +39,8 @@ class StepRecord(BaseModel):
     failures: list[str] = Field(default_factory=list)
     # The user's decisions on the calls the step paused for, sent with its next dispatch.
     decisions: list[dict[str, Any]] | None = None
+    # Each time the step stopped before it finished: {status, at, why} (state/stops.py).
+    stops: list[dict[str, Any]] = Field(default_factory=list)
 
 
 def read_ledger(raw: Mapping[str, Mapping[str, Any]]) -> dict[str, StepRecord]:

@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-ReportStatus = Literal["done", "failed", "over_budget", "needs_review"]
+# cancelled/drained: what a step had done when its run stopped under it (its partial usage).
+ReportStatus = Literal["done", "failed", "over_budget", "needs_review", "cancelled", "drained"]
 
 
 class Usage(BaseModel):

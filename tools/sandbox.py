@@ -115,6 +115,17 @@ def _reader(stream: IO[bytes], cap: int, sink: list) -> None:
     sink.extend([bytes(kept), total])
 
 
+# Process groups of the sandboxes running now: a cancelled run ends them (stop_sandboxes).
+_LIVE: set[int] = set()
+
+
+def stop_sandboxes() -> None:
+    """End every sandbox this process runs, with all it started (the run was cancelled)."""
+    for group in list(_LIVE):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
+
+
 def run_python(
     code: str,
     *,
@@ -170,6 +181,7 @@ def run_python(
             preexec_fn=set_limits,
             start_new_session=True,
         )
+        _LIVE.add(proc.pid)
         outs: tuple[list, list] = ([], [])
         threads = [
             threading.Thread(target=_reader, args=(s, limits.max_output_bytes, o), daemon=True)
@@ -188,6 +200,7 @@ def run_python(
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+            _LIVE.discard(proc.pid)
         for t in threads:
             t.join(timeout=5)
         artifacts, art_note = collect_pngs(workdir, Path(artifacts_dir), limits.max_artifacts)

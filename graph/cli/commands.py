@@ -13,11 +13,12 @@ from langgraph.types import Command
 from rich.console import Console
 
 from graph.build import pinned_models
-from graph.cli.failures import EXIT_OK, EXIT_STOPPED, UsageError, explain
+from graph.cli.failures import EXIT_CANCELLED, EXIT_OK, EXIT_STOPPED, UsageError, explain
 from graph.cli.progress import Progress
 from graph.cli.review import decide, waiting
 from graph.cli.run_view import summarize
 from graph.cli.session import Session, check_models, open_session
+from graph.cli.stopping import off_loop, settled_cancel, superseding
 from graph.cli.tracing import Tracing, start_tracing
 from graph.models import ModelSpec
 from nodes.guards.at_plan import prescreened
@@ -57,10 +58,8 @@ async def ask(
         # Looked at under the thread's lock: no other run can start a turn in between.
         snapshot = await session.graph.aget_state(session.config(thread))
         if snapshot.next:
-            raise UsageError(
-                f"thread {thread} has a run that has not finished; "
-                f"continue it with: orchestra resume {thread}"
-            )
+            # As in every face, a new message supersedes what waits (nodes/superseding.py).
+            err.print(superseding(thread, snapshot), highlight=False)
         err.print(f"[dim]thread {thread}[/dim]")
         # The team's input rewrites apply here, so no checkpoint or trace holds the original.
         asked = prescreened(session.guards, text)
@@ -111,7 +110,7 @@ async def _resume(
     payload: Any = None
     if snapshot.interrupts:
         # At a terminal this waits for a person: off the event loop.
-        decision = await asyncio.to_thread(decide, snapshot.interrupts, approve)
+        decision = await off_loop(decide, snapshot.interrupts, approve)
         if decision is None:
             return waiting(thread, summarize(thread, snapshot), as_json)
         payload = Command(resume=decision)
@@ -131,6 +130,9 @@ async def drive(
     tracing = start_tracing(lambda text: err.print(f"[yellow]warning[/yellow]: {text}"))
     try:
         return await _drive(session, thread, payload, as_json, approve, stream, config, tracing)
+    except asyncio.CancelledError:
+        settled_cancel()
+        return await cancelled(session, thread, as_json)
     finally:
         if tracing:
             # The flush waits on a thread, so the event loop is not held while it sends.
@@ -165,11 +167,22 @@ async def _drive(
         if not snapshot.interrupts:
             emit(session, summary, as_json)
             return EXIT_OK if summary["status"] == "done" else EXIT_STOPPED
-        decision = await asyncio.to_thread(decide, snapshot.interrupts, approve)
+        decision = await off_loop(decide, snapshot.interrupts, approve)
         if decision is None:
             return waiting(thread, summary, as_json)
         payload = Command(resume=decision)
         run_config = traced(session.config(thread), thread, tracing)
+
+
+async def cancelled(session: Session, thread: str, as_json: bool) -> int:
+    """Report a run stopped by a signal: what it stopped, and how to go on (exit 130)."""
+    snapshot = await session.graph.aget_state(session.config(thread))
+    summary = summarize(thread, snapshot, stopped=await session.stops(thread))
+    stopped = [s["id"] for s in summary["steps"] if s["status"] in ("cancelled", "drained")]
+    what = f"; steps stopped: {', '.join(stopped)}" if stopped else ""
+    err.print(f"interrupted{what}; the run is saved; continue it with: orchestra resume {thread}")
+    emit(session, {**summary, "status": "cancelled"}, as_json)
+    return EXIT_CANCELLED
 
 
 def traced(config: RunnableConfig, thread: str, tracing: Tracing | None) -> RunnableConfig:

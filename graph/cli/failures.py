@@ -10,6 +10,8 @@ from state.settings import Settings
 from tools.secrets import redact
 
 EXIT_OK, EXIT_USAGE, EXIT_STOPPED, EXIT_APPROVAL = 0, 2, 3, 4
+# Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it): resumable.
+EXIT_CANCELLED = 130
 
 
 class UsageError(ValueError):

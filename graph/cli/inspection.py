@@ -15,6 +15,7 @@ from graph.cli.run_view import summarize
 from graph.cli.session import open_session
 from nodes.guards.events import thread_events
 from state.archive import Archive
+from state.stops import STOPPED
 
 
 async def show(thread: str, *, as_json: bool) -> int:
@@ -26,7 +27,7 @@ async def show(thread: str, *, as_json: bool) -> int:
         store = session.graph.store
         archive = Archive(store, thread) if store is not None else None
         archived = await archive.asteps() if archive else {}
-        summary = summarize(thread, snapshot, archived)
+        summary = summarize(thread, snapshot, archived, await session.stops(thread))
         menus = await archive.amenus() if archive else {}
         trips = await archive.atrips() if archive else {}
         # Every turn's guardrail trips, the earlier ones from the Archive.
@@ -75,8 +76,10 @@ def run_tree(summary: dict[str, Any]) -> Tree:
             node.add(f"remote thread: {step['remote_thread_id']}")
         if step["reused_from"]:
             node.add(f"reused report {step['reused_from']}")
-        if step["error"]:
+        if step["error"] and step["status"] not in STOPPED:
             node.add(f"[red]error: {step['error']}[/red]")
+        for stop in step["stops"]:
+            node.add(f"[magenta]{stop['status']} at {stop['at']}[/magenta]: {escape(stop['why'])}")
         for item in step["artifacts"]:
             node.add(f"artifact: {item}")
         for source in step["sources"]:

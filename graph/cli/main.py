@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from graph.cli.failures import EXIT_USAGE, UsageError, explain
+from graph.cli.stopping import run_stoppable
 from state.ids import bad_thread_id
 
 
@@ -179,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             # The suite runs its own event loops, so it starts outside ours.
             return run_bench(args.bench_args)
-        return asyncio.run(run(args))
+        return run_stoppable(run(args))
     except KeyboardInterrupt:
         kept = (
             "the finished examples are kept"

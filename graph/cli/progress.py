@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from state.stops import STOPPED
 from state.updates import apply_update
 
 _STYLE = {
@@ -18,6 +19,9 @@ _STYLE = {
     "reused": "cyan",
     "failed": "red",
     "dropped": "dim red",
+    "superseded": "dim magenta",
+    "cancelled": "dim red",
+    "drained": "dim yellow",
 }
 
 
@@ -85,6 +89,8 @@ class Progress:
         extra = (
             f" — {escape(str(step['error']))}" if status == "failed" and step.get("error") else ""
         )
+        if status in STOPPED and step.get("stops"):
+            extra = f" — {escape(str(step['stops'][-1]['why']))}"
         attempt = f" (attempt {step['attempts']})" if step.get("attempts", 0) > 1 else ""
         name = f"{step.get('id')} {step.get('specialist')}"
         self._say(f"  [{style}]{status:>8}[/{style}] {name}{attempt}{extra}")

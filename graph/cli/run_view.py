@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from asyncio import CancelledError
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,13 +15,44 @@ from state.usage import spent
 from tools.secrets import redact
 
 
-def run_status(snapshot: StateSnapshot) -> str:
-    """Return done, interrupted, or failed (stopped with work left: resumable)."""
+def run_status(snapshot: StateSnapshot, stopped: Mapping[str, Any] | None = None) -> str:
+    """Return done, interrupted, cancelled or drained (a step stopped), or failed (resumable)."""
     if snapshot.interrupts:
         return "interrupted"
     if snapshot.next:
-        return "failed"
+        ledger = snapshot.values.get("ledger", {})
+        marks = [
+            item["stops"][-1]["status"]
+            for key, item in (stopped or {}).items()
+            if ledger.get(key, {}).get("status") == "running"
+        ]
+        marks += [r["status"] for r in ledger.values() if r.get("status") == "drained"]
+        return marks[-1] if marks else "failed"
     return "done" if snapshot.values.get("status") == "done" else "failed"
+
+
+def stopped_view(
+    snapshot: StateSnapshot, stopped: Mapping[str, Mapping[str, Any]] | None
+) -> dict[str, Any]:
+    """Return the values with each step its stopped run left `running` shown as it stopped.
+
+    A step that finished in the superstep the run stopped in shows its report (its writes
+    wait in the checkpoint for the superstep's end). A stop record (nodes/specialist/
+    stopping.py) says when, why, and what a stopped step had spent; the ledger hears of it
+    when the step runs again or a new turn settles it.
+    """
+    values = snapshot.values or {}
+    ledger, reports = dict(values.get("ledger", {})), dict(values.get("reports", {}))
+    for task in snapshot.tasks:
+        for key, card in ((task.result or {}).get("reports") or {}).items():
+            if ledger.get(key, {}).get("status") == "running" and card.get("status") == "done":
+                ledger[key], reports[key] = {**ledger[key], "status": "done"}, card
+    for key, item in (stopped or {}).items():
+        if ledger.get(key, {}).get("status") == "running" and item.get("stops"):
+            last = item["stops"][-1]
+            ledger[key] = {**ledger[key], "status": last["status"], "stops": item["stops"]}
+            reports.setdefault(key, item["report"])
+    return {**values, "ledger": ledger, "reports": reports}
 
 
 def step_rows(
@@ -57,6 +89,8 @@ def step_rows(
                 "reused_from": rec.reused_from,
                 "remote_thread_id": report.remote_thread_id,
                 "error": rec.error or report.error,
+                # When and why it stopped unfinished: superseded, cancelled, drained.
+                "stops": rec.stops,
             }
         )
     return rows
@@ -66,10 +100,11 @@ def summarize(
     thread_id: str,
     snapshot: StateSnapshot,
     archived: Mapping[str, Mapping[str, Any]] | None = None,
+    stopped: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Return the run as the `--json` object (with earlier turns' steps when given)."""
-    values = snapshot.values or {}
-    status = run_status(snapshot)
+    """Return the run as the `--json` object (earlier turns' steps, stop records when given)."""
+    status = run_status(snapshot, stopped)
+    values = stopped_view(snapshot, stopped) if snapshot.next else snapshot.values or {}
     messages = values.get("messages", [])
     answer = (
         messages[-1].text if status == "done" and messages and messages[-1].type == "ai" else ""
@@ -87,9 +122,14 @@ def summarize(
         summary["note"] = values["note"]
     if status == "interrupted":
         summary["pending"] = [i.value for i in snapshot.interrupts]
-    if status == "failed" and snapshot.next:
+    if status != "interrupted" and snapshot.next:
         summary["stopped_at"] = list(snapshot.next)
-        errors = [f"{t.name}: {t.error}".splitlines()[0] for t in snapshot.tasks if t.error]
+        # A task a cancel stopped holds a CancelledError: its stop says more (`stops`).
+        errors = [
+            f"{t.name}: {t.error}".splitlines()[0]
+            for t in snapshot.tasks
+            if t.error and not isinstance(t.error, CancelledError)
+        ]
         if errors:
             summary["error"] = redact("; ".join(errors))[:500]
         summary["resume"] = f"orchestra resume {thread_id}"

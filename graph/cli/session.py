@@ -18,6 +18,7 @@ from graph.persistence import open_checkpointer, open_store
 from nodes.guards.screen import Guards
 from nodes.specialists import SpecialistSpec
 from nodes.specialists.team import Team, load_team
+from state.archive import Archive
 from state.context import Context
 from state.settings import Settings
 from state.team_file import TeamFileError
@@ -43,6 +44,11 @@ class Session:
     def hold(self, thread_id: str) -> AbstractAsyncContextManager[None]:
         """Hold the thread's lock for this run: one writer per thread."""
         return hold_thread(self.settings.checkpointer_url(), self.settings.home, thread_id)
+
+    async def stops(self, thread_id: str) -> dict[str, dict[str, Any]]:
+        """Return the thread's stop records: steps a cancelled or drained run stopped."""
+        store = self.graph.store
+        return await Archive(store, thread_id).astops() if store is not None else {}
 
     async def thread_exists(self, thread_id: str) -> bool:
         """Return True when the checkpointer holds the thread."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -9,7 +10,7 @@ from langchain_core.callbacks import BaseCallbackManager
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import merge_configs, var_child_runnable_config
 from langgraph.constants import TAG_NOSTREAM
-from langgraph.errors import GraphBubbleUp, is_invalid_resume
+from langgraph.errors import GraphBubbleUp, GraphDrained, is_invalid_resume
 from langgraph.pregel._messages import StreamMessagesHandler
 from langgraph.pregel._tools import StreamToolCallHandler
 from langgraph.runtime import Runtime
@@ -18,10 +19,19 @@ from nodes.archive_access import Archives
 from nodes.faces import both_faces
 from nodes.faults import exception_line
 from nodes.model_access import context_of
+from nodes.specialist.stopping import (
+    arecord_stop,
+    aresumed,
+    cancel_reason,
+    record_stop,
+    resumed,
+    with_stops,
+)
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
 from state.graph_state import SpecialistInput
 from state.reports import Brief, Report
+from state.stops import drained_by
 
 log = logging.getLogger("orchestra.step")
 
@@ -93,17 +103,23 @@ def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any], archives:
         archive = archives(runtime, config)
         if spec.unavailable:
             return archive.file(brief, unavailable(brief))
+        stops = resumed(archive, brief, config)
         # A nested run merges the ambient config's callbacks into its own: set it too.
         ambient = var_child_runnable_config.set(inner)
         try:
             result = subgraph.invoke(state, inner)
+        except GraphDrained as exc:
+            # Its calls in flight finished; it goes on from its checkpoint on resume.
+            why = drained_by(exc.reason)
+            record_stop(spec, brief, subgraph, inner, archive, "drained", why)
+            raise
         except Exception as exc:
             report = failure_report(spec.name, brief, exc)
         else:
             report = Report(**result["reports"][brief.step_key])
         finally:
             var_child_runnable_config.reset(ambient)
-        return archive.file(brief, report)
+        return with_stops(archive.file(brief, report), brief.step_key, stops)
 
     async def arun_step(
         state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
@@ -113,15 +129,24 @@ def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any], archives:
         archive = archives(runtime, config)
         if spec.unavailable:
             return await archive.afile(brief, unavailable(brief))
+        stops = await aresumed(archive, brief, config)
         ambient = var_child_runnable_config.set(inner)
         try:
             result = await subgraph.ainvoke(state, inner)
+        except asyncio.CancelledError:
+            # Cancelled mid-call: its finished calls are in its checkpoint; say so, once.
+            await arecord_stop(spec, brief, subgraph, inner, archive, "cancelled", cancel_reason())
+            raise
+        except GraphDrained as exc:
+            why = drained_by(exc.reason)
+            await arecord_stop(spec, brief, subgraph, inner, archive, "drained", why)
+            raise
         except Exception as exc:
             report = failure_report(spec.name, brief, exc)
         else:
             report = Report(**result["reports"][brief.step_key])
         finally:
             var_child_runnable_config.reset(ambient)
-        return await archive.afile(brief, report)
+        return with_stops(await archive.afile(brief, report), brief.step_key, stops)
 
     return both_faces(spec.name, run_step, arun_step)

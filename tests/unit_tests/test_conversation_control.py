@@ -1,0 +1,270 @@
+"""Conversation control in process: a new message supersedes what waits; cancel and drain.
+
+Each face of the compiled graph: a message while an approval, a plan sign-off, two parallel
+approvals or a guardrail's question waits is settled as a rejection carrying the message
+(nothing run, the planner told); a cancelled or drained run leaves its steps `cancelled` or
+`drained` with when and why, resumable, their partial usage counted once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from langchain_core.messages import HumanMessage
+from langchain_core.tools import tool
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.errors import GraphDrained
+from langgraph.runtime import RunControl
+from langgraph.store.memory import InMemoryStore
+from langgraph.types import Command
+
+from graph import build_graph
+from graph.cli.run_view import summarize
+from graph.testing import ScriptedChatModel, answer, call, plan, step
+from nodes.specialists.spec import SpecialistSpec
+from state import Guardrail
+from state.archive import Archive
+from state.context import Context
+from state.usage import spent
+from tests.unit_tests.team import MEMOS, NUMBERS, TOOL_RUNS, thread
+
+WRITTEN: list[str] = []
+GATE: dict[str, asyncio.Event] = {}
+
+
+@tool
+def file_note(text: str) -> str:
+    """File a note (a side effect)."""
+    WRITTEN.append(text)
+    return f"filed: {text}"
+
+
+@tool
+async def slow_count(what: str) -> str:
+    """Count something slowly."""
+    WRITTEN.append(f"counting {what}")
+    await GATE["count"].wait()
+    return "42"
+
+
+CLERK = SpecialistSpec(
+    name="clerk",
+    description="Files notes.",
+    prompt="You are clerk, a specialist who files notes.",
+    tools=[file_note],
+    interrupt_on={"file_note": True},
+)
+COUNTER = SpecialistSpec(
+    name="counter",
+    description="Counts slowly.",
+    prompt="You are counter, a specialist who counts.",
+    tools=[slow_count],
+)
+TEAM = [NUMBERS, MEMOS, CLERK, COUNTER]
+SCRIPT: dict[str, Any] = {
+    "numbers": [call("lookup", key="revenue"), answer("1.2M")],
+    "memos": [call("recall", topic="returns"), answer("Nothing unusual.")],
+    "clerk": [call("file_note", text="revenue 1.2M"), answer("Filed.")],
+    "counter": [call("slow_count", what="orders"), answer("42 orders")],
+}
+
+
+def team(*orchestrator: Any, **kwargs: Any) -> tuple[Any, ScriptedChatModel, InMemoryStore]:
+    WRITTEN.clear()
+    TOOL_RUNS.clear()
+    model = ScriptedChatModel(script={**SCRIPT, "orchestrator": list(orchestrator)})
+    store = InMemoryStore()
+    graph = build_graph(
+        InMemorySaver(), {"default": model}, specialists=TEAM, store=store, **kwargs
+    )
+    return graph, model, store
+
+
+def ask(text: str) -> dict[str, Any]:
+    return {"messages": [HumanMessage(text)]}
+
+
+def archived_step(store: InMemoryStore, key: str, name: str = "t") -> dict[str, Any]:
+    found = store.get(("orchestra", name, "steps"), key)
+    assert found is not None, key
+    return dict(found.value["record"])
+
+
+def planner_requests(model: ScriptedChatModel) -> list[str]:
+    return [c.messages[-1].text for c in model.calls_for("orchestrator")]
+
+
+FIG_AND_NOTE = plan(step("fig", "numbers", "Find revenue"), step("note", "clerk", "File it", "fig"))
+
+
+def test_a_message_during_an_approval_rejects_it_with_the_message_and_plans_anew() -> None:
+    graph, model, store = team(FIG_AND_NOTE, plan(), answer("Nothing filed, as you asked."))
+    graph.invoke(ask("Note our revenue"), thread())
+    assert graph.get_state(thread()).next == ("approve_steps",)
+    done = graph.invoke(ask("no, do not file anything"), thread())
+    state = graph.get_state(thread())
+    assert state.next == () and state.interrupts == ()
+    assert done["messages"][-1].text == "Nothing filed, as you asked."
+    assert WRITTEN == []
+    note = archived_step(store, "1.note")
+    assert note["status"] == "superseded"
+    assert note["decisions"] == [{"type": "reject", "message": "no, do not file anything"}]
+    assert note["stops"][0]["why"] == "a new message came: 'no, do not file anything'"
+    assert archived_step(store, "1.fig")["status"] == "done"
+    request = planner_requests(model)[1]
+    assert request.endswith("Current request:\nno, do not file anything")
+    assert "Turn 1: asked 'Note our revenue'; not finished (it was waiting for approval of " \
+        "file_note); steps: fig done, note superseded" in request
+    # The turn's progress message, replaced in place, says so too.
+    [progress] = [m for m in done["messages"] if m.id == "orchestra-progress-1"]
+    assert "note · clerk: File it — superseded at " in progress.text
+
+
+def test_a_message_during_a_plan_sign_off_supersedes_the_plan() -> None:
+    asyncio.run(a_message_during_a_plan_sign_off_supersedes_the_plan())
+
+
+async def a_message_during_a_plan_sign_off_supersedes_the_plan() -> None:
+    graph, model, _ = team(FIG_AND_NOTE, plan(), answer("Understood."))
+    signed = Context(review_plan=True)
+    await graph.ainvoke(ask("Note our revenue"), thread(), context=signed)
+    assert (await graph.aget_state(thread())).next == ("approve_plan",)
+    await graph.ainvoke(ask("actually, skip it"), thread(), context=signed)
+    state = await graph.aget_state(thread())
+    assert state.next == () and model.calls_for("numbers") == [] and WRITTEN == []
+    assert "(it was waiting for sign-off of its plan); steps: fig superseded, note superseded" in (
+        planner_requests(model)[1]
+    )
+
+
+def test_a_message_during_two_parallel_approvals_rejects_both() -> None:
+    two = plan(step("a", "clerk", "File note A"), step("b", "clerk", "File note B"))
+    graph, _, store = team(two, plan(), answer("Neither filed."))
+    paused = list(graph.stream(ask("File two notes"), thread(), stream_mode="updates"))
+    [pending] = paused[-1]["__interrupt__"]
+    assert len(pending.value["action_requests"]) == 2
+    list(graph.stream(ask("stop"), thread(), stream_mode="updates"))
+    assert graph.get_state(thread()).next == () and WRITTEN == []
+    for key in ("1.a", "1.b"):
+        record = archived_step(store, key)
+        assert record["status"] == "superseded"
+        assert record["decisions"] == [{"type": "reject", "message": "stop"}]
+
+
+def test_a_message_while_a_guardrail_asks_about_the_question_leaves_it_unanswered() -> None:
+    falcon = Guardrail(
+        name="codename", stage="input", check="regex", pattern="(?i)falcon", action="ask"
+    )
+    graph, model, _ = team(plan(), answer("Hello."), guardrails=[falcon])
+    graph.invoke(ask("Tell me about Falcon"), thread())
+    assert graph.get_state(thread()).interrupts
+    graph.invoke(ask("hi"), thread())
+    assert graph.get_state(thread()).next == ()
+    [request] = planner_requests(model)[:1]
+    assert "Asked 'Tell me about Falcon': not answered; a new message came: 'hi'" in request
+
+
+def test_a_cancelled_step_is_cancelled_and_counted_once_when_a_new_message_comes() -> None:
+    asyncio.run(a_cancelled_step_is_cancelled_and_counted_once_when_a_new_message_comes())
+
+
+async def a_cancelled_step_is_cancelled_and_counted_once_when_a_new_message_comes() -> None:
+    GATE["count"] = asyncio.Event()
+    both = plan(step("fig", "numbers", "Find revenue"), step("n", "counter", "Count orders"))
+    graph, model, store = team(both, answer("unused"), plan(), answer("Revenue 1.2M."))
+    run = asyncio.create_task(graph.ainvoke(ask("Revenue and orders?"), thread()))
+    # Cancelled once fig's writes are saved and n is in its tool call.
+    while "counting orders" not in WRITTEN or not await finished(graph, "numbers"):
+        await asyncio.sleep(0.01)
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    stopped = await Archive(store, "t").astops()
+    view = summarize("t", await graph.aget_state(thread()), stopped=stopped)
+    rows = {s["id"]: s for s in view["steps"]}
+    assert view["status"] == "cancelled" and rows["fig"]["status"] == "done"
+    assert rows["n"]["status"] == "cancelled"
+    assert rows["n"]["stops"][0]["why"] == "the run was cancelled before the step finished"
+    assert rows["n"]["usage"]["llm_calls"] == 1  # its tool call's request, made before
+    done = await graph.ainvoke(ask("just the revenue then"), thread())
+    assert done["messages"][-1].text == "Revenue 1.2M."
+    assert "- 1.fig (numbers) Find revenue: 1.2M" in planner_requests(model)[1]
+    assert archived_step(store, "1.n")["status"] == "cancelled"
+    assert await Archive(store, "t").astops() == {}
+    used = spent((await graph.aget_state(thread())).values)
+    assert used.llm_calls == len(model.calls) and model.repeats == []
+
+
+async def finished(graph: Any, node: str) -> bool:
+    """Return True once the thread's checkpoint holds a finished task of `node`."""
+    tasks = (await graph.aget_state(thread())).tasks
+    return any(t.name == node and t.result is not None for t in tasks)
+
+
+def drain_on_plan(control: RunControl) -> Any:
+    """Answer the planner with a plan, and ask for a drain as it does."""
+
+    def reply(messages: list[Any]) -> dict[str, Any]:
+        control.request_drain("deploy")
+        return plan(step("fig", "numbers", "Find revenue"), step("m", "memos", "Recall memos"))
+
+    return reply
+
+
+def test_a_drain_starts_no_step_marks_them_drained_and_resume_runs_them() -> None:
+    control = RunControl()
+    graph, model, _ = team(drain_on_plan(control), answer("Revenue 1.2M; nothing unusual."))
+    with pytest.raises(GraphDrained):
+        graph.invoke(ask("Revenue and orders?"), thread(), control=control)
+    state = graph.get_state(thread())
+    assert state.next == ("dispatch",) and model.calls_for("numbers") == []
+    for record in state.values["ledger"].values():
+        assert record["status"] == "drained"
+        assert record["stops"][0]["why"] == "a drain was requested (deploy)"
+    assert "— drained at " in state.values["messages"][-1].text
+    done = graph.invoke(None, thread())
+    assert done["messages"][-1].text == "Revenue 1.2M; nothing unusual."
+    assert model.repeats == [] and sorted(TOOL_RUNS) == ["returns", "revenue"]
+    ledger = graph.get_state(thread()).values["ledger"]
+    assert [[s["status"] for s in r["stops"]] for r in ledger.values()] == [["drained"]] * 2
+
+
+def test_a_drain_lets_calls_in_flight_finish_and_resume_goes_on_from_them() -> None:
+    asyncio.run(a_drain_lets_calls_in_flight_finish_and_resume_goes_on_from_them())
+
+
+async def a_drain_lets_calls_in_flight_finish_and_resume_goes_on_from_them() -> None:
+    control = RunControl()
+    GATE["count"] = asyncio.Event()
+    both = plan(step("fig", "numbers", "Find revenue"), step("n", "counter", "Count orders"))
+    graph, model, store = team(both, answer("Revenue 1.2M, 42 orders."))
+    run = asyncio.create_task(graph.ainvoke(ask("Revenue and orders?"), thread(), control=control))
+    while "counting orders" not in WRITTEN or not await finished(graph, "numbers"):
+        await asyncio.sleep(0.01)
+    control.request_drain("shutdown")
+    GATE["count"].set()  # the tool call in flight finishes; no model call follows it
+    with pytest.raises(GraphDrained):
+        await run
+    assert len(model.calls_for("counter")) == 1
+    stopped = await Archive(store, "t").astops()
+    view = summarize("t", await graph.aget_state(thread()), stopped=stopped)
+    rows = {s["id"]: s for s in view["steps"]}
+    assert view["status"] == "drained" and rows["n"]["status"] == "drained"
+    assert rows["fig"]["status"] == "done"
+    done = await graph.ainvoke(None, thread())
+    assert done["messages"][-1].text == "Revenue 1.2M, 42 orders."
+    assert WRITTEN == ["counting orders"] and model.repeats == []
+    record = (await graph.aget_state(thread())).values["ledger"]["1.n"]
+    assert record["status"] == "done" and [s["status"] for s in record["stops"]] == ["drained"]
+    assert await Archive(store, "t").astops() == {}
+    used = spent((await graph.aget_state(thread())).values)
+    assert used.llm_calls == len(model.calls)
+
+
+def test_an_approval_answered_after_a_resume_is_unchanged() -> None:
+    graph, _, _ = team(FIG_AND_NOTE, answer("Filed."))
+    graph.invoke(ask("Note our revenue"), thread())
+    graph.invoke(Command(resume={"decisions": [{"type": "approve"}]}), thread())
+    assert WRITTEN == ["revenue 1.2M"]
