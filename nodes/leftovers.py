@@ -69,6 +69,7 @@ def settle_step(
     message: str,
     why: str,
     at: str,
+    started: float = 0.0,
 ) -> StepSettled:
     """Settle one open step of a turn a new message supersedes."""
     filed = found.reports.get(rec.key) or {}
@@ -84,6 +85,8 @@ def settle_step(
         # Its run stopped under it: cancelled (or drained), as its stop record says; what
         # it had spent joins the turn's reports, so it is counted once.
         item = found.stops.get(rec.key)
+        if item is not None and item.get("time", 0) < started:
+            item = None  # left by a run the thread no longer holds (rolled back)
         stops = (item or {}).get("stops") or [stop("cancelled", f"{UNRECORDED}; {why}", at)]
         change = {"status": stops[-1]["status"], "stops": stops}
         return StepSettled(change, item["report"] if item else None, item is not None)

@@ -100,7 +100,9 @@ def settle(state: OrchestraState, found: Leftovers, config: RunnableConfig) -> S
     for rec in ledger.values() if unfinished else ():
         if rec.status not in OPEN:
             continue
-        settling = settle_step(rec, found, cards.get(rec.key), newest.text, why, at)
+        card = cards.get(rec.key)
+        began = state.get("turn_started_at") or 0.0
+        settling = settle_step(rec, found, card, newest.text, why, at, began)
         changes[rec.key] = settling.change
         if settling.card is not None:
             partial[rec.key] = settling.card

@@ -21,10 +21,11 @@ def run_status(snapshot: StateSnapshot, stopped: Mapping[str, Any] | None = None
         return "interrupted"
     if snapshot.next:
         ledger = snapshot.values.get("ledger", {})
+        pending = {task.id for task in snapshot.tasks}
         marks = [
             item["stops"][-1]["status"]
             for key, item in (stopped or {}).items()
-            if ledger.get(key, {}).get("status") == "running"
+            if ledger.get(key, {}).get("status") == "running" and item.get("task") in pending
         ]
         marks += [r["status"] for r in ledger.values() if r.get("status") == "drained"]
         return marks[-1] if marks else "failed"
@@ -47,8 +48,10 @@ def stopped_view(
         for key, card in ((task.result or {}).get("reports") or {}).items():
             if ledger.get(key, {}).get("status") == "running" and card.get("status") == "done":
                 ledger[key], reports[key] = {**ledger[key], "status": "done"}, card
+    # Only the stop of a task still pending here (a rolled-back run's records stay behind).
+    pending = {task.id for task in snapshot.tasks}
     for key, item in (stopped or {}).items():
-        if ledger.get(key, {}).get("status") == "running" and item.get("stops"):
+        if ledger.get(key, {}).get("status") == "running" and item.get("task") in pending:
             last = item["stops"][-1]
             ledger[key] = {**ledger[key], "status": last["status"], "stops": item["stops"]}
             reports.setdefault(key, item["report"])

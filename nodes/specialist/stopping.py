@@ -48,13 +48,26 @@ def stop_item(
     status: Literal["cancelled", "drained"],
     why: str,
     earlier: dict[str, Any] | None,
+    task: str,
 ) -> dict[str, Any]:
-    """Return a step's stop record: its stops so far and its partial report."""
+    """Return a step's stop record: its stops so far, its partial report, its task's id."""
     started = values.get("started_at") or time.time()
     partial = make_report(spec, brief, values, started, 0, status, error=why)[brief.step_key]
     partial.pop("transcript", None)
     stops = [*(earlier or {}).get("stops", []), stop(status, why)]
-    return {"stops": stops, "report": partial, "attempt": brief.attempt}
+    return {
+        "stops": stops,
+        "report": partial,
+        "attempt": brief.attempt,
+        "task": task,
+        "time": time.time(),
+    }
+
+
+def task_of(config: RunnableConfig) -> str:
+    """Return the id of the task a node runs as (the last part of its checkpoint namespace)."""
+    namespace = str((config.get("configurable") or {}).get("checkpoint_ns", ""))
+    return namespace.rsplit("|", 1)[-1].rsplit(":", 1)[-1]
 
 
 def traced_stop(status: str, why: str, config: RunnableConfig) -> None:
@@ -83,7 +96,8 @@ def record_stop(
 ) -> None:
     """File the stop and what the step had done when its run stopped (sync face)."""
     values = dict(subgraph.get_state(inner).values or {})  # type: ignore[attr-defined]
-    item = stop_item(spec, brief, values, status, why, archive.stop(brief.step_key))
+    earlier = archive.stop(brief.step_key)
+    item = stop_item(spec, brief, values, status, why, earlier, task_of(inner))
     archive.put_stop(brief.step_key, item)
     traced_stop(status, why, inner)
 
@@ -100,7 +114,8 @@ async def arecord_stop(
     """File the stop and what the step had done when its run stopped (async face)."""
     snapshot = await subgraph.aget_state(inner)  # type: ignore[attr-defined]
     values = dict(snapshot.values or {})
-    item = stop_item(spec, brief, values, status, why, await archive.astop(brief.step_key))
+    earlier = await archive.astop(brief.step_key)
+    item = stop_item(spec, brief, values, status, why, earlier, task_of(inner))
     await archive.aput_stop(brief.step_key, item)
     traced_stop(status, why, inner)
 

@@ -24,6 +24,8 @@ import pytest
 from graph.testing import answer, call, plan, step
 from tests.integration_tests.conftest import Cli, model_env, wait_for
 from tests.integration_tests.scripts import echo_reports, echo_tool
+from tests.integration_tests.studio import tracing_env as traces
+from tests.servers.langsmith_server import LangSmithCaptureServer
 from tests.servers.openai_server import ScriptedOpenAIServer
 
 COUNT_SQL = "SELECT COUNT(*) AS orders FROM orders"
@@ -60,12 +62,22 @@ def assert_each_answer_counted_once(server: ScriptedOpenAIServer, usage: dict[st
     assert usage["llm_calls"] == len(answered)
 
 
+def traced(smith: LangSmithCaptureServer, name: str) -> dict[str, Any]:
+    """Return the one traced run of that name (the stop a step or a plan recorded)."""
+    [run] = [r for r in smith.runs.values() if r.get("name") == name]
+    return run
+
+
 def test_a_question_while_an_approval_waits_supersedes_it(cli: Cli, isolated_env: Path) -> None:
-    with ScriptedOpenAIServer(script(COUNT_AND_WRITE, plan(), answer("Noted."))) as server:
+    with (
+        ScriptedOpenAIServer(script(COUNT_AND_WRITE, plan(), answer("Noted."))) as server,
+        LangSmithCaptureServer() as smith,
+    ):
         env = model_env(server)
         waiting = cli("ask", "Count the orders and report", "--thread-id", "sup", **env)
         assert waiting.code == 4, waiting.stderr
-        again = cli("ask", "yes, approve", "--thread-id", "sup", "--json", **env)
+        again = cli("ask", "yes, approve", "--thread-id", "sup", "--json", **env, **traces(smith))
+        superseded = traced(smith, "superseded")["extra"]["metadata"]
         assert again.code == 0, again.stderr
         assert "thread sup was waiting for review (write_report)" in again.stderr
         assert "supersedes it" in again.stderr
@@ -80,6 +92,8 @@ def test_a_question_while_an_approval_waits_supersedes_it(cli: Cli, isolated_env
     [stopped] = write["stops"]
     assert stopped["why"] == "a new message came: 'yes, approve'" and stopped["at"]
     assert steps(again) == {}  # the new turn answered directly, nothing waits
+    assert superseded["why"] == stopped["why"] and superseded["at"] == stopped["at"]
+    assert superseded["steps"] == {"1.write": "superseded"}
     assert again.json()["status"] == "done" and again.json()["answer"] == "Noted."
 
 
@@ -102,13 +116,18 @@ def on_request_send(proc: list[subprocess.Popen[Any]], role: str, sig: signal.Si
 def test_a_signal_during_a_model_call_exits_130_and_resume_finishes(
     cli: Cli, isolated_env: Path, sig: signal.Signals
 ) -> None:
-    with ScriptedOpenAIServer(script(COUNT_AND_WRITE, echo_reports)) as server:
+    with (
+        ScriptedOpenAIServer(script(COUNT_AND_WRITE, echo_reports)) as server,
+        LangSmithCaptureServer() as smith,
+    ):
         env = model_env(server)
         proc: list[subprocess.Popen[Any]] = []
         server.on_request = on_request_send(proc, "report_writer", sig)
-        proc.append(cli.start("ask", "Count and report", "--thread-id", "sig", "--json", **env))
+        asked = ("ask", "Count and report", "--thread-id", "sig", "--json")
+        proc.append(cli.start(*asked, **env, **traces(smith)))
         out, err = proc[0].communicate(timeout=60)
         server.on_request = None
+        cancelled = traced(smith, "cancelled")
         assert proc[0].returncode == 130, err
         assert "steps stopped: write" in err
         assert "continue it with: orchestra resume sig" in err
@@ -116,6 +135,14 @@ def test_a_signal_during_a_model_call_exits_130_and_resume_finishes(
         assert stopped["write"]["status"] == "cancelled"
         why = stopped["write"]["stops"][0]["why"]
         assert why == f"interrupted on the command line ({sig.name})"
+        # In the trace: a run `cancelled` beside the step's own, in the step node's run.
+        assert cancelled["extra"]["metadata"]["why"] == why
+        beside = [
+            r["name"]
+            for r in smith.runs.values()
+            if r.get("parent_run_id") == cancelled["parent_run_id"]
+        ]
+        assert sorted(beside) == ["cancelled", "report_writer:write"]
         assert stopped["count"]["status"] == "done"
         if sig == signal.SIGINT:
             shown = cli("show", "sig", **env)

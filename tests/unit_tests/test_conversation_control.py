@@ -115,8 +115,10 @@ def test_a_message_during_an_approval_rejects_it_with_the_message_and_plans_anew
     assert archived_step(store, "1.fig")["status"] == "done"
     request = planner_requests(model)[1]
     assert request.endswith("Current request:\nno, do not file anything")
-    assert "Turn 1: asked 'Note our revenue'; not finished (it was waiting for approval of " \
+    assert (
+        "Turn 1: asked 'Note our revenue'; not finished (it was waiting for approval of "
         "file_note); steps: fig done, note superseded" in request
+    )
     # The turn's progress message, replaced in place, says so too.
     [progress] = [m for m in done["messages"] if m.id == "orchestra-progress-1"]
     assert "note · clerk: File it — superseded at " in progress.text
@@ -134,8 +136,9 @@ async def a_message_during_a_plan_sign_off_supersedes_the_plan() -> None:
     await graph.ainvoke(ask("actually, skip it"), thread(), context=signed)
     state = await graph.aget_state(thread())
     assert state.next == () and model.calls_for("numbers") == [] and WRITTEN == []
-    assert "(it was waiting for sign-off of its plan); steps: fig superseded, note superseded" in (
-        planner_requests(model)[1]
+    assert (
+        "(it was waiting for sign-off of its plan); steps: fig superseded, note superseded"
+        in (planner_requests(model)[1])
     )
 
 

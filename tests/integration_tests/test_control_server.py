@@ -1,0 +1,328 @@
+"""Conversation control under `langgraph dev`, driven with langgraph-sdk.
+
+A message while an approval, a plan sign-off or two parallel approvals wait supersedes them;
+`runs.cancel` (with and without `wait`) leaves a resumable thread whose next run plans with
+the steps that finished; each `multitask_strategy` leaves the thread as it promises. Runs are
+held at a model request by the scripted server's `on_request` hook, never by a sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from langchain_core.messages import BaseMessage
+from langgraph_sdk import get_client
+
+from graph.testing import answer, call, plan, step
+from tests.conftest import copy_sample
+from tests.integration_tests.scripts import echo_tool
+from tests.integration_tests.studio import COUNT_SQL, Studio, serve
+
+pytestmark = [pytest.mark.server, pytest.mark.xdist_group("control-server")]
+
+RUN_S = 60
+APPROVE = {"decisions": [{"type": "approve"}]}
+NO_REPORT = "no report, thanks"
+
+
+def orchestrate(messages: list[BaseMessage]) -> dict[str, Any]:
+    """Plan by the question's first words; answer naming the question it answers."""
+    system, last = messages[0].text, messages[-1].text
+    if "finalizer" in system:
+        request = last.split("Request: ", 1)[-1].split("\n\nReports:", 1)[0].splitlines()[-1]
+        return answer(f"Answer to: {request}")
+    question = last.split("Current request:\n", 1)[-1]
+    # Each thread's questions carry a tag, so no request is the same as another thread's.
+    tag = question.rsplit(" ", 1)[-1]
+    count = step("count", "sql_analyst", f"Count the orders {tag}.")
+    if question.startswith("Count and report"):
+        return plan(count, step("write", "report_writer", f"Write the count {tag}.", "count"))
+    if question.startswith("Only count"):
+        return plan(count)
+    if question.startswith("Two reports"):
+        return plan(
+            step("a", "report_writer", f"Write report A {tag}."),
+            step("b", "report_writer", f"Write report B {tag}."),
+        )
+    return plan()
+
+
+SCRIPT: dict[str, Any] = {
+    "orchestrator": orchestrate,
+    "sql_analyst": [call("run_sql", query=COUNT_SQL), echo_tool],
+    "report_writer": [
+        call("write_report", title="Order count", body_markdown="The orders were counted."),
+        echo_tool,
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, session_sample: Path) -> Iterator[Studio]:
+    """`langgraph dev` on the built-in team, the scripted model playing this module's SCRIPT."""
+    folder = tmp_path_factory.mktemp("control-studio")
+    copy_sample(session_sample, folder / ".orchestra")
+    with serve(folder, script=SCRIPT) as running:
+        yield running
+
+
+class Hold:
+    """Holds the first model request of a role until released (the server's request hook)."""
+
+    def __init__(self, studio: Studio, role: str, answer: bool) -> None:
+        self.studio, self.role, self.answer = studio, role, answer
+        self.arrived, self.released = threading.Event(), threading.Event()
+
+    def __enter__(self) -> Hold:
+        self.studio.model.on_request = self.hook
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.released.set()
+        self.studio.model.on_request = None
+
+    def hook(self, role: str, at: str) -> bool:
+        if role != self.role or self.arrived.is_set():
+            return False
+        self.arrived.set()
+        self.released.wait(RUN_S)
+        return not self.answer  # a cancelled run's request is dropped, never answered
+
+    async def reached(self) -> None:
+        assert await asyncio.to_thread(self.arrived.wait, RUN_S), f"no {self.role} request"
+
+
+class Thread:
+    """One thread on the server and the model requests made since it began."""
+
+    def __init__(self, studio: Studio) -> None:
+        self.studio = studio
+        self.client = get_client(url=studio.url)
+        self.before = len(studio.model.requests)
+        self.id = ""
+
+    def said(self, text: str) -> str:
+        """Return a question as this thread asks it: tagged with the thread."""
+        return f"{text} #{self.id[-12:]}"  # (a uuid7's first digits are its time)
+
+    async def start(self) -> Thread:
+        self.id = (await self.client.threads.create())["thread_id"]
+        return self
+
+    async def create(self, question: str | None, **kwargs: Any) -> dict[str, Any]:
+        """Start a run (in the background) with a question, or none to resume."""
+        said = {"role": "user", "content": self.said(question)} if question else None
+        given = {"input": {"messages": [said]}} if said else {}
+        return await self.client.runs.create(self.id, "orchestrator", **given, **kwargs)
+
+    async def ask(self, question: str | None, **kwargs: Any) -> dict[str, Any]:
+        """Run to its end; return the thread's state."""
+        run = await self.create(question, **kwargs)
+        await asyncio.wait_for(self.client.runs.join(self.id, run["run_id"]), RUN_S)
+        return await self.client.threads.get_state(self.id)
+
+    async def join(self, run: dict[str, Any]) -> None:
+        await asyncio.wait_for(self.client.runs.join(self.id, run["run_id"]), RUN_S)
+
+    def planned(self) -> list[str]:
+        """Return what each planner request of this thread asked, in order."""
+        asked = self.studio.model.requests[self.before :]
+        return [
+            r["request"]["messages"][-1]["content"]
+            for r in asked
+            if r["role"] == "orchestrator" and "planner" in r["request"]["messages"][0]["content"]
+        ]
+
+    def repeats(self) -> list[Any]:
+        return [r for r in self.studio.model.requests[self.before :] if r.get("repeat")]
+
+    async def archived(self, kind: str = "steps") -> dict[str, dict[str, Any]]:
+        found = await self.client.store.search_items(("orchestra", self.id, kind), limit=100)
+        return {item["key"]: item["value"] for item in found["items"]}
+
+    def reports(self) -> list[str]:
+        return sorted(p.name for p in (self.studio.home / "runs" / self.id).glob("*.md"))
+
+
+def texts(state: dict[str, Any]) -> list[str]:
+    """Return what was said on the thread, each line's thread tag left out."""
+    return [
+        m["content"].rsplit(" #", 1)[0]
+        for m in state["values"]["messages"]
+        if m.get("name") != PROGRESS
+    ]
+
+
+PROGRESS = "orchestra-progress"
+WAITS = {
+    "approval": ("Count and report", {}, {"1.count": "done", "1.write": "superseded"}),
+    "plan sign-off": (
+        "Count and report",
+        {"context": {"review_plan": True}},
+        {"1.count": "superseded", "1.write": "superseded"},
+    ),
+    "two approvals": ("Two reports", {}, {"1.a": "superseded", "1.b": "superseded"}),
+}
+
+
+@pytest.mark.parametrize("waiting", WAITS)
+def test_a_message_while_a_request_waits_supersedes_it(server: Studio, waiting: str) -> None:
+    question, options, statuses = WAITS[waiting]
+
+    async def go() -> None:
+        thread = await Thread(server).start()
+        paused = await thread.ask(question, **options)
+        assert paused["interrupts"], paused
+        state = await thread.ask(NO_REPORT, **options)
+        assert state["next"] == [] and state["interrupts"] == []
+        assert texts(state) == [question, NO_REPORT, f"Answer to: {NO_REPORT}"]
+        assert thread.reports() == []
+        assert thread.planned()[-1].endswith(f"Current request:\n{thread.said(NO_REPORT)}")
+        assert (
+            f"Turn 1: asked '{thread.said(question)}'; not finished (it was waiting"
+            in (thread.planned()[-1])
+        )
+        records = {k: v["record"] for k, v in (await thread.archived()).items()}
+        assert {k: r["status"] for k, r in records.items()} == statuses
+        rejected = {"type": "reject", "message": thread.said(NO_REPORT)}
+        for record in records.values():
+            if record["status"] == "superseded":
+                assert (
+                    record["stops"][0]["why"] == f"a new message came: {thread.said(NO_REPORT)!r}"
+                )
+                assert record["decisions"] in (None, [rejected])
+        [progress] = [m for m in state["values"]["messages"] if m.get("name") == PROGRESS]
+        assert "— superseded at " in progress["content"]
+
+    asyncio.run(go())
+
+
+@pytest.mark.parametrize("wait", [True, False])
+def test_a_cancelled_run_leaves_a_resumable_thread(server: Studio, wait: bool) -> None:
+    async def go() -> None:
+        thread = await Thread(server).start()
+        with Hold(server, "report_writer", answer=False) as hold:
+            run = await thread.create("Count and report")
+            await hold.reached()
+            await thread.client.runs.cancel(thread.id, run["run_id"], wait=wait)
+            await thread.join(run)
+        state = await thread.client.threads.get_state(thread.id)
+        assert state["next"] == ["report_writer"]
+        stops = await thread.archived("stops")
+        assert stops["1.write"]["stops"][0]["status"] == "cancelled"
+        assert stops["1.write"]["report"]["usage"]["llm_calls"] == 0  # its call never answered
+        if wait:
+            # Resumed: the step goes on from its checkpoint, to its approval and the file.
+            paused = await thread.ask(None)
+            assert paused["interrupts"][0]["value"]["action_requests"][0]["name"] == "write_report"
+            done = await thread.ask(None, command={"resume": APPROVE})
+            write = done["values"]["ledger"]["1.write"]
+            assert write["status"] == "done" and write["stops"][0]["status"] == "cancelled"
+            assert thread.reports() == ["report.md"] and await thread.archived("stops") == {}
+        else:
+            # A new message: it plans with the step that finished; the other is cancelled.
+            done = await thread.ask(NO_REPORT)
+            assert (
+                f"- 1.count (sql_analyst) Count the orders {thread.said('')[1:]}."
+                in thread.planned()[-1]
+            )
+            records = {k: v["record"] for k, v in (await thread.archived()).items()}
+            assert records["1.write"]["status"] == "cancelled"
+            assert records["1.count"]["status"] == "done" and thread.reports() == []
+        assert done["values"]["status"] == "done"
+        assert thread.repeats() == []
+
+    asyncio.run(go())
+
+
+def test_reject_refuses_the_second_message_and_the_first_answers(server: Studio) -> None:
+    async def go() -> None:
+        thread = await Thread(server).start()
+        with Hold(server, "sql_analyst", answer=True) as hold:
+            first = await thread.create("Only count")
+            await hold.reached()
+            with pytest.raises(httpx.HTTPStatusError) as refused:
+                await thread.create(NO_REPORT, multitask_strategy="reject")
+            hold.released.set()
+            await thread.join(first)
+        assert refused.value.response.status_code == 409
+        assert refused.value.response.json()["detail"] == (
+            "Thread is already running a task. Wait for it to finish or choose a different "
+            "multitask strategy."
+        )
+        state = await thread.client.threads.get_state(thread.id)
+        assert texts(state) == ["Only count", "Answer to: Only count"]
+
+    asyncio.run(go())
+
+
+def test_enqueue_answers_both_messages_in_order(server: Studio) -> None:
+    async def go() -> None:
+        thread = await Thread(server).start()
+        with Hold(server, "sql_analyst", answer=True) as hold:
+            first = await thread.create("Only count")
+            await hold.reached()
+            second = await thread.create(NO_REPORT, multitask_strategy="enqueue")
+            hold.released.set()
+            await thread.join(first)
+            await thread.join(second)
+        state = await thread.client.threads.get_state(thread.id)
+        assert texts(state) == [
+            "Only count",
+            "Answer to: Only count",
+            NO_REPORT,
+            f"Answer to: {NO_REPORT}",
+        ]
+        assert state["values"]["turn"] == 2 and thread.repeats() == []
+
+    asyncio.run(go())
+
+
+def test_interrupt_stops_the_first_and_the_second_plans_with_its_finished_steps(
+    server: Studio,
+) -> None:
+    async def go() -> None:
+        thread = await Thread(server).start()
+        with Hold(server, "report_writer", answer=False) as hold:
+            first = await thread.create("Count and report")
+            await hold.reached()
+            second = await thread.create(NO_REPORT, multitask_strategy="interrupt")
+            await thread.join(first)
+        await thread.join(second)
+        state = await thread.client.threads.get_state(thread.id)
+        assert texts(state) == ["Count and report", NO_REPORT, f"Answer to: {NO_REPORT}"]
+        assert (
+            f"- 1.count (sql_analyst) Count the orders {thread.said('')[1:]}."
+            in thread.planned()[-1]
+        )
+        records = {k: v["record"] for k, v in (await thread.archived()).items()}
+        assert {k: r["status"] for k, r in records.items()} == {
+            "1.count": "done",
+            "1.write": "cancelled",
+        }
+        assert thread.reports() == [] and thread.repeats() == []
+
+    asyncio.run(go())
+
+
+def test_rollback_erases_the_first_turn(server: Studio) -> None:
+    async def go() -> None:
+        thread = await Thread(server).start()
+        with Hold(server, "sql_analyst", answer=False) as hold:
+            await thread.create("Only count")
+            await hold.reached()
+            second = await thread.create(NO_REPORT, multitask_strategy="rollback")
+            await thread.join(second)
+        state = await thread.client.threads.get_state(thread.id)
+        assert texts(state) == [NO_REPORT, f"Answer to: {NO_REPORT}"]
+        assert state["values"]["turn"] == 1 and state["values"]["ledger"] == {}
+        assert "Only count" not in "".join(thread.planned()[1:])
+        assert await thread.archived() == {}
+
+    asyncio.run(go())
