@@ -20,6 +20,7 @@ from langchain_core.messages import BaseMessage
 from langgraph_sdk import get_client
 
 from graph.testing import answer, call, plan, step
+from state.usage import spent
 from tests.conftest import copy_sample
 from tests.integration_tests.scripts import echo_tool
 from tests.integration_tests.studio import COUNT_SQL, Studio, serve
@@ -75,8 +76,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, session_sample: Path) -> It
 class Hold:
     """Holds the first model request of a role until released (the server's request hook)."""
 
-    def __init__(self, studio: Studio, role: str, answer: bool) -> None:
-        self.studio, self.role, self.answer = studio, role, answer
+    def __init__(self, studio: Studio, role: str, answer: bool, nth: int = 1) -> None:
+        self.studio, self.role, self.answer, self.nth = studio, role, answer, nth
         self.arrived, self.released = threading.Event(), threading.Event()
 
     def __enter__(self) -> Hold:
@@ -89,6 +90,9 @@ class Hold:
 
     def hook(self, role: str, at: str) -> bool:
         if role != self.role or self.arrived.is_set():
+            return False
+        self.nth -= 1
+        if self.nth:
             return False
         self.arrived.set()
         self.released.wait(RUN_S)
@@ -205,25 +209,32 @@ def test_a_message_while_a_request_waits_supersedes_it(server: Studio, waiting: 
 
 @pytest.mark.parametrize("wait", [True, False])
 def test_a_cancelled_run_leaves_a_resumable_thread(server: Studio, wait: bool) -> None:
+    # Waited for: cancelled in count's second call (its first, answered, is in its checkpoint).
+    # Not waited for: cancelled in write's first call, count finished.
+    role, nth, key, partial = (
+        ("sql_analyst", 2, "count", 1) if wait else ("report_writer", 1, "write", 0)
+    )
+
     async def go() -> None:
         thread = await Thread(server).start()
-        with Hold(server, "report_writer", answer=False) as hold:
+        with Hold(server, role, answer=False, nth=nth) as hold:
             run = await thread.create("Count and report")
             await hold.reached()
             await thread.client.runs.cancel(thread.id, run["run_id"], wait=wait)
             await thread.join(run)
         state = await thread.client.threads.get_state(thread.id)
-        assert state["next"] == ["report_writer"]
+        assert state["next"] == [role]
         stops = await thread.archived("stops")
-        assert stops["1.write"]["stops"][0]["status"] == "cancelled"
-        assert stops["1.write"]["report"]["usage"]["llm_calls"] == 0  # its call never answered
+        assert stops[f"1.{key}"]["stops"][0]["status"] == "cancelled"
+        assert stops[f"1.{key}"]["report"]["usage"]["llm_calls"] == partial
         if wait:
-            # Resumed: the step goes on from its checkpoint, to its approval and the file.
+            # Resumed: the step goes on from its checkpoint; then the approval and the file.
             paused = await thread.ask(None)
             assert paused["interrupts"][0]["value"]["action_requests"][0]["name"] == "write_report"
             done = await thread.ask(None, command={"resume": APPROVE})
-            write = done["values"]["ledger"]["1.write"]
-            assert write["status"] == "done" and write["stops"][0]["status"] == "cancelled"
+            count = done["values"]["ledger"]["1.count"]
+            assert count["status"] == "done" and count["stops"][0]["status"] == "cancelled"
+            assert done["values"]["reports"]["1.count"]["usage"]["llm_calls"] == 2
             assert thread.reports() == ["report.md"] and await thread.archived("stops") == {}
         else:
             # A new message: it plans with the step that finished; the other is cancelled.
@@ -237,6 +248,9 @@ def test_a_cancelled_run_leaves_a_resumable_thread(server: Studio, wait: bool) -
             assert records["1.count"]["status"] == "done" and thread.reports() == []
         assert done["values"]["status"] == "done"
         assert thread.repeats() == []
+        # Every answered model call counted once, the cancelled step's included.
+        answered = [r for r in server.model.requests[thread.before :] if r.get("status") == 200]
+        assert spent(done["values"]).llm_calls == len(answered)
 
     asyncio.run(go())
 
