@@ -68,16 +68,27 @@ def build_graph(
     plan = make_plan_node(model_for, registry, archives, guards)
     # Plan and review launch the steps they make ready themselves (Send), as does dispatch
     # after an approval pause.
-    # A turn a guardrail refuses ends at the plan (END), with nothing run.
+    # A turn a guardrail refuses ends at the plan (END), with nothing run; under a drain, the
+    # steps wait in dispatch, where the run stops and resume starts them.
     builder.add_node(
         "plan",
         plan,
-        destinations=("approve_plan", "guard_review", *names, "review", "finalize", END),
+        destinations=(
+            "approve_plan",
+            "guard_review",
+            "dispatch",
+            *names,
+            "review",
+            "finalize",
+            END,
+        ),
     )
     builder.add_node(
         "approve_plan", make_plan_review_node(registry), destinations=("dispatch", "plan")
     )
-    builder.add_node("dispatch", make_dispatch_node(archives), destinations=(*names, "review"))
+    builder.add_node(
+        "dispatch", make_dispatch_node(archives), destinations=(*names, "review", "dispatch")
+    )
     for spec in registry:
         if spec.lead_team:
             # A team lead: an orchestrator of its own over its team, one step here.
@@ -100,7 +111,7 @@ def build_graph(
     builder.add_node(
         "review",
         make_review_node(archives),
-        destinations=("approve_steps", *names, "plan", "finalize"),
+        destinations=("approve_steps", "dispatch", *names, "plan", "finalize"),
     )
     builder.add_node(
         "approve_steps", make_step_review_node(registry, archives), destinations=("dispatch",)

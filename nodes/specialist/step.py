@@ -19,14 +19,7 @@ from nodes.archive_access import Archives
 from nodes.faces import both_faces
 from nodes.faults import exception_line
 from nodes.model_access import context_of
-from nodes.specialist.stopping import (
-    arecord_stop,
-    aresumed,
-    cancel_reason,
-    record_stop,
-    resumed,
-    with_stops,
-)
+from nodes.specialist.stopping import StepStop, aresumed, cancel_reason, resumed, with_stops
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
 from state.graph_state import SpecialistInput
@@ -104,14 +97,14 @@ def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any], archives:
         if spec.unavailable:
             return archive.file(brief, unavailable(brief))
         stops = resumed(archive, brief, config)
+        stop = StepStop(spec, brief, subgraph, inner, archive)
         # A nested run merges the ambient config's callbacks into its own: set it too.
         ambient = var_child_runnable_config.set(inner)
         try:
             result = subgraph.invoke(state, inner)
         except GraphDrained as exc:
             # Its calls in flight finished; it goes on from its checkpoint on resume.
-            why = drained_by(exc.reason)
-            record_stop(spec, brief, subgraph, inner, archive, "drained", why)
+            stop.record("drained", drained_by(exc.reason))
             raise
         except Exception as exc:
             report = failure_report(spec.name, brief, exc)
@@ -130,16 +123,16 @@ def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any], archives:
         if spec.unavailable:
             return await archive.afile(brief, unavailable(brief))
         stops = await aresumed(archive, brief, config)
+        stop = StepStop(spec, brief, subgraph, inner, archive)
         ambient = var_child_runnable_config.set(inner)
         try:
             result = await subgraph.ainvoke(state, inner)
         except asyncio.CancelledError:
             # Cancelled mid-call: its finished calls are in its checkpoint; say so, once.
-            await arecord_stop(spec, brief, subgraph, inner, archive, "cancelled", cancel_reason())
+            await stop.arecord("cancelled", cancel_reason())
             raise
         except GraphDrained as exc:
-            why = drained_by(exc.reason)
-            await arecord_stop(spec, brief, subgraph, inner, archive, "drained", why)
+            await stop.arecord("drained", drained_by(exc.reason))
             raise
         except Exception as exc:
             report = failure_report(spec.name, brief, exc)

@@ -11,6 +11,7 @@ hands the stop to the ledger when the step runs again.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
@@ -22,6 +23,7 @@ from state.archive import Archive
 from state.reports import Brief
 from state.stops import CANCELLED, stop
 
+Stopped = Literal["cancelled", "drained"]
 _reason: str | None = None
 
 
@@ -45,7 +47,7 @@ def stop_item(
     spec: SpecialistSpec,
     brief: Brief,
     values: dict[str, Any],
-    status: Literal["cancelled", "drained"],
+    status: Stopped,
     why: str,
     earlier: dict[str, Any] | None,
     task: str,
@@ -85,39 +87,36 @@ def stopped_run(stop: dict[str, Any]) -> dict[str, Any]:
     return stop
 
 
-def record_stop(
-    spec: SpecialistSpec,
-    brief: Brief,
-    subgraph: Runnable[Any, Any],
-    inner: RunnableConfig,
-    archive: Archive,
-    status: Literal["cancelled", "drained"],
-    why: str,
-) -> None:
-    """File the stop and what the step had done when its run stopped (sync face)."""
-    values = dict(subgraph.get_state(inner).values or {})  # type: ignore[attr-defined]
-    earlier = archive.stop(brief.step_key)
-    item = stop_item(spec, brief, values, status, why, earlier, task_of(inner))
-    archive.put_stop(brief.step_key, item)
-    traced_stop(status, why, inner)
+@dataclass
+class StepStop:
+    """A step whose run may stop under it: where it files the stop, in both faces."""
 
+    spec: SpecialistSpec
+    brief: Brief
+    subgraph: Runnable[Any, Any]
+    inner: RunnableConfig
+    archive: Archive
 
-async def arecord_stop(
-    spec: SpecialistSpec,
-    brief: Brief,
-    subgraph: Runnable[Any, Any],
-    inner: RunnableConfig,
-    archive: Archive,
-    status: Literal["cancelled", "drained"],
-    why: str,
-) -> None:
-    """File the stop and what the step had done when its run stopped (async face)."""
-    snapshot = await subgraph.aget_state(inner)  # type: ignore[attr-defined]
-    values = dict(snapshot.values or {})
-    earlier = await archive.astop(brief.step_key)
-    item = stop_item(spec, brief, values, status, why, earlier, task_of(inner))
-    await archive.aput_stop(brief.step_key, item)
-    traced_stop(status, why, inner)
+    def filed(
+        self, values: Any, earlier: dict[str, Any] | None, status: Stopped, why: str
+    ) -> dict[str, Any]:
+        """Return the stop record to file (and trace the stop)."""
+        traced_stop(status, why, self.inner)
+        task = task_of(self.inner)
+        return stop_item(self.spec, self.brief, dict(values or {}), status, why, earlier, task)
+
+    def record(self, status: Stopped, why: str) -> None:
+        """File the stop and what the step had done when its run stopped (sync face)."""
+        key, graph = self.brief.step_key, self.subgraph
+        values = graph.get_state(self.inner).values  # type: ignore[attr-defined]
+        self.archive.put_stop(key, self.filed(values, self.archive.stop(key), status, why))
+
+    async def arecord(self, status: Stopped, why: str) -> None:
+        """File the stop and what the step had done when its run stopped (async face)."""
+        key, graph = self.brief.step_key, self.subgraph
+        snapshot = await graph.aget_state(self.inner)  # type: ignore[attr-defined]
+        earlier = await self.archive.astop(key)
+        await self.archive.aput_stop(key, self.filed(snapshot.values, earlier, status, why))
 
 
 def resumed(archive: Archive, brief: Brief, config: RunnableConfig) -> list[dict[str, Any]]:

@@ -77,8 +77,8 @@ def test_a_question_while_an_approval_waits_supersedes_it(cli: Cli, isolated_env
         waiting = cli("ask", "Count the orders and report", "--thread-id", "sup", **env)
         assert waiting.code == 4, waiting.stderr
         again = cli("ask", "yes, approve", "--thread-id", "sup", "--json", **env, **traces(smith))
-        superseded = traced(smith, "superseded")["extra"]["metadata"]
         assert again.code == 0, again.stderr
+        superseded = traced(smith, "superseded")["extra"]["metadata"]
         assert "thread sup was waiting for review (write_report)" in again.stderr
         assert "supersedes it" in again.stderr
         second_plan = server.calls_for("orchestrator")[1]["request"]["messages"][-1]["content"]
@@ -127,8 +127,8 @@ def test_a_signal_during_a_model_call_exits_130_and_resume_finishes(
         proc.append(cli.start(*asked, **env, **traces(smith)))
         out, err = proc[0].communicate(timeout=60)
         server.on_request = None
-        cancelled = traced(smith, "cancelled")
         assert proc[0].returncode == 130, err
+        cancelled = traced(smith, "cancelled")
         assert "steps stopped: write" in err
         assert "continue it with: orchestra resume sig" in err
         stopped = steps_of(out)

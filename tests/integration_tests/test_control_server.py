@@ -17,13 +17,13 @@ from typing import Any
 import httpx
 import pytest
 from langchain_core.messages import BaseMessage
-from langgraph_sdk import get_client
 
 from graph.testing import answer, call, plan, step
 from state.usage import spent
 from tests.conftest import copy_sample
 from tests.integration_tests.scripts import echo_tool
 from tests.integration_tests.studio import COUNT_SQL, Studio, serve
+from tests.integration_tests.test_guardrails_server import Chat
 
 pytestmark = [pytest.mark.server, pytest.mark.xdist_group("control-server")]
 
@@ -102,21 +102,19 @@ class Hold:
         assert await asyncio.to_thread(self.arrived.wait, RUN_S), f"no {self.role} request"
 
 
-class Thread:
+class Thread(Chat):
     """One thread on the server and the model requests made since it began."""
 
-    def __init__(self, studio: Studio) -> None:
-        self.studio = studio
-        self.client = get_client(url=studio.url)
-        self.before = len(studio.model.requests)
-        self.id = ""
+    @property
+    def id(self) -> str:
+        return self.thread
 
     def said(self, text: str) -> str:
         """Return a question as this thread asks it: tagged with the thread."""
         return f"{text} #{self.id[-12:]}"  # (a uuid7's first digits are its time)
 
     async def start(self) -> Thread:
-        self.id = (await self.client.threads.create())["thread_id"]
+        self.thread = (await self.client.threads.create())["thread_id"]
         return self
 
     async def create(self, question: str | None, **kwargs: Any) -> dict[str, Any]:
@@ -130,6 +128,12 @@ class Thread:
         run = await self.create(question, **kwargs)
         await asyncio.wait_for(self.client.runs.join(self.id, run["run_id"]), RUN_S)
         return await self.client.threads.get_state(self.id)
+
+    async def held(self, question: str, hold: Hold) -> dict[str, Any]:
+        """Start a run and return it once it reaches the held request."""
+        run = await self.create(question)
+        await hold.reached()
+        return run
 
     async def join(self, run: dict[str, Any]) -> None:
         await asyncio.wait_for(self.client.runs.join(self.id, run["run_id"]), RUN_S)
@@ -218,8 +222,7 @@ def test_a_cancelled_run_leaves_a_resumable_thread(server: Studio, wait: bool) -
     async def go() -> None:
         thread = await Thread(server).start()
         with Hold(server, role, answer=False, nth=nth) as hold:
-            run = await thread.create("Count and report")
-            await hold.reached()
+            run = await thread.held("Count and report", hold)
             await thread.client.runs.cancel(thread.id, run["run_id"], wait=wait)
             await thread.join(run)
         state = await thread.client.threads.get_state(thread.id)
@@ -259,8 +262,7 @@ def test_reject_refuses_the_second_message_and_the_first_answers(server: Studio)
     async def go() -> None:
         thread = await Thread(server).start()
         with Hold(server, "sql_analyst", answer=True) as hold:
-            first = await thread.create("Only count")
-            await hold.reached()
+            first = await thread.held("Only count", hold)
             with pytest.raises(httpx.HTTPStatusError) as refused:
                 await thread.create(NO_REPORT, multitask_strategy="reject")
             hold.released.set()
@@ -280,8 +282,7 @@ def test_enqueue_answers_both_messages_in_order(server: Studio) -> None:
     async def go() -> None:
         thread = await Thread(server).start()
         with Hold(server, "sql_analyst", answer=True) as hold:
-            first = await thread.create("Only count")
-            await hold.reached()
+            first = await thread.held("Only count", hold)
             second = await thread.create(NO_REPORT, multitask_strategy="enqueue")
             hold.released.set()
             await thread.join(first)
@@ -304,8 +305,7 @@ def test_interrupt_stops_the_first_and_the_second_plans_with_its_finished_steps(
     async def go() -> None:
         thread = await Thread(server).start()
         with Hold(server, "report_writer", answer=False) as hold:
-            first = await thread.create("Count and report")
-            await hold.reached()
+            first = await thread.held("Count and report", hold)
             second = await thread.create(NO_REPORT, multitask_strategy="interrupt")
             await thread.join(first)
         await thread.join(second)
@@ -329,8 +329,7 @@ def test_rollback_erases_the_first_turn(server: Studio) -> None:
     async def go() -> None:
         thread = await Thread(server).start()
         with Hold(server, "sql_analyst", answer=False) as hold:
-            await thread.create("Only count")
-            await hold.reached()
+            await thread.held("Only count", hold)
             second = await thread.create(NO_REPORT, multitask_strategy="rollback")
             await thread.join(second)
         state = await thread.client.threads.get_state(thread.id)

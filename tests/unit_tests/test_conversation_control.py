@@ -18,7 +18,6 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.errors import GraphDrained
 from langgraph.runtime import RunControl
 from langgraph.store.memory import InMemoryStore
-from langgraph.types import Command
 
 from graph import build_graph
 from graph.cli.run_view import summarize
@@ -29,16 +28,10 @@ from state.archive import Archive
 from state.context import Context
 from state.usage import spent
 from tests.unit_tests.team import MEMOS, NUMBERS, TOOL_RUNS, thread
+from tests.unit_tests.test_reviews import clerk_team, note_script
 
 WRITTEN: list[str] = []
 GATE: dict[str, asyncio.Event] = {}
-
-
-@tool
-def file_note(text: str) -> str:
-    """File a note (a side effect)."""
-    WRITTEN.append(text)
-    return f"filed: {text}"
 
 
 @tool
@@ -49,24 +42,16 @@ async def slow_count(what: str) -> str:
     return "42"
 
 
-CLERK = SpecialistSpec(
-    name="clerk",
-    description="Files notes.",
-    prompt="You are clerk, a specialist who files notes.",
-    tools=[file_note],
-    interrupt_on={"file_note": True},
-)
 COUNTER = SpecialistSpec(
     name="counter",
     description="Counts slowly.",
     prompt="You are counter, a specialist who counts.",
     tools=[slow_count],
 )
-TEAM = [NUMBERS, MEMOS, CLERK, COUNTER]
+TEAM = [NUMBERS, MEMOS, COUNTER]
 SCRIPT: dict[str, Any] = {
     "numbers": [call("lookup", key="revenue"), answer("1.2M")],
     "memos": [call("recall", topic="returns"), answer("Nothing unusual.")],
-    "clerk": [call("file_note", text="revenue 1.2M"), answer("Filed.")],
     "counter": [call("slow_count", what="orders"), answer("42 orders")],
 }
 
@@ -79,6 +64,15 @@ def team(*orchestrator: Any, **kwargs: Any) -> tuple[Any, ScriptedChatModel, InM
     graph = build_graph(
         InMemorySaver(), {"default": model}, specialists=TEAM, store=store, **kwargs
     )
+    return graph, model, store
+
+
+def clerks(*orchestrator: Any, **kwargs: Any) -> tuple[Any, ScriptedChatModel, InMemoryStore]:
+    """The toy team with a clerk whose `file_note` waits for approval (test_reviews)."""
+    WRITTEN.clear()
+    store = InMemoryStore()
+    script = {**note_script(), "orchestrator": list(orchestrator)}
+    graph, model = clerk_team(script, WRITTEN, store=store, **kwargs)
     return graph, model, store
 
 
@@ -100,7 +94,7 @@ FIG_AND_NOTE = plan(step("fig", "numbers", "Find revenue"), step("note", "clerk"
 
 
 def test_a_message_during_an_approval_rejects_it_with_the_message_and_plans_anew() -> None:
-    graph, model, store = team(FIG_AND_NOTE, plan(), answer("Nothing filed, as you asked."))
+    graph, model, store = clerks(FIG_AND_NOTE, plan(), answer("Nothing filed, as you asked."))
     graph.invoke(ask("Note our revenue"), thread())
     assert graph.get_state(thread()).next == ("approve_steps",)
     done = graph.invoke(ask("no, do not file anything"), thread())
@@ -129,7 +123,7 @@ def test_a_message_during_a_plan_sign_off_supersedes_the_plan() -> None:
 
 
 async def a_message_during_a_plan_sign_off_supersedes_the_plan() -> None:
-    graph, model, _ = team(FIG_AND_NOTE, plan(), answer("Understood."))
+    graph, model, _ = clerks(FIG_AND_NOTE, plan(), answer("Understood."))
     signed = Context(review_plan=True)
     await graph.ainvoke(ask("Note our revenue"), thread(), context=signed)
     assert (await graph.aget_state(thread())).next == ("approve_plan",)
@@ -144,7 +138,7 @@ async def a_message_during_a_plan_sign_off_supersedes_the_plan() -> None:
 
 def test_a_message_during_two_parallel_approvals_rejects_both() -> None:
     two = plan(step("a", "clerk", "File note A"), step("b", "clerk", "File note B"))
-    graph, _, store = team(two, plan(), answer("Neither filed."))
+    graph, _, store = clerks(two, plan(), answer("Neither filed."))
     paused = list(graph.stream(ask("File two notes"), thread(), stream_mode="updates"))
     [pending] = paused[-1]["__interrupt__"]
     assert len(pending.value["action_requests"]) == 2
@@ -160,7 +154,7 @@ def test_a_message_while_a_guardrail_asks_about_the_question_leaves_it_unanswere
     falcon = Guardrail(
         name="codename", stage="input", check="regex", pattern="(?i)falcon", action="ask"
     )
-    graph, model, _ = team(plan(), answer("Hello."), guardrails=[falcon])
+    graph, model, _ = clerks(plan(), answer("Hello."), guardrails=[falcon])
     graph.invoke(ask("Tell me about Falcon"), thread())
     assert graph.get_state(thread()).interrupts
     graph.invoke(ask("hi"), thread())
@@ -264,10 +258,3 @@ async def a_drain_lets_calls_in_flight_finish_and_resume_goes_on_from_them() -> 
     assert await Archive(store, "t").astops() == {}
     used = spent((await graph.aget_state(thread())).values)
     assert used.llm_calls == len(model.calls)
-
-
-def test_an_approval_answered_after_a_resume_is_unchanged() -> None:
-    graph, _, _ = team(FIG_AND_NOTE, answer("Filed."))
-    graph.invoke(ask("Note our revenue"), thread())
-    graph.invoke(Command(resume={"decisions": [{"type": "approve"}]}), thread())
-    assert WRITTEN == ["revenue 1.2M"]

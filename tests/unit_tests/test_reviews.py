@@ -21,7 +21,9 @@ from tests.unit_tests.team import NUMBERS, thread
 ALL = ["approve", "edit", "reject"]
 
 
-def clerk_team(script: dict[str, list[Any]], notes: list[str]) -> tuple[Any, ScriptedChatModel]:
+def clerk_team(
+    script: dict[str, list[Any]], notes: list[str], **kwargs: Any
+) -> tuple[Any, ScriptedChatModel]:
     """The toy team plus a clerk whose `file_note` is a side effect declared for review."""
 
     @tool
@@ -38,7 +40,7 @@ def clerk_team(script: dict[str, list[Any]], notes: list[str]) -> tuple[Any, Scr
         interrupt_on={"file_note": True},
     )
     model = ScriptedChatModel(script=script)
-    graph = build_graph(InMemorySaver(), {"default": model}, specialists=[NUMBERS, clerk])
+    graph = build_graph(InMemorySaver(), {"default": model}, specialists=[NUMBERS, clerk], **kwargs)
     return graph, model
 
 
