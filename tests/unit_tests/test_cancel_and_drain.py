@@ -1,9 +1,8 @@
-"""Conversation control in process: a new message supersedes what waits; cancel and drain.
+"""Cancel and drain, in process: the stopped steps say so, resume runs them, usage once.
 
-Each face of the compiled graph: a message while an approval, a plan sign-off, two parallel
-approvals or a guardrail's question waits is settled as a rejection carrying the message
-(nothing run, the planner told); a cancelled or drained run leaves its steps `cancelled` or
-`drained` with when and why, resumable, their partial usage counted once.
+A cancelled run (the task cancelled, as a server's `runs.cancel` or Ctrl-C does) leaves its
+steps `cancelled` with when and why and a resumable thread; a drain (`RunControl`) lets the
+calls in flight finish, starts no step, marks the rest `drained`, and resume goes on.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import asyncio
 from typing import Any
 
 import pytest
-from langchain_core.messages import HumanMessage
 from langchain_core.tools import tool
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.errors import GraphDrained
@@ -23,12 +21,10 @@ from graph import build_graph
 from graph.cli.run_view import summarize
 from graph.testing import ScriptedChatModel, answer, call, plan, step
 from nodes.specialists.spec import SpecialistSpec
-from state import Guardrail
 from state.archive import Archive
-from state.context import Context
 from state.usage import spent
 from tests.unit_tests.team import MEMOS, NUMBERS, TOOL_RUNS, thread
-from tests.unit_tests.test_reviews import clerk_team, note_script
+from tests.unit_tests.test_superseding import archived_step, ask, planner_requests
 
 WRITTEN: list[str] = []
 GATE: dict[str, asyncio.Event] = {}
@@ -67,102 +63,6 @@ def team(*orchestrator: Any, **kwargs: Any) -> tuple[Any, ScriptedChatModel, InM
     return graph, model, store
 
 
-def clerks(*orchestrator: Any, **kwargs: Any) -> tuple[Any, ScriptedChatModel, InMemoryStore]:
-    """The toy team with a clerk whose `file_note` waits for approval (test_reviews)."""
-    WRITTEN.clear()
-    store = InMemoryStore()
-    script = {**note_script(), "orchestrator": list(orchestrator)}
-    graph, model = clerk_team(script, WRITTEN, store=store, **kwargs)
-    return graph, model, store
-
-
-def ask(text: str) -> dict[str, Any]:
-    return {"messages": [HumanMessage(text)]}
-
-
-def archived_step(store: InMemoryStore, key: str, name: str = "t") -> dict[str, Any]:
-    found = store.get(("orchestra", name, "steps"), key)
-    assert found is not None, key
-    return dict(found.value["record"])
-
-
-def planner_requests(model: ScriptedChatModel) -> list[str]:
-    return [c.messages[-1].text for c in model.calls_for("orchestrator")]
-
-
-FIG_AND_NOTE = plan(step("fig", "numbers", "Find revenue"), step("note", "clerk", "File it", "fig"))
-
-
-def test_a_message_during_an_approval_rejects_it_with_the_message_and_plans_anew() -> None:
-    graph, model, store = clerks(FIG_AND_NOTE, plan(), answer("Nothing filed, as you asked."))
-    graph.invoke(ask("Note our revenue"), thread())
-    assert graph.get_state(thread()).next == ("approve_steps",)
-    done = graph.invoke(ask("no, do not file anything"), thread())
-    state = graph.get_state(thread())
-    assert state.next == () and state.interrupts == ()
-    assert done["messages"][-1].text == "Nothing filed, as you asked."
-    assert WRITTEN == []
-    note = archived_step(store, "1.note")
-    assert note["status"] == "superseded"
-    assert note["decisions"] == [{"type": "reject", "message": "no, do not file anything"}]
-    assert note["stops"][0]["why"] == "a new message came: 'no, do not file anything'"
-    assert archived_step(store, "1.fig")["status"] == "done"
-    request = planner_requests(model)[1]
-    assert request.endswith("Current request:\nno, do not file anything")
-    assert (
-        "Turn 1: asked 'Note our revenue'; not finished (it was waiting for approval of "
-        "file_note); steps: fig done, note superseded" in request
-    )
-    # The turn's progress message, replaced in place, says so too.
-    [progress] = [m for m in done["messages"] if m.id == "orchestra-progress-1"]
-    assert "note · clerk: File it — superseded at " in progress.text
-
-
-def test_a_message_during_a_plan_sign_off_supersedes_the_plan() -> None:
-    asyncio.run(a_message_during_a_plan_sign_off_supersedes_the_plan())
-
-
-async def a_message_during_a_plan_sign_off_supersedes_the_plan() -> None:
-    graph, model, _ = clerks(FIG_AND_NOTE, plan(), answer("Understood."))
-    signed = Context(review_plan=True)
-    await graph.ainvoke(ask("Note our revenue"), thread(), context=signed)
-    assert (await graph.aget_state(thread())).next == ("approve_plan",)
-    await graph.ainvoke(ask("actually, skip it"), thread(), context=signed)
-    state = await graph.aget_state(thread())
-    assert state.next == () and model.calls_for("numbers") == [] and WRITTEN == []
-    assert (
-        "(it was waiting for sign-off of its plan); steps: fig superseded, note superseded"
-        in (planner_requests(model)[1])
-    )
-
-
-def test_a_message_during_two_parallel_approvals_rejects_both() -> None:
-    two = plan(step("a", "clerk", "File note A"), step("b", "clerk", "File note B"))
-    graph, _, store = clerks(two, plan(), answer("Neither filed."))
-    paused = list(graph.stream(ask("File two notes"), thread(), stream_mode="updates"))
-    [pending] = paused[-1]["__interrupt__"]
-    assert len(pending.value["action_requests"]) == 2
-    list(graph.stream(ask("stop"), thread(), stream_mode="updates"))
-    assert graph.get_state(thread()).next == () and WRITTEN == []
-    for key in ("1.a", "1.b"):
-        record = archived_step(store, key)
-        assert record["status"] == "superseded"
-        assert record["decisions"] == [{"type": "reject", "message": "stop"}]
-
-
-def test_a_message_while_a_guardrail_asks_about_the_question_leaves_it_unanswered() -> None:
-    falcon = Guardrail(
-        name="codename", stage="input", check="regex", pattern="(?i)falcon", action="ask"
-    )
-    graph, model, _ = clerks(plan(), answer("Hello."), guardrails=[falcon])
-    graph.invoke(ask("Tell me about Falcon"), thread())
-    assert graph.get_state(thread()).interrupts
-    graph.invoke(ask("hi"), thread())
-    assert graph.get_state(thread()).next == ()
-    [request] = planner_requests(model)[:1]
-    assert "Asked 'Tell me about Falcon': not answered; a new message came: 'hi'" in request
-
-
 def test_a_cancelled_step_is_cancelled_and_counted_once_when_a_new_message_comes() -> None:
     asyncio.run(a_cancelled_step_is_cancelled_and_counted_once_when_a_new_message_comes())
 
@@ -170,7 +70,9 @@ def test_a_cancelled_step_is_cancelled_and_counted_once_when_a_new_message_comes
 async def a_cancelled_step_is_cancelled_and_counted_once_when_a_new_message_comes() -> None:
     GATE["count"] = asyncio.Event()
     both = plan(step("fig", "numbers", "Find revenue"), step("n", "counter", "Count orders"))
-    graph, model, store = team(both, answer("unused"), plan(), answer("Revenue 1.2M."))
+    # The new turn's first plan is invalid: its repair's exit is what settles the last turn.
+    replies = (both, answer("not a plan"), plan(), answer("Revenue 1.2M."))
+    graph, model, store = team(*replies)
     run = asyncio.create_task(graph.ainvoke(ask("Revenue and orders?"), thread()))
     # Cancelled once fig's writes are saved and n is in its tool call.
     while "counting orders" not in WRITTEN or not await finished(graph, "numbers"):
