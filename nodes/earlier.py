@@ -11,6 +11,24 @@ from state.reports import Report
 REPORT_CHARS = 300
 
 
+def history_reports(
+    steps: Mapping[str, Mapping[str, Any]], state: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Return the finished reports the thread's own history holds, by step.
+
+    Earlier turns' steps are in the Archive (filed as each turn ends), the last turn's still in
+    the state; a report that only a rolled-back run filed is in neither, so it is never offered.
+    """
+    found = {key: (step.get("record") or {}, step.get("report")) for key, step in steps.items()}
+    cards = state.get("reports") or {}
+    found.update({key: (rec, cards.get(key)) for key, rec in (state.get("ledger") or {}).items()})
+    return {
+        key: {**card, "objective": rec.get("objective", ""), "turn": rec.get("turn", 0)}
+        for key, (rec, card) in found.items()
+        if card and rec.get("status") == "done"
+    }
+
+
 def offered_reports(
     items: Mapping[str, Mapping[str, Any]], question: str, turn: int, k: int
 ) -> dict[str, dict[str, Any]]:

@@ -15,7 +15,7 @@ from langgraph.types import Command
 from nodes.archive_access import Archives
 from nodes.calls import acall_model, call_model
 from nodes.dispatch import Launch
-from nodes.earlier import offered_reports, reused_card
+from nodes.earlier import history_reports, offered_reports, reused_card
 from nodes.faces import both_faces
 from nodes.guards.asking import pending_review
 from nodes.guards.at_plan import Question, blocked_plan, guard_plan, guard_question, refusal
@@ -193,7 +193,8 @@ def make_plan_node(
             archive.drop_stop(key)
         state = asked.state
         # A thread's first plan has no earlier report to look up.
-        messages, job = prepare(state, ctx, archive.reports() if state.get("turn") else {})
+        archived = history_reports(archive.steps(), state) if state.get("turn") else {}
+        messages, job = prepare(state, ctx, archived)
         planner = structured_planner(model_for("orchestrator", ctx))
         # The plan is a structured tool call: a chat client has nothing to read in it.
         traced = menu_traced(unstreamed(config), job.menu)
@@ -223,7 +224,7 @@ def make_plan_node(
         for key in settled.closed:
             await archive.adrop_stop(key)
         state = asked.state
-        archived = await archive.areports() if state.get("turn") else {}
+        archived = history_reports(await archive.asteps(), state) if state.get("turn") else {}
         if archived or len(registry) > ctx.menu_threshold:
             # Retrieval queries SQLite (FTS5): off the event loop, like any blocking call.
             messages, job = await asyncio.to_thread(prepare, state, ctx, archived)

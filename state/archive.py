@@ -80,16 +80,6 @@ class Archive:
         found = await self.store.aget(namespace(self.thread_id, REPORTS), key)
         return dict(found.value) if found else None
 
-    def reports(self) -> dict[str, dict[str, Any]]:
-        """Return every report of the thread, keyed by step."""
-        items = self.store.search(namespace(self.thread_id, REPORTS), limit=PAGE)
-        return {item.key: dict(item.value) for item in items}
-
-    async def areports(self) -> dict[str, dict[str, Any]]:
-        """Return every report of the thread, keyed by step (async face)."""
-        items = await self.store.asearch(namespace(self.thread_id, REPORTS), limit=PAGE)
-        return {item.key: dict(item.value) for item in items}
-
     def put_steps(self, steps: Mapping[str, dict[str, Any]]) -> None:
         """Keep finished turns' ledger records, each with its report card."""
         for key, step in steps.items():
@@ -99,6 +89,11 @@ class Archive:
         """Keep finished turns' ledger records (async face)."""
         for key, step in steps.items():
             await self.store.aput(namespace(self.thread_id, STEPS), key, step, index=False)
+
+    def steps(self) -> dict[str, dict[str, Any]]:
+        """Return the earlier turns' steps: {"record": ..., "report": ...} by step key."""
+        items = self.store.search(namespace(self.thread_id, STEPS), limit=PAGE)
+        return {item.key: dict(item.value) for item in items}
 
     async def asteps(self) -> dict[str, dict[str, Any]]:
         """Return the earlier turns' steps: {"record": ..., "report": ...} by step key."""

@@ -195,14 +195,19 @@ def test_interrupt_stops_the_first_and_the_second_plans_with_its_finished_steps(
 def test_rollback_erases_the_first_turn(server: Studio) -> None:
     async def go() -> None:
         thread = await Thread(server).start()
-        with Hold(server, "sql_analyst", answer=False) as hold:
-            await thread.held("Only count", hold)
+        # Rolled back once its count has finished (and filed its report), in the write step.
+        with Hold(server, "report_writer", answer=False) as hold:
+            await thread.held("Count and report", hold)
             second = await thread.create(NO_REPORT, multitask_strategy="rollback")
             await thread.join(second)
         state = await thread.client.threads.get_state(thread.id)
         assert texts(state) == [NO_REPORT, f"Answer to: {NO_REPORT}"]
         assert state["values"]["turn"] == 1 and state["values"]["ledger"] == {}
-        assert "Only count" not in "".join(thread.planned()[1:])
-        assert await thread.archived() == {}
+        # No later turn sees it either: the erased count is never offered for reuse.
+        later = await thread.ask("Only count")
+        assert later["values"]["turn"] == 2 and later["values"]["ledger"]["2.count"]
+        assert all("Count and report" not in asked for asked in thread.planned()[1:])
+        assert all("1.count" not in asked for asked in thread.planned()[1:])
+        assert await thread.archived() == {}  # turn 1 filed no step
 
     asyncio.run(go())
