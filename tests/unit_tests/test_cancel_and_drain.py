@@ -28,6 +28,7 @@ from tests.unit_tests.test_superseding import archived_step, ask, planner_reques
 
 WRITTEN: list[str] = []
 GATE: dict[str, asyncio.Event] = {}
+CONTROL: dict[str, RunControl] = {}
 
 
 @tool
@@ -38,17 +39,32 @@ async def slow_count(what: str) -> str:
     return "42"
 
 
+@tool
+def count_then_deploy(what: str) -> str:
+    """Count something; a deploy asks the run to drain meanwhile."""
+    WRITTEN.append(f"counted {what}")
+    CONTROL["run"].request_drain("deploy")
+    return "42"
+
+
+DEPLOYER = SpecialistSpec(
+    name="deployer",
+    description="Counts during a deploy.",
+    prompt="You are deployer, a specialist who counts.",
+    tools=[count_then_deploy],
+)
 COUNTER = SpecialistSpec(
     name="counter",
     description="Counts slowly.",
     prompt="You are counter, a specialist who counts.",
     tools=[slow_count],
 )
-TEAM = [NUMBERS, MEMOS, COUNTER]
+TEAM = [NUMBERS, MEMOS, COUNTER, DEPLOYER]
 SCRIPT: dict[str, Any] = {
     "numbers": [call("lookup", key="revenue"), answer("1.2M")],
     "memos": [call("recall", topic="returns"), answer("Nothing unusual.")],
     "counter": [call("slow_count", what="orders"), answer("42 orders")],
+    "deployer": [call("count_then_deploy", what="orders"), answer("42 orders")],
 }
 
 
@@ -160,3 +176,20 @@ async def a_drain_lets_calls_in_flight_finish_and_resume_goes_on_from_them() -> 
     assert await Archive(store, "t").astops() == {}
     used = spent((await graph.aget_state(thread())).values)
     assert used.llm_calls == len(model.calls)
+
+
+def test_a_drain_stops_a_step_between_its_calls_and_resume_goes_on_from_its_checkpoint() -> None:
+    CONTROL["run"] = RunControl()
+    graph, model, store = team(plan(step("n", "deployer", "Count orders")), answer("42 orders."))
+    with pytest.raises(GraphDrained):
+        graph.invoke(ask("How many orders?"), thread(), control=CONTROL["run"])
+    assert WRITTEN == ["counted orders"] and len(model.calls_for("deployer")) == 1
+    view = summarize("t", graph.get_state(thread()), stopped=Archive(store, "t").stops())
+    [row] = view["steps"]
+    assert view["status"] == "drained" and row["status"] == "drained"
+    assert row["stops"][0]["why"] == "a drain was requested (deploy)"
+    done = graph.invoke(None, thread())
+    assert done["messages"][-1].text == "42 orders."
+    assert WRITTEN == ["counted orders"] and model.repeats == []
+    record = graph.get_state(thread()).values["ledger"]["1.n"]
+    assert record["status"] == "done" and [s["status"] for s in record["stops"]] == ["drained"]
