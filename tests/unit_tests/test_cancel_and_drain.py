@@ -47,19 +47,11 @@ def count_then_deploy(what: str) -> str:
     return "42"
 
 
-DEPLOYER = SpecialistSpec(
-    name="deployer",
-    description="Counts during a deploy.",
-    prompt="You are deployer, a specialist who counts.",
-    tools=[count_then_deploy],
-)
-COUNTER = SpecialistSpec(
-    name="counter",
-    description="Counts slowly.",
-    prompt="You are counter, a specialist who counts.",
-    tools=[slow_count],
-)
-TEAM = [NUMBERS, MEMOS, COUNTER, DEPLOYER]
+COUNTERS = [
+    SpecialistSpec(name=name, description=f"Counts ({name}).", prompt=f"You are {name}.", tools=[t])
+    for name, t in (("counter", slow_count), ("deployer", count_then_deploy))
+]
+TEAM = [NUMBERS, MEMOS, *COUNTERS]
 SCRIPT: dict[str, Any] = {
     "numbers": [call("lookup", key="revenue"), answer("1.2M")],
     "memos": [call("recall", topic="returns"), answer("Nothing unusual.")],
