@@ -14,15 +14,29 @@ from contextlib import AsyncExitStack, closing
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from langgraph.checkpoint.memory import InMemorySaver
 
-from benchmarks.architectures import SUPERVISOR, bench_registry, build, supervisor_available
-from benchmarks.delegation import WORKERS, delegation_model, per_delegation_ms, time_side_by_side
+from benchmarks.architectures import bench_registry, supervisor_available
+from benchmarks.delegation import (
+    WORKERS,
+    delegation_model,
+    langgraph_supervisor,
+    noop_team,
+    per_delegation_ms,
+    time_side_by_side,
+    tool_calling_supervisor,
+)
 from benchmarks.long_thread import as_rows, drive, policy, table_bytes
 from graph.build import build_graph
 from graph.cli.run_view import summarize
 from graph.cli.thread_index import latest_checkpoints
-from graph.persistence import CheckpointStoreError, open_checkpointer, open_store
+from graph.persistence import (
+    CheckpointStoreError,
+    open_checkpointer,
+    open_persistence,
+    open_store,
+)
 from graph.testing.policy_model import PolicyModel
 from nodes.specialists import SAMPLE_TEAM
 from state.archive import Archive
@@ -111,60 +125,90 @@ EVERY_CHECK = [
     )
     for stage in STAGES_OF[check]
 ]
+BASELINES = ("langgraph-supervisor (in-memory)", "tool-calling supervisor (in-memory)")
 
 
 async def delegation_pass(home: Path, runs: int, warm_ups: int) -> dict[str, Any]:
-    """Time one request with two delegations per architecture and checkpointer, side by side."""
-    registry = bench_registry(SAMPLE_TEAM)
-    model = delegation_model()
+    """Time one request with two delegations per system and checkpointer, side by side."""
+    team, model = noop_team(), delegation_model()
     contenders: dict[str, tuple[Any, dict[str, Any]]] = {}
     notes: list[str] = []
     db = home / "delegation.sqlite"
     async with AsyncExitStack() as stack:
         if not supervisor_available():
-            contenders["supervisor (in-memory)"] = (
-                build(SUPERVISOR, model, registry, InMemorySaver()).graph,
-                {},
-            )
-        url = f"sqlite:///{db}"
-        saver = await stack.enter_async_context(open_checkpointer(url))
-        store = await stack.enter_async_context(open_store(url))
-        graph = build_graph(saver, {"default": model}, store=store, specialists=registry)
-        contenders["orchestra (SQLite, sync)"] = (graph, {})
-        memory = build_graph(InMemorySaver(), {"default": model}, specialists=registry)
+            graph = langgraph_supervisor(model).compile(checkpointer=InMemorySaver())
+            contenders[BASELINES[0]] = (graph, {})
+        contenders[BASELINES[1]] = (tool_calling_supervisor(model, InMemorySaver()), {})
+        memory = build_graph(InMemorySaver(), {"default": model}, specialists=team)
         contenders["orchestra (in-memory)"] = (memory, {})
         # The cost of deterministic guardrails: none, the two shipped, and one of each kind.
         for label, guards in (("no guardrails", []), ("every check", EVERY_CHECK)):
             variant = build_graph(
-                InMemorySaver(), {"default": model}, specialists=registry, guardrails=guards
+                InMemorySaver(), {"default": model}, specialists=team, guardrails=guards
             )
             contenders[f"orchestra (in-memory, {label})"] = (variant, {})
+        sqlite = await stack.enter_async_context(open_persistence(f"sqlite:///{db}"))
+        graph = build_graph(sqlite.saver, {"default": model}, store=sqlite.store, specialists=team)
+        contenders["orchestra (SQLite, sync)"] = (graph, {})
         try:
-            pg_saver = await stack.enter_async_context(open_checkpointer(POSTGRES_URL))
-            pg_store = await stack.enter_async_context(open_store(POSTGRES_URL))
-            pg = build_graph(pg_saver, {"default": model}, store=pg_store, specialists=registry)
-            contenders["orchestra (Postgres, sync)"] = (pg, {})
+            pg = await stack.enter_async_context(open_persistence(POSTGRES_URL))
+            graph = build_graph(pg.saver, {"default": model}, store=pg.store, specialists=team)
+            contenders["orchestra (Postgres, sync)"] = (graph, {})
         except (CheckpointStoreError, OSError) as exc:
             notes.append(f"Postgres skipped: {exc}")
-        before = (await asyncio.to_thread(table_bytes, db))[0]
+        before: dict[str, int | None] = {
+            "SQLite": await asyncio.to_thread(checkpoint_bytes_sqlite, db)
+        }
+        before["Postgres"] = await checkpoint_bytes_postgres(POSTGRES_URL, notes)
         seconds = await time_side_by_side(contenders, runs=runs, warm_ups=warm_ups)
-        after = (await asyncio.to_thread(table_bytes, db))[0]
+        after: dict[str, int | None] = {
+            "SQLite": await asyncio.to_thread(checkpoint_bytes_sqlite, db)
+        }
+        after["Postgres"] = await checkpoint_bytes_postgres(POSTGRES_URL, notes)
     delegations = (runs + warm_ups) * len(WORKERS)
     rows = {name: per_delegation_ms(s) for name, s in seconds.items()}
-    base = rows.get("supervisor (in-memory)")
+    fastest = min((rows[b] for b in BASELINES if b in rows), default=None)
     bare = rows["orchestra (in-memory, no guardrails)"]
     return {
         "ms_per_delegation": rows,
+        "ratio_to_fastest_supervisor": (
+            {k: round(v / fastest, 2) for k, v in rows.items()} if fastest else {}
+        ),
+        "checkpoint_bytes_per_delegation": {
+            k: round((a - b) / delegations)
+            for k in before
+            if (b := before[k]) is not None and (a := after[k]) is not None
+        },
         "guardrail_overhead": {
             "shipped two": round(rows["orchestra (in-memory)"] / bare, 3),
             "every check": round(rows["orchestra (in-memory, every check)"] / bare, 3),
         },
-        "ratio_to_supervisor": {k: round(v / base, 2) for k, v in rows.items()} if base else {},
-        "sqlite_bytes_per_delegation": round((after - before) / delegations),
         "runs": runs,
         "warm_ups": warm_ups,
         "notes": notes,
     }
+
+
+def checkpoint_bytes_sqlite(db: Path) -> int:
+    """Return the bytes a SQLite file holds in checkpoints, their values and writes."""
+    return table_bytes(db)[0]
+
+
+async def checkpoint_bytes_postgres(url: str, notes: list[str]) -> int | None:
+    """Return the bytes Postgres holds in checkpoint tables, or None where it is not there."""
+    try:
+        async with await psycopg.AsyncConnection.connect(url, connect_timeout=5) as conn:
+            row = await (
+                await conn.execute(
+                    "SELECT COALESCE((SELECT SUM(pg_column_size(c.*)) FROM checkpoints c), 0)"
+                    " + COALESCE((SELECT SUM(pg_column_size(b.*)) FROM checkpoint_blobs b), 0)"
+                    " + COALESCE((SELECT SUM(pg_column_size(w.*)) FROM checkpoint_writes w), 0)"
+                )
+            ).fetchone()
+            return int(row[0]) if row else 0
+    except psycopg.Error as exc:
+        notes.append(f"Postgres bytes not read: {str(exc).splitlines()[0]}")
+        return None
 
 
 def profile_step(out: Path) -> str:

@@ -7,6 +7,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from tools.secrets import mask_url, redact
 
 SETUP_LOCK = 7_221_019  # an arbitrary advisory-lock key, Orchestra's own
 SETUP_WAIT_S = 60.0
+POSTGRES = ("postgresql://", "postgres://")
 TRY_LOCK = "SELECT pg_try_advisory_lock(%s) AS locked"
 
 
@@ -47,14 +49,8 @@ async def open_store(url: str) -> AsyncIterator[BaseStore]:
             yield store
         finally:
             await asyncio.to_thread(store.close)
-    elif url.startswith(("postgresql://", "postgres://")):
-        async with AsyncConnectionPool(
-            url,
-            min_size=1,
-            max_size=4,
-            open=False,
-            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
-        ) as pool:
+    elif url.startswith(POSTGRES):
+        async with postgres_pool(url) as pool:
             pg_store = AsyncPostgresStore(pool)  # type: ignore[arg-type]
             await _set_up_once(pool, pg_store, url)
             yield pg_store
@@ -76,7 +72,7 @@ async def open_checkpointer(
             raise CheckpointStoreError(f"no checkpoint file at {path}: nothing has run there yet")
         async with _open_sqlite(path) as saver:
             yield saver
-    elif url.startswith(("postgresql://", "postgres://")):
+    elif url.startswith(POSTGRES):
         async with _open_postgres(url) as pg_saver:
             yield pg_saver
     else:
@@ -120,8 +116,8 @@ async def _open_sqlite(path: Path) -> AsyncIterator[LoopSqliteSaver]:
 
 
 @asynccontextmanager
-async def _open_postgres(url: str) -> AsyncIterator[AsyncPostgresSaver]:
-    """Open a pooled Postgres checkpointer; an unreachable server is a clear error."""
+async def postgres_pool(url: str) -> AsyncIterator[AsyncConnectionPool]:
+    """Open a connection pool to Postgres; an unreachable server is a clear error."""
     try:
         # One direct connection first: a refused one fails at once and says why, where the
         # pool would retry it until its time-out.
@@ -147,11 +143,41 @@ async def _open_postgres(url: str) -> AsyncIterator[AsyncPostgresSaver]:
             f"cannot reach the Postgres checkpointer at {mask_url(url)}"
         ) from None
     try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+@asynccontextmanager
+async def _open_postgres(url: str) -> AsyncIterator[AsyncPostgresSaver]:
+    """Open a pooled Postgres checkpointer, its tables set up on first use."""
+    async with postgres_pool(url) as pool:
         saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
         await _set_up_once(pool, saver, url)
         yield saver
-    finally:
-        await pool.close()
+
+
+@dataclass
+class Persistence:
+    """A run's checkpointer and the Store beside it."""
+
+    saver: BaseCheckpointSaver
+    store: BaseStore
+
+
+@asynccontextmanager
+async def open_persistence(url: str, *, must_exist: bool = False) -> AsyncIterator[Persistence]:
+    """Open the checkpointer and the Store a URL names; on Postgres they share one pool."""
+    if url.startswith(POSTGRES):
+        async with postgres_pool(url) as pool:
+            pg_saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+            pg_store = AsyncPostgresStore(pool)  # type: ignore[arg-type]
+            await _set_up_once(pool, pg_saver, url)
+            await _set_up_once(pool, pg_store, url)
+            yield Persistence(pg_saver, pg_store)
+        return
+    async with open_checkpointer(url, must_exist=must_exist) as saver, open_store(url) as store:
+        yield Persistence(saver, store)
 
 
 async def _try_lock(conn: Any) -> bool:

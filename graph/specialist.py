@@ -11,8 +11,6 @@ from nodes.guards.screen import Guards
 from nodes.model_access import ModelFor
 from nodes.specialist.loop import (
     make_model_node,
-    route_after_model,
-    route_after_tools,
     route_start,
 )
 from nodes.specialist.tools import make_tool_node
@@ -37,13 +35,13 @@ def build_specialist(
         input_schema=SpecialistInput,
         output_schema=SpecialistOutput,
     )
-    builder.add_node("model", make_model_node(spec, model_for, guards))
-    builder.add_node("tools", make_tool_node(spec, workspace, guards, model_for))
+    builder.add_node("model", make_model_node(spec, model_for, guards), destinations=("tools", END))
+    builder.add_node(
+        "tools", make_tool_node(spec, workspace, guards, model_for), destinations=("model", END)
+    )
     # The specialist starts from its prompt and its brief alone (a step continued after the
     # user's review starts with the reviewed tool calls).
     builder.add_conditional_edges(START, route_start, ["model", "tools"])
     # It loops model <-> tools until it answers, stalls, spends its budget, or pauses for
     # review; the node that stops writes the Report, so a step costs no extra supersteps.
-    builder.add_conditional_edges("model", route_after_model, ["tools", END])
-    builder.add_conditional_edges("tools", route_after_tools, ["model", END])
     return builder.compile(name=spec.name)

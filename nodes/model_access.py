@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
-from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import merge_configs
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.runtime import Runtime
@@ -47,3 +48,20 @@ def context_of(runtime: Runtime[Context]) -> Context:
 def unstreamed(config: RunnableConfig) -> RunnableConfig:
     """Return the config with LangGraph's no-stream tag: the call stays out of `messages`."""
     return merge_configs(config, {"tags": [TAG_NOSTREAM]})
+
+
+class ToolBound:
+    """Models bound to one fixed set of tools, each bound once and the binding reused."""
+
+    def __init__(self, tools: Sequence[dict[str, Any]], **kwargs: Any) -> None:
+        # Ready tool dicts: a tool or a pydantic class would be converted again on every bind.
+        self.tools, self.kwargs = list(tools), kwargs
+        # Kept with the model itself, so an id is never reused by another model.
+        self._bound: dict[int, tuple[BaseChatModel, Runnable[Any, Any]]] = {}
+
+    def __call__(self, model: BaseChatModel) -> Runnable[Any, Any]:
+        """Return the model bound to the tools."""
+        cached = self._bound.get(id(model))
+        if cached is None or cached[0] is not model:
+            cached = self._bound[id(model)] = (model, model.bind_tools(self.tools, **self.kwargs))
+        return cached[1]

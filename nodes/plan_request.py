@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.runnables import Runnable, RunnableConfig
+from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.config import merge_configs
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langgraph.types import Overwrite
@@ -15,6 +14,7 @@ from pydantic import ValidationError
 
 from nodes.earlier import render_offered, render_summary
 from nodes.menu import MenuChoice
+from nodes.model_access import ToolBound
 from nodes.progress import question_of
 from nodes.prompts import PLANNER_REQUEST
 from state.graph_state import OrchestraState, merge_records
@@ -38,28 +38,27 @@ class PlanTurn:
     menu: MenuChoice
 
 
-class StructuredPlanners:
-    """The orchestrator's models with `Plan` as structured output, bound once per model."""
-
-    def __init__(self) -> None:
-        # Kept with the model itself, so an id is never reused by another model.
-        self._bound: dict[int, tuple[BaseChatModel, Runnable[Any, Any]]] = {}
-
-    def __call__(self, model: BaseChatModel) -> Runnable[Any, Any]:
-        """Return the model bound to the Plan schema."""
-        cached = self._bound.get(id(model))
-        if cached is None or cached[0] is not model:
-            # Function calling is what every OpenAI-compatible server supports.
-            # The schema as a ready tool dict: a pydantic class would be converted to JSON
-            # schema again on every call (a measurable share of a step's overhead).
-            bound = model.with_structured_output(
-                PLAN_TOOL, method="function_calling", include_raw=True
-            )
-            cached = self._bound[id(model)] = (model, bound)
-        return cached[1]
+def plan_result(reply: Any) -> dict[str, Any]:
+    """Return a planner reply as structured output reads it: raw, parsed, parsing_error."""
+    calls = [c for c in getattr(reply, "tool_calls", []) if c["name"] == "Plan"]
+    if calls:
+        return {"raw": reply, "parsed": calls[0]["args"], "parsing_error": None}
+    bad = [c for c in getattr(reply, "invalid_tool_calls", []) if c.get("name") == "Plan"]
+    why = bad[0].get("error") or "the Plan call's arguments are not JSON" if bad else "no Plan call"
+    return {"raw": reply, "parsed": None, "parsing_error": why}
 
 
 PLAN_TOOL = convert_to_openai_tool(Plan)
+
+
+def plan_binding() -> ToolBound:
+    """Return the orchestrator's models bound to the `Plan` tool, which they must call.
+
+    Function calling is what every OpenAI-compatible server supports; the call is read by
+    `plan_result` rather than a parser chain (a chain of runnables cost a measurable share of
+    a delegation).
+    """
+    return ToolBound([PLAN_TOOL], tool_choice=PLAN_TOOL["function"]["name"])
 
 
 def parsed_plan(result: dict[str, Any]) -> tuple[Plan | None, str]:

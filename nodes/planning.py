@@ -24,10 +24,11 @@ from nodes.menu import Menu
 from nodes.model_access import ModelFor, context_of, unstreamed, usage_of
 from nodes.plan_request import (
     PlanTurn,
-    StructuredPlanners,
     ledger_updates,
     menu_traced,
     parsed_plan,
+    plan_binding,
+    plan_result,
     render_request,
     steps_to_archive,
     turn_update,
@@ -40,6 +41,7 @@ from nodes.superseding import aleftovers, carrying, is_new_turn, leftovers, star
 from state.context import Context
 from state.graph_state import OrchestraState
 from state.ledger import FINISHED, read_ledger
+from state.updates import changes
 
 
 class PlanError(ValueError):
@@ -53,7 +55,7 @@ def make_plan_node(
     names = [spec.name for spec in registry]
     menus = Menu(registry)
     # One per graph: bounded by the models this graph's resolver hands out.
-    structured_planner = StructuredPlanners()
+    structured_planner = plan_binding()
 
     def prepare(
         state: OrchestraState, ctx: Context, archived: dict[str, dict[str, Any]]
@@ -155,6 +157,7 @@ def make_plan_node(
             update["replans"] = 0
             update["turn_started_at"] = time.time()
         pending = any(r.get("status") == "waiting" for r in updates.values())
+        update = changes(state, update)
         if pending and gate.asks:
             waiting = pending_review("plan", gate.text, gate.asks)
             return Command(goto="guard_review", update={**update, "guard_pending": waiting})
@@ -198,7 +201,7 @@ def make_plan_node(
         planner = structured_planner(model_for("orchestrator", ctx))
         # The plan is a structured tool call: a chat client has nothing to read in it.
         traced = menu_traced(unstreamed(config), job.menu)
-        done = call_model(lambda: planner.invoke(messages, traced), ctx, "planner")
+        done = call_model(lambda: plan_result(planner.invoke(messages, traced)), ctx, "planner")
         archive.put_steps(steps_to_archive(state, job.stale))
         if not job.continuing:
             archive.put_trips(state.get("turn", 0), state.get("guardrails") or [])
@@ -232,7 +235,11 @@ def make_plan_node(
             messages, job = prepare(state, ctx, archived)
         planner = structured_planner(model_for("orchestrator", ctx))
         traced = menu_traced(unstreamed(config), job.menu)
-        done = await acall_model(lambda: planner.ainvoke(messages, traced), ctx, "planner")
+
+        async def planned() -> dict[str, Any]:
+            return plan_result(await planner.ainvoke(messages, traced))
+
+        done = await acall_model(planned, ctx, "planner")
         await archive.aput_steps(steps_to_archive(state, job.stale))
         if not job.continuing:
             await archive.aput_trips(state.get("turn", 0), state.get("guardrails") or [])

@@ -44,3 +44,21 @@ def apply_update(
         channel.update([change])
         result[key] = channel.get()
     return result
+
+
+def changes(
+    values: Mapping[str, Any], update: Mapping[str, Any], schema: type = OrchestraState
+) -> dict[str, Any]:
+    """Return the update without the fields it would set to the value they already hold.
+
+    Only fields without a reducer: a reducer's write is never a no-op to be dropped. Every
+    field written is a new channel version, serialised into the next checkpoint.
+    """
+    channels = reducer_channels(schema)
+    return {
+        key: change
+        for key, change in update.items()
+        if key in channels
+        or values.get(key) != change
+        or (change is not None and key not in values)
+    }

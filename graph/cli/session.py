@@ -14,7 +14,7 @@ from graph.build import build_graph, pinned_models
 from graph.cli.failures import UsageError, load_settings
 from graph.cli.thread_lock import hold_thread
 from graph.models import ModelResolver, ModelSpec
-from graph.persistence import open_checkpointer, open_store
+from graph.persistence import open_persistence
 from nodes.guards.screen import Guards
 from nodes.specialists import SpecialistSpec
 from nodes.specialists.team import Team, load_team
@@ -103,9 +103,13 @@ async def open_session(
         if need_models:
             check_models(models, context, team, pinned_models(team))
         url = checkpointer_url or settings.checkpointer_url()
-        async with open_checkpointer(url, must_exist=existing) as saver, open_store(url) as store:
+        async with open_persistence(url, must_exist=existing) as kept:
             graph = build_graph(
-                saver, models, store=store, specialists=team, guardrails=declared.guardrails
+                kept.saver,
+                models,
+                store=kept.store,
+                specialists=team,
+                guardrails=declared.guardrails,
             )
             yield Session(settings, context, graph, team, Guards(declared.guardrails))
 

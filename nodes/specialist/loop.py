@@ -18,14 +18,16 @@ from langchain_core.messages import (
 )
 from langchain_core.runnables import RunnableConfig
 from langchain_core.utils.function_calling import convert_to_openai_tool
+from langgraph.graph import END
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 
 from nodes.calls import acall_model, attempts_of, call_model
 from nodes.faces import both_faces
 from nodes.faults import exception_line
 from nodes.guards.at_step import guard_report, settle_outputs
 from nodes.guards.screen import Guards
-from nodes.model_access import ModelFor, context_of, usage_of
+from nodes.model_access import ModelFor, ToolBound, context_of, usage_of
 from nodes.specialist.report import make_report
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
@@ -95,7 +97,7 @@ class ModelTurn:
 def make_model_node(spec: SpecialistSpec, model_for: ModelFor, guards: Guards):
     """Return the node that asks the model for its next move, and reports when it is done."""
     # The schemas the model is offered, derived once (the hidden step argument left out).
-    schemas = [convert_to_openai_tool(t) for t in spec.tools]
+    bound = ToolBound([convert_to_openai_tool(t) for t in spec.tools])
 
     def prepare(state: SpecialistState) -> ModelTurn:
         brief, new, messages = transcript_so_far(state, spec)
@@ -133,15 +135,17 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor, guards: Guards):
     ) -> dict:
         """Return the model's move; write the Report when the step is over."""
         brief, started = turn.brief, turn.started
+        # Only what changed: every channel written is serialised into the step's checkpoint.
         update: dict[str, Any] = {
-            "brief": brief.model_dump(),
             "messages": [*turn.new, reply],
             "iterations": state.get("iterations", earlier_turns(brief)) + 1,
             "usage": usage_of(reply),
             "model_attempts": attempts,
-            "started_at": started,
-            "guard_events": turn.settled,
         }
+        if "started_at" not in state:
+            update["started_at"] = started
+        if turn.settled:
+            update["guard_events"] = turn.settled
         done: dict[str, Any] = {
             **state,
             "guard_events": [*state.get("guard_events", []), *turn.settled],
@@ -171,41 +175,37 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor, guards: Guards):
 
     def call_model_node(
         state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> dict[str, Any]:
+    ) -> Command[Any]:
         """Call the model with this specialist's tools only; write the Report at the end."""
         ctx = context_of(runtime)
         turn = prepare(state)
-        model = model_for(spec.role, ctx).bind_tools(schemas)
+        model = bound(model_for(spec.role, ctx))
         try:
             done = call_model(lambda: model.invoke(turn.messages, config), ctx, spec.name)
         except Exception as exc:
-            return failed(state, turn, exc)
-        return conclude(state, turn, done.value, done.attempts, config)
+            return onward(failed(state, turn, exc), "tools")
+        return onward(conclude(state, turn, done.value, done.attempts, config), "tools")
 
     async def acall_model_node(
         state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> dict[str, Any]:
+    ) -> Command[Any]:
         """Call the model with this specialist's tools only (async face)."""
         ctx = context_of(runtime)
         turn = prepare(state)
-        model = model_for(spec.role, ctx).bind_tools(schemas)
+        model = bound(model_for(spec.role, ctx))
         try:
             done = await acall_model(lambda: model.ainvoke(turn.messages, config), ctx, spec.name)
         except Exception as exc:
-            return failed(state, turn, exc)
-        return conclude(state, turn, done.value, done.attempts, config)
+            return onward(failed(state, turn, exc), "tools")
+        return onward(conclude(state, turn, done.value, done.attempts, config), "tools")
 
     return both_faces("model", call_model_node, acall_model_node)
 
 
-def route_after_model(state: SpecialistState) -> Literal["tools", "__end__"]:
-    """Run the tools the model asked for, unless the model node already wrote the report."""
-    return "__end__" if state.get("reports") else "tools"
-
-
-def route_after_tools(state: SpecialistState) -> Literal["model", "__end__"]:
-    """Hand the results to the model, unless the step paused for the user's review."""
-    return "__end__" if state.get("reports") else "model"
+def onward(update: dict[str, Any], then: str) -> Command[Any]:
+    """Go on to `then` (the other node of the loop), or end once the update holds the Report."""
+    # Routed by the node itself: a conditional edge would cost a runnable per superstep.
+    return Command(goto=END if update.get("reports") else then, update=update)
 
 
 def route_start(state: SpecialistInput) -> Literal["model", "tools"]:

@@ -13,6 +13,7 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolCall, ToolMessag
 from langchain_core.runnables import RunnableConfig
 from langgraph.errors import GraphBubbleUp
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 
 from nodes.calls import acall_tool, call_tool
 from nodes.faces import both_faces
@@ -30,7 +31,7 @@ from nodes.hitl import (
     tool_args_check,
 )
 from nodes.model_access import ModelFor, context_of
-from nodes.specialist.loop import transcript_so_far
+from nodes.specialist.loop import onward, transcript_so_far
 from nodes.specialist.report import make_report
 from nodes.specialist.tool_calls import (
     Gate,
@@ -168,11 +169,9 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace, guards: Guards, m
             injection_classifier(model_for, ctx, config) if guards.at("tool_output") else None
         )
         outputs = guard_outputs(guards, prepared.brief, results, config, classify)
-        update: dict[str, Any] = {
-            "messages": [*prepared.new, *results],
-            "tools_called": records,
-            "guard_events": outputs.events,
-        }
+        update: dict[str, Any] = {"messages": [*prepared.new, *results], "tools_called": records}
+        if outputs.events:
+            update["guard_events"] = outputs.events
         if outputs.review is None:
             return update
         # A result waits for the user: the step pauses with it, unread by its model.
@@ -193,28 +192,28 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace, guards: Guards, m
 
     def run_tools(
         state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> dict[str, Any]:
+    ) -> Command[Any]:
         """Run each requested tool; unknown names, rejections and errors go back as errors."""
         ctx = context_of(runtime)
         prepared = plan_calls(state)
         if prepared.paused:
-            return {"messages": prepared.new, "reports": prepared.paused}
+            return onward({"messages": prepared.new, "reports": prepared.paused}, "model")
         results, records = list[ToolMessage](), []
         for planned in prepared.calls:
             started = time.perf_counter()
             message = planned.answer or execute(planned, config, ctx)
             records.append(record(planned, message, started))
             results.append(message)
-        return finish(state, prepared, results, records, config, ctx)
+        return onward(finish(state, prepared, results, records, config, ctx), "model")
 
     async def arun_tools(
         state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> dict[str, Any]:
+    ) -> Command[Any]:
         """Run each requested tool (async face)."""
         ctx = context_of(runtime)
         prepared = plan_calls(state)
         if prepared.paused:
-            return {"messages": prepared.new, "reports": prepared.paused}
+            return onward({"messages": prepared.new, "reports": prepared.paused}, "model")
         results, records = list[ToolMessage](), []
         for planned in prepared.calls:
             started = time.perf_counter()
@@ -223,7 +222,8 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace, guards: Guards, m
             results.append(message)
         if model_for.has_own(GUARD, ctx):
             # The guard model is called synchronously: off the event loop.
-            return await asyncio.to_thread(finish, state, prepared, results, records, config, ctx)
-        return finish(state, prepared, results, records, config, ctx)
+            done = await asyncio.to_thread(finish, state, prepared, results, records, config, ctx)
+            return onward(done, "model")
+        return onward(finish(state, prepared, results, records, config, ctx), "model")
 
     return both_faces("tools", run_tools, arun_tools)
