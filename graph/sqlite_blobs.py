@@ -100,16 +100,9 @@ class BlobSqliteSaver(SqliteSaver):
         found = super().get_tuple(config)
         return self._filled(found) if found is not None else None
 
-    def list(
-        self,
-        config: RunnableConfig | None,
-        *,
-        filter: dict[str, Any] | None = None,
-        before: RunnableConfig | None = None,
-        limit: int | None = None,
-    ) -> Iterator[CheckpointTuple]:
-        """List checkpoints, newest first, each with its channel values."""
-        for found in super().list(config, filter=filter, before=before, limit=limit):
+    def list(self, config: RunnableConfig | None, **options: Any) -> Iterator[CheckpointTuple]:
+        """List checkpoints, newest first, each with its channel values (stock options)."""
+        for found in super().list(config, **options):
             yield self._filled(found)
 
     def delete_thread(self, thread_id: str) -> None:

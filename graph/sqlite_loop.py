@@ -139,17 +139,13 @@ class LoopSqliteSaver(BaseCheckpointSaver[str]):
         return await self._db.run(lambda s: s.get_tuple(config))
 
     async def alist(
-        self,
-        config: RunnableConfig | None,
-        *,
-        filter: dict[str, Any] | None = None,
-        before: RunnableConfig | None = None,
-        limit: int | None = None,
+        self, config: RunnableConfig | None, **options: Any
     ) -> AsyncIterator[CheckpointTuple]:
-        """List checkpoints, newest first (read in the thread: a history can be long)."""
-        found = await self._db.in_thread(
-            lambda s: list(s.list(config, filter=filter, before=before, limit=limit))
-        )
+        """List checkpoints, newest first (read in the thread: a history can be long).
+
+        `options` are the stock saver's: filter, before, limit.
+        """
+        found = await self._db.in_thread(lambda s: list(s.list(config, **options)))
         for item in found:
             yield item
 
@@ -192,18 +188,9 @@ class LoopSqliteSaver(BaseCheckpointSaver[str]):
         """Return a checkpoint with its values."""
         return self._db.call(lambda s: s.get_tuple(config))
 
-    def list(
-        self,
-        config: RunnableConfig | None,
-        *,
-        filter: dict[str, Any] | None = None,
-        before: RunnableConfig | None = None,
-        limit: int | None = None,
-    ) -> Iterator[CheckpointTuple]:
-        """List checkpoints, newest first."""
-        yield from self._db.call(
-            lambda s: list(s.list(config, filter=filter, before=before, limit=limit))
-        )
+    def list(self, config: RunnableConfig | None, **options: Any) -> Iterator[CheckpointTuple]:
+        """List checkpoints, newest first (filter, before, limit as the stock saver's)."""
+        yield from self._db.call(lambda s: list(s.list(config, **options)))
 
     def put(
         self,

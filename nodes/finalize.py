@@ -74,6 +74,7 @@ def closing(
         "replan_reason": None,
         "plan_error": None,
         "guard_pending": None,
+        "guard_feedback": None,
     }
     return Command(goto="summarize" if too_long else END, update=update)
 

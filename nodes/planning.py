@@ -18,7 +18,14 @@ from nodes.dispatch import Launch
 from nodes.earlier import history_reports, offered_reports, reused_card
 from nodes.faces import both_faces
 from nodes.guards.asking import pending_review
-from nodes.guards.at_plan import Question, blocked_plan, guard_plan, guard_question, refusal
+from nodes.guards.at_plan import (
+    Question,
+    TurnAt,
+    blocked_plan,
+    guard_plan,
+    guard_question,
+    refusal,
+)
 from nodes.guards.screen import Guards
 from nodes.menu import Menu
 from nodes.model_access import ModelFor, context_of, unstreamed, usage_of
@@ -131,7 +138,7 @@ def make_plan_node(
         gate = guard_plan(guards, new_plan, question_of(asked.messages), turn, config)
         carry = asked.carry(job.continuing, gate.events)
         if gate.blocked:
-            return blocked_plan(state, ctx, job.turn, job.stale, usage, carry, gate)
+            return blocked_plan(TurnAt(state, ctx, job.turn, job.stale, usage, carry), gate)
         updates = ledger_updates(new_plan, turn, job.this_turn, job.offered)
         reports = {
             key: reused_card(job.offered[rec["reused_from"]], key)
@@ -143,7 +150,8 @@ def make_plan_node(
             **turn_update(state, job.turn, job.stale, updates, reports, usage),
             "plan_error": None,
             "replan_reason": None,
-            "guard_feedback": None,
+            # Kept while an `ask` waits: a rejection after a retry ends the turn.
+            "guard_feedback": state.get("guard_feedback") if gate.asks else None,
             "status": "running",
             "note": "",
             "messages": [
@@ -178,7 +186,7 @@ def make_plan_node(
         stale = read_ledger(state.get("ledger", {}))
         turn = state.get("turn", 0) + 1
         carry = asked.carry(continuing=False)
-        return refusal(state, ctx, turn, stale, {}, carry, str(asked.refusal))
+        return refusal(TurnAt(state, ctx, turn, stale, {}, carry), str(asked.refusal))
 
     def plan(state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig) -> Any:
         """Ask the orchestrator model for a plan, check it, and enter it in the ledger."""

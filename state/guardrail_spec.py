@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from state.ids import STEP_ID
+from state.ids import EntryName
 
 Stage = Literal["input", "plan", "tool_output", "report", "answer"]
 CheckKind = Literal["pii", "prompt_injection", "grounded_numbers", "specialists", "regex", "python"]
@@ -40,7 +40,7 @@ class Guardrail(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
-    name: str
+    name: EntryName
     stage: Stage
     check: CheckKind
     action: Action = "block"
@@ -51,13 +51,6 @@ class Guardrail(BaseModel):
     function: str | Callable[..., Any] | None = Field(
         default=None, description="`module:function` (or, in Python, the callable) to run."
     )
-
-    @field_validator("name")
-    @classmethod
-    def _name_is_an_id(cls, name: str) -> str:
-        if not STEP_ID.fullmatch(name):
-            raise ValueError(f"name {name!r} must be letters, digits, '-' or '_' (at most 40)")
-        return name
 
     @field_validator("pattern")
     @classmethod

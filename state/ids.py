@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 STEP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 THREAD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
@@ -26,3 +29,14 @@ def bad_thread_id(thread_id: str) -> str | None:
         f"thread id {thread_id[:60]!r} must be 1-128 letters, digits, '-', '_', '.' or ':', "
         "starting with a letter or digit"
     )
+
+
+def entry_name(name: str) -> str:
+    """Return a name a team file gives (a specialist's, a guardrail's), refusing one not an id."""
+    if not STEP_ID.fullmatch(name):
+        raise ValueError(f"name {name!r} must be letters, digits, '-' or '_' (at most 40)")
+    return name
+
+
+# The type of such a name in the team file's models.
+EntryName = Annotated[str, AfterValidator(entry_name)]

@@ -11,13 +11,12 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
-    field_validator,
     model_validator,
 )
 
 from state.file_lines import first_problem, line_of, read_yaml
 from state.guardrail_spec import Guardrail
-from state.ids import STEP_ID
+from state.ids import EntryName
 
 BUILTIN_FILE = Path(__file__).parent.parent / "nodes" / "specialists" / "builtin.yaml"
 MCP_PREFIX = "mcp:"
@@ -57,7 +56,7 @@ class RemoteRef(_Strict):
 class SpecialistEntry(_Strict):
     """One specialist as the team file declares it."""
 
-    name: str
+    name: EntryName
     description: str
     prompt: str = ""
     tools: list[str] = Field(default_factory=list)
@@ -69,13 +68,6 @@ class SpecialistEntry(_Strict):
     # A team lead: an orchestrator of its own over the team file at this path (relative to
     # this file), so a very large system is an orchestrator over a handful of leads.
     team: str | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _name_is_an_id(cls, name: str) -> str:
-        if not STEP_ID.fullmatch(name):
-            raise ValueError(f"name {name!r} must be letters, digits, '-' or '_' (at most 40)")
-        return name
 
     @model_validator(mode="after")
     def _consistent(self) -> SpecialistEntry:

@@ -126,23 +126,30 @@ def is_continuing(state: OrchestraState) -> bool:
     )
 
 
-def refusal(
-    state: OrchestraState,
-    ctx: Context,
-    turn: int,
-    stale: Mapping[str, StepRecord],
-    usage: dict[str, int],
-    carry: dict[str, Any],
-    reason: str,
-) -> Command[Any]:
+@dataclass
+class TurnAt:
+    """Where a turn stands when a guardrail ends it or sends its plan back."""
+
+    state: OrchestraState
+    ctx: Context
+    turn: int
+    # The earlier turn's records still in the state (a new turn archives them).
+    stale: Mapping[str, StepRecord]
+    usage: dict[str, int]
+    # What the node's update carries besides: the screened question, trips, ledger changes.
+    carry: dict[str, Any]
+
+
+def refusal(at: TurnAt, reason: str) -> Command[Any]:
     """End the turn with a refusal that names the guardrail: no step runs."""
     answer = refusal_message(reason)
-    filed, _ = close_turn(state, ctx, answer.text)
+    filed, _ = close_turn(at.state, at.ctx, answer.text)
+    ledger = dict(at.carry.get("ledger") or {})
     update = {
-        **carry,
-        **turn_update(state, turn, stale, {}, {}, usage),
+        **at.carry,
+        **turn_update(at.state, at.turn, at.stale, ledger, {}, at.usage),
         **filed,
-        "messages": [*carry.get("messages", []), *filed["messages"], answer],
+        "messages": [*at.carry.get("messages", []), *filed["messages"], answer],
         "status": "done",
         "note": "",
         "plan_error": None,
@@ -153,20 +160,13 @@ def refusal(
     return Command(goto=END, update=update)
 
 
-def blocked_plan(
-    state: OrchestraState,
-    ctx: Context,
-    turn: int,
-    stale: Mapping[str, StepRecord],
-    usage: dict[str, int],
-    carry: dict[str, Any],
-    gate: PlanGate,
-) -> Command[Any]:
+def blocked_plan(at: TurnAt, gate: PlanGate) -> Command[Any]:
     """Send a blocked plan back to the planner once, with why; refuse the turn after that."""
     assert gate.blocked is not None
-    if state.get("guard_feedback"):
-        return refusal(state, ctx, turn, stale, usage, carry, gate.blocked)
-    again = {**carry, "turn": turn, "orchestrator_usage": {str(turn): usage}, "status": "running"}
+    if at.state.get("guard_feedback"):
+        return refusal(at, gate.blocked)
+    spent = {str(at.turn): at.usage}
+    again = {**at.carry, "turn": at.turn, "orchestrator_usage": spent, "status": "running"}
     return Command(goto="plan", update={**again, "guard_feedback": gate.blocked})
 
 

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from nodes.finalize import closing
 from nodes.guards.asking import ask_pending
-from nodes.guards.at_plan import PlanGate, blocked_plan
+from nodes.guards.at_plan import PlanGate, TurnAt, blocked_plan
 from nodes.model_access import context_of
 from nodes.plan_request import ledger_updates
 from nodes.plan_rules import plan_errors
@@ -73,14 +73,16 @@ def make_guard_review_node(registry: Sequence[SpecialistSpec]):
             dropped = {r.key: {"status": "dropped"} for r in waiting}
             gate = PlanGate(blocked=answered.rejected)
             carry = {**events, "ledger": dropped, "guard_pending": None}
-            return blocked_plan(state, ctx, turn, {}, {}, carry, gate)
+            return blocked_plan(TurnAt(state, ctx, turn, {}, {}, carry), gate)
         if answered.text == pending.get("text"):
-            return Command(goto="dispatch", update={**events, "guard_pending": None})
+            settled = {**events, "guard_pending": None, "guard_feedback": None}
+            return Command(goto="dispatch", update=settled)
         edited = parse_plan(answered.text)
         updates = ledger_updates(edited, turn, this_turn, state.get("reports", {}))
         update = {
             **events,
             "guard_pending": None,
+            "guard_feedback": None,
             "ledger": updates,
             "messages": progress_message(state, updates),
         }

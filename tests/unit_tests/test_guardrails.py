@@ -460,3 +460,50 @@ def test_a_guard_model_checks_what_the_detector_passes_only_when_one_is_configur
         else:
             assert noter_saw[-1] == SUBTLE
         assert result["status"] == "done"
+
+
+def test_a_plan_rejected_twice_ends_the_turn_with_its_steps_dropped() -> None:
+    ask_guard = Guardrail(
+        name="memos-ok", stage="plan", check="specialists", deny=["memos"], action="ask"
+    )
+    script = {
+        "orchestrator": [
+            plan(step("m", "memos", "Recall the memo")),
+            plan(step("m2", "memos", "Recall the memo again")),
+        ],
+    }
+    graph, model = graph_with(script, ask_guard)
+    graph.invoke(ask("What do the memos say?"), thread())
+    reject = {"decisions": [{"type": "reject", "message": "no memos"}]}
+    graph.invoke(Command(resume=reject), thread())
+    result = graph.invoke(Command(resume=reject), thread())
+    assert {k: r["status"] for k, r in result["ledger"].items()} == {
+        "1.m": "dropped",
+        "1.m2": "dropped",
+    }
+    assert result["messages"][-1].content.startswith("I can't help with this request:")
+    assert model.calls_for("memos") == [] and len(model.calls_for("orchestrator")) == 2
+
+
+def test_a_plan_approved_after_a_retry_leaves_the_next_question_a_new_turn() -> None:
+    ask_guard = Guardrail(
+        name="memos-ok", stage="plan", check="specialists", deny=["memos"], action="ask"
+    )
+    script = {
+        "orchestrator": [
+            plan(step("m", "memos", "Recall the memo")),
+            plan(step("m2", "memos", "Recall the memo again")),
+            answer("Nothing unusual."),
+            plan(),
+            answer("Hello again."),
+        ],
+        "memos": [call("recall", topic="x"), answer("nothing unusual")],
+    }
+    graph, _ = graph_with(script, ask_guard)
+    graph.invoke(ask("What do the memos say?"), thread())
+    graph.invoke(Command(resume={"decisions": [{"type": "reject"}]}), thread())
+    done = graph.invoke(Command(resume={"decisions": [{"type": "approve"}]}), thread())
+    assert done["messages"][-1].content == "Nothing unusual."
+    after = graph.invoke(ask("Hello?"), thread())
+    assert graph.get_state(thread()).values["turn"] == 2
+    assert after["messages"][-1].content == "Hello again."
