@@ -34,10 +34,6 @@ class ModelResolver:
         self._loaded: dict[tuple[str, str], BaseChatModel] = {}
         self._lock = threading.Lock()
 
-    def has_own(self, role: str, context: Context) -> bool:
-        """Return True when a role has a model of its own, not only the default one."""
-        return role in self.models or role in self.pinned or bool(context.own_model(role))
-
     def own(self, role: str, context: Context) -> BaseChatModel | None:
         """Return the model configured for this role itself (never the default), or None."""
         chosen = self.models.get(role) or self.pinned.get(role) or context.own_model(role)

@@ -21,8 +21,8 @@ class ModelFor(Protocol):
     def __call__(self, role: str, context: Context) -> BaseChatModel:
         """Return the chat model for a role."""
 
-    def has_own(self, role: str, context: Context) -> bool:
-        """Return True when the role has a model of its own, not only the default one."""
+    def own(self, role: str, context: Context) -> BaseChatModel | None:
+        """Return the model configured for this role itself (never the default), or None."""
 
 
 def usage_of(message: Any) -> dict[str, int]:

@@ -39,9 +39,10 @@ def injection_classifier(
     model_for: ModelFor, ctx: Context, config: RunnableConfig
 ) -> Callable[[str], Finding | None] | None:
     """Return the guard model as a check of tool output, or None when none is configured."""
-    if not model_for.has_own(GUARD, ctx):
+    model = model_for.own(GUARD, ctx)
+    if model is None:
         return None
-    judge = model_for(GUARD, ctx).with_structured_output(InjectionVerdict)
+    judge = model.with_structured_output(InjectionVerdict)
     # Its calls stay out of a client's stream, like every internal call.
     quiet = unstreamed(config)
 

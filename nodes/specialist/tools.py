@@ -220,7 +220,7 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace, guards: Guards, m
             message = planned.answer or await aexecute(planned, config, ctx)
             records.append(record(planned, message, started))
             results.append(message)
-        if model_for.has_own(GUARD, ctx):
+        if guards.at("tool_output") and model_for.own(GUARD, ctx) is not None:
             # The guard model is called synchronously: off the event loop.
             done = await asyncio.to_thread(finish, state, prepared, results, records, config, ctx)
             return onward(done, "model")
