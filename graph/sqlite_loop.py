@@ -19,9 +19,6 @@ from typing import Any, Generic, TypeVar
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import (
     BaseCheckpointSaver,
-    ChannelVersions,
-    Checkpoint,
-    CheckpointMetadata,
     CheckpointTuple,
 )
 
@@ -29,6 +26,7 @@ from graph.sqlite_blobs import BlobSqliteSaver
 
 T = TypeVar("T")
 D = TypeVar("D")
+Writes = Sequence[tuple[str, Any]]
 # Commits on the loop between WAL checkpoints, which run in the thread instead.
 WAL_EVERY = 500
 LOCK_WAIT_S = 30.0
@@ -149,26 +147,16 @@ class LoopSqliteSaver(BaseCheckpointSaver[str]):
         for item in found:
             yield item
 
-    async def aput(
-        self,
-        config: RunnableConfig,
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
+    # The writes take the stock saver's arguments (config, checkpoint, metadata, versions;
+    # config, writes, task id, task path) and hand them to the blob saver as they come.
+    async def aput(self, *args: Any, **kwargs: Any) -> RunnableConfig:
         """Save a checkpoint."""
-        return await self._db.run(
-            lambda s: s.put(config, checkpoint, metadata, new_versions), writes=True
-        )
+        return await self._db.run(lambda s: s.put(*args, **kwargs), writes=True)
 
     async def aput_writes(
-        self,
-        config: RunnableConfig,
-        writes: Sequence[tuple[str, Any]],
-        task_id: str,
-        task_path: str = "",
+        self, config: RunnableConfig, writes: Writes, task_id: str, task_path: str = ""
     ) -> None:
-        """Save a task's writes."""
+        """Save a task's writes (LangGraph passes task_path when the signature names it)."""
         await self._db.run(lambda s: s.put_writes(config, writes, task_id, task_path), writes=True)
 
     async def adelete_thread(self, thread_id: str) -> None:
@@ -192,24 +180,14 @@ class LoopSqliteSaver(BaseCheckpointSaver[str]):
         """List checkpoints, newest first (filter, before, limit as the stock saver's)."""
         yield from self._db.call(lambda s: list(s.list(config, **options)))
 
-    def put(
-        self,
-        config: RunnableConfig,
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
+    def put(self, *args: Any, **kwargs: Any) -> RunnableConfig:
         """Save a checkpoint."""
-        return self._db.call(lambda s: s.put(config, checkpoint, metadata, new_versions))
+        return self._db.call(lambda s: s.put(*args, **kwargs))
 
     def put_writes(
-        self,
-        config: RunnableConfig,
-        writes: Sequence[tuple[str, Any]],
-        task_id: str,
-        task_path: str = "",
+        self, config: RunnableConfig, writes: Writes, task_id: str, task_path: str = ""
     ) -> None:
-        """Save a task's writes."""
+        """Save a task's writes, from sync code."""
         self._db.call(lambda s: s.put_writes(config, writes, task_id, task_path))
 
     def delete_thread(self, thread_id: str) -> None:

@@ -10,7 +10,6 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatResult
 
@@ -40,13 +39,9 @@ class PolicyModel(ScriptedChatModel):
         return Choice(role, step_of(messages), 0, lambda m: policy(role, m), False)
 
     async def _agenerate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
+        self, messages: list[BaseMessage], *args: Any, **kwargs: Any
     ) -> ChatResult:
         # The fixed latency of a real model, without blocking the event loop.
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
-        return await super()._agenerate(messages, stop, run_manager, **kwargs)
+        return await super()._agenerate(messages, *args, **kwargs)
