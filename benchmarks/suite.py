@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from graph.testing.sample_code import CHART_CODE, GROWTH_CODE, RATE_CODE, STATS_CODE
-from graph.testing.tasks import ANSWER, Fault, Task, doc, python, report, sql
+from graph.testing.tasks import ANSWER, Fault, Step, Task, doc, python, report, sql
 from tools.sample_queries import (
     CHANNELS,
     NORTH_RATES,
@@ -17,6 +19,12 @@ from tools.sample_queries import (
     SPEAKER,
     SPEAKER_LAST,
 )
+
+
+def analysed(name: str, question: str, data: Step, analysis: Step, expect: str) -> Task:
+    """Return a dependent task: a data step, then an analysis of what it produced."""
+    after = replace(analysis, depends_on=(data.id,))
+    return Task(name, "dependent", question, (data, after), expect=(expect,))
 
 
 def sample_suite() -> list[Task]:
@@ -144,34 +152,26 @@ def sample_suite() -> list[Task]:
             expect=("14 days", "15%"),
             expect_sql=OUTDOOR_UNITS,
         ),
-        Task(
+        analysed(
             "outdoor_growth",
-            "dependent",
             "By what percentage did Outdoor units change in 2025?",
-            (
-                units,
-                python(
-                    "growth",
-                    "Percentage change of Outdoor units, 2024 to 2025.",
-                    GROWTH_CODE,
-                    ("units",),
-                ),
-            ),
-            expect=("change -",),
+            units,
+            python("growth", "Percentage change of Outdoor units, 2024 to 2025.", GROWTH_CODE),
+            "change -",
         ),
-        Task(
+        analysed(
             "north_drop",
-            "dependent",
             "By how many points did North's return rate fall?",
-            (rates, python("drop", "Points North's return rate fell.", RATE_CODE, ("rates",))),
-            expect=("fell by",),
+            rates,
+            python("drop", "Points North's return rate fell.", RATE_CODE),
+            "fell by",
         ),
-        Task(
+        analysed(
             "region_chart",
-            "dependent",
             "Chart orders per region.",
-            (regions, python("chart", "Bar chart of orders per region.", CHART_CODE, ("regions",))),
-            expect=("largest region",),
+            regions,
+            python("chart", "Bar chart of orders per region.", CHART_CODE),
+            "largest region",
         ),
         Task(
             "north_report",

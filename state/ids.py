@@ -11,24 +11,21 @@ STEP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 THREAD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
 
 
+def _refused(kind: str, text: str, pattern: re.Pattern[str], rule: str) -> str | None:
+    """Return why an id of a kind does not match its pattern, or None when it does."""
+    if pattern.fullmatch(text):
+        return None
+    return f"{kind} id {text[:60]!r} must be {rule}, starting with a letter or digit"
+
+
 def bad_step_id(step_id: str) -> str | None:
     """Return why a step id is not allowed, or None when it is."""
-    if STEP_ID.fullmatch(step_id):
-        return None
-    return (
-        f"step id {step_id[:60]!r} must be 1-40 letters, digits, '-' or '_', "
-        "starting with a letter or digit"
-    )
+    return _refused("step", step_id, STEP_ID, "1-40 letters, digits, '-' or '_'")
 
 
 def bad_thread_id(thread_id: str) -> str | None:
     """Return why a thread id is not allowed, or None when it is."""
-    if THREAD_ID.fullmatch(thread_id):
-        return None
-    return (
-        f"thread id {thread_id[:60]!r} must be 1-128 letters, digits, '-', '_', '.' or ':', "
-        "starting with a letter or digit"
-    )
+    return _refused("thread", thread_id, THREAD_ID, "1-128 letters, digits, '-', '_', '.' or ':'")
 
 
 def entry_name(name: str) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -20,6 +20,7 @@ from state.ids import EntryName
 
 BUILTIN_FILE = Path(__file__).parent.parent / "nodes" / "specialists" / "builtin.yaml"
 MCP_PREFIX = "mcp:"
+Named = TypeVar("Named", bound="SpecialistEntry | Guardrail")
 
 
 class TeamFileError(ValueError):
@@ -132,15 +133,24 @@ def load_team_file(path: Path, builtin_tools: Sequence[str]) -> TeamFile:
     return team
 
 
+def named_once(
+    path: Path, node: Any, section: str, entries: Sequence[Named]
+) -> Iterator[tuple[int, str, Named]]:
+    """Yield each entry of a section with where it is, refusing a name used twice."""
+    label = section.removesuffix("s")
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        at = f"{path}:{line_of(node, (section, index))}: {label} '{entry.name}': "
+        if entry.name in seen:
+            raise TeamFileError(f"{at}the name is used twice in the file")
+        seen.add(entry.name)
+        yield index, at, entry
+
+
 def _check_guardrails(path: Path, node: Any, team: TeamFile) -> None:
     """Refuse a guardrail name used twice, or one naming a specialist the team lacks."""
     names = {e.name for e in team.specialists}
-    seen: set[str] = set()
-    for index, guard in enumerate(team.guardrails):
-        at = f"{path}:{line_of(node, ('guardrails', index))}: guardrail '{guard.name}': "
-        if guard.name in seen:
-            raise TeamFileError(f"{at}the name is used twice in the file")
-        seen.add(guard.name)
+    for _, at, guard in named_once(path, node, "guardrails", team.guardrails):
         named = [*(guard.allow or []), *(guard.deny or [])]
         # A file that extends the built-in team may name the built-in four too.
         unknown = [n for n in named if n not in names and team.extends is None]
@@ -152,12 +162,7 @@ def _check_names_and_tools(
     path: Path, node: Any, team: TeamFile, builtin_tools: Sequence[str]
 ) -> None:
     """Refuse a name used twice, an unknown built-in tool, an undeclared MCP server."""
-    seen: set[str] = set()
-    for index, entry in enumerate(team.specialists):
-        at = f"{path}:{line_of(node, ('specialists', index))}: specialist '{entry.name}': "
-        if entry.name in seen:
-            raise TeamFileError(f"{at}the name is used twice in the file")
-        seen.add(entry.name)
+    for index, _, entry in named_once(path, node, "specialists", team.specialists):
         for number, ref in enumerate(entry.tools):
             at_tool = f"{path}:{line_of(node, ('specialists', index, 'tools', number))}: "
             server = mcp_server_of(ref)
