@@ -35,7 +35,7 @@ bench: $(STAMP)
 fault-matrix: $(STAMP)
 	rm -f benchmarks/fault_matrix.jsonl
 	FAULT_MATRIX_LOG=$(CURDIR)/benchmarks/fault_matrix.jsonl $(BIN)/pytest -q tests/integration_tests/test_fault_matrix.py
-	$(BIN)/python -m benchmarks.fault_matrix
+	$(BIN)/python -m benchmarks.publish
 
 studio: $(STAMP)
 	test -f .env || cp .env.example .env

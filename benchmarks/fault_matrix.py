@@ -1,7 +1,7 @@
 """The fault-injection matrix in RESULTS.md: what tests/integration_tests/test_fault_matrix.py saw.
 
 `make fault-matrix` runs that test with FAULT_MATRIX_LOG pointing at fault_matrix.jsonl, then
-`python -m benchmarks.fault_matrix` renders RESULTS.md again from results.json and that log.
+`python -m benchmarks.publish` renders RESULTS.md again from results.json and that log.
 """
 
 from __future__ import annotations
@@ -51,17 +51,3 @@ def section(path: Path = LOG) -> list[str]:
         "",
     ]
     return lines
-
-
-def main() -> int:
-    """Render RESULTS.md again from results.json and the matrix log."""
-    from benchmarks.publish import write
-
-    data = json.loads((HERE / "results.json").read_text())
-    write(data, HERE)
-    print(f"RESULTS.md rendered with {len(rows())} fault-matrix cases")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
