@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 from langgraph.store.memory import InMemoryStore
 
+from nodes.faces import Call
 from state.archive import Archive
 from state.context import Context
+from state.reports import Brief, Report
 
 
 class Archives:
@@ -22,3 +26,8 @@ class Archives:
         """Return the Archive of the run's thread."""
         thread_id = str(config.get("configurable", {}).get("thread_id", ""))
         return Archive(runtime.store or self.fallback, thread_id)
+
+
+def filed(archive: Archive, brief: Brief, report: Report) -> Call[dict[str, Any]]:
+    """Return the filing of a step's report in the Archive, in both faces."""
+    return Call(lambda: archive.file(brief, report), lambda: archive.afile(brief, report))

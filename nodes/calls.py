@@ -11,6 +11,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from nodes.faces import Call
 from nodes.faults import is_transient
 from state.context import Context
 
@@ -131,3 +132,20 @@ async def acall_tool(fn: Callable[[], Awaitable[T]], ctx: Context, what: str) ->
     """Run a tool call with its deadline, retrying a dropped connection or a 5xx (async face)."""
     done = await _aattempt(fn, ctx.tool_timeout_s, what, ctx.retry_attempts, _retry_tool)
     return done.value
+
+
+def model_call(model: Any, messages: Any, config: Any, ctx: Context, what: str) -> Call[Attempted]:
+    """Return one model call, with its deadline and retries, in both faces (nodes/faces.py)."""
+    return Call(
+        lambda: call_model(lambda: model.invoke(messages, config), ctx, what),
+        lambda: acall_model(lambda: model.ainvoke(messages, config), ctx, what),
+    )
+
+
+def tool_call(tool: Any, call: Any, config: Any, ctx: Context) -> Call[Any]:
+    """Return one tool call, with its deadline and retries, in both faces."""
+    what = f"tool {call['name']}"
+    return Call(
+        lambda: call_tool(lambda: tool.invoke(call, config), ctx, what),
+        lambda: acall_tool(lambda: tool.ainvoke(call, config), ctx, what),
+    )

@@ -15,7 +15,7 @@ from langgraph.runtime import RunControl, Runtime
 from langgraph.types import Command, Overwrite, Send
 
 from nodes.archive_access import Archives
-from nodes.faces import both_faces
+from nodes.faces import two_faces
 from nodes.model_access import context_of
 from nodes.progress import is_progress, progress_message
 from state.archive import Archive
@@ -162,4 +162,4 @@ def make_dispatch_node(archives: Archives):
         launch = Launch(state, {}, context_of(runtime), config, runtime.control)
         return await launch.arun(archives(runtime, config), "review")
 
-    return both_faces("dispatch", dispatch, adispatch)
+    return two_faces("dispatch", dispatch, adispatch)

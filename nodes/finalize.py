@@ -10,9 +10,9 @@ from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from nodes.calls import acall_model, call_model
+from nodes.calls import model_call
 from nodes.earlier import render_summary
-from nodes.faces import both_faces
+from nodes.faces import Body, both_faces
 from nodes.guards.asking import pending_review
 from nodes.guards.checks import Scope
 from nodes.guards.events import turn_events
@@ -111,25 +111,14 @@ def make_finalize_node(model_for: ModelFor, guards: Guards):
         text = withheld(screened.blocked) if screened.blocked else screened.text
         return closing(state, ctx, text, reply.id, **spent, **events)
 
-    def finalize(
-        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> Command[Any]:
+    def finalize(state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig) -> Body:
         """Write the final answer and close the turn."""
         ctx = context_of(runtime)
         model, prompt = model_for("orchestrator", ctx), prompt_for(state)
-        done = call_model(lambda: model.invoke(prompt, config), ctx, "finalizer")
+        done = yield model_call(model, prompt, config, ctx, "finalizer")
         return conclude(state, ctx, done.value, config)
 
-    async def afinalize(
-        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> Command[Any]:
-        """Write the final answer and close the turn (async face)."""
-        ctx = context_of(runtime)
-        model, prompt = model_for("orchestrator", ctx), prompt_for(state)
-        done = await acall_model(lambda: model.ainvoke(prompt, config), ctx, "finalizer")
-        return conclude(state, ctx, done.value, config)
-
-    return both_faces("finalize", finalize, afinalize)
+    return both_faces("finalize", finalize)
 
 
 def withheld(trip: Trip) -> str:

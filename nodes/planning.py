@@ -16,7 +16,7 @@ from nodes.archive_access import Archives
 from nodes.calls import acall_model, call_model
 from nodes.dispatch import Launch
 from nodes.earlier import history_reports, offered_reports, reused_card
-from nodes.faces import both_faces
+from nodes.faces import two_faces
 from nodes.guards.asking import pending_review
 from nodes.guards.at_plan import (
     Question,
@@ -256,4 +256,4 @@ def make_plan_node(
         out = carrying(out, settled.update)
         return await out.arun(archive, "review") if isinstance(out, Launch) else out
 
-    return both_faces("plan", plan, aplan)
+    return two_faces("plan", plan, aplan)

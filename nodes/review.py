@@ -12,7 +12,7 @@ from langgraph.types import Command
 
 from nodes.archive_access import Archives
 from nodes.dispatch import Launch, ready_steps
-from nodes.faces import both_faces
+from nodes.faces import two_faces
 from nodes.faults import failure_signature
 from nodes.model_access import context_of
 from nodes.progress import progress_message
@@ -44,7 +44,7 @@ def make_review_node(archives: Archives):
             return await out.arun(archives(runtime, config), "finalize")
         return out
 
-    return both_faces("review", review, areview)
+    return two_faces("review", review, areview)
 
 
 def decide(

@@ -14,8 +14,8 @@ from langchain_core.messages import (
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
-from nodes.calls import acall_model, call_model
-from nodes.faces import both_faces
+from nodes.calls import model_call
+from nodes.faces import Body, both_faces
 from nodes.model_access import ModelFor, context_of, unstreamed, usage_of
 from nodes.progress import question_of
 from nodes.prompts import SUMMARIZER_PROMPT
@@ -84,24 +84,11 @@ def make_summary_node(model_for: ModelFor):
             "orchestrator_usage": {str(state.get("turn", 0)): usage_of(reply)},
         }
 
-    def summarize(
-        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> dict[str, Any]:
+    def summarize(state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig) -> Body:
         """Rewrite the rolling summary shorter."""
         ctx = context_of(runtime)
         model, prompt = model_for("orchestrator", ctx), prompt_for(state, ctx)
-        done = call_model(lambda: model.invoke(prompt, unstreamed(config)), ctx, "summarizer")
+        done = yield model_call(model, prompt, unstreamed(config), ctx, "summarizer")
         return conclude(state, ctx, done.value)
 
-    async def asummarize(
-        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> dict[str, Any]:
-        """Rewrite the rolling summary shorter (async face)."""
-        ctx = context_of(runtime)
-        model, prompt = model_for("orchestrator", ctx), prompt_for(state, ctx)
-        done = await acall_model(
-            lambda: model.ainvoke(prompt, unstreamed(config)), ctx, "summarizer"
-        )
-        return conclude(state, ctx, done.value)
-
-    return both_faces("summarize", summarize, asummarize)
+    return both_faces("summarize", summarize)

@@ -14,8 +14,8 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import var_child_runnable_config
 from langgraph.runtime import Runtime
 
-from nodes.archive_access import Archives
-from nodes.faces import both_faces
+from nodes.archive_access import Archives, filed
+from nodes.faces import Body, both_faces, invoked
 from nodes.specialist.step import failure_report, out_of_chat
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
@@ -63,36 +63,18 @@ def lead_report(spec: SpecialistSpec, brief: Brief, out: dict[str, Any]) -> Repo
 def make_lead_step_node(spec: SpecialistSpec, team: Runnable[Any, Any], archives: Archives):
     """Return the node that runs a step through the lead's own orchestrator graph."""
 
-    def run_lead(
-        state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
-    ) -> dict[str, Any]:
-        """Run the lead's orchestrator on the brief (sync face)."""
-        brief = Brief(**state["brief"])
-        inner = lead_config(spec, brief, config)
-        ambient = var_child_runnable_config.set(inner)
-        try:
-            question = {"messages": [HumanMessage(brief.render())]}
-            report = lead_report(spec, brief, team.invoke(question, inner))
-        except Exception as exc:
-            report = failure_report(spec.name, brief, exc)
-        finally:
-            var_child_runnable_config.reset(ambient)
-        return archives(runtime, config).file(brief, report)
-
-    async def arun_lead(
-        state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
-    ) -> dict[str, Any]:
+    def run_lead(state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig) -> Body:
         """Run the lead's orchestrator on the brief."""
         brief = Brief(**state["brief"])
         inner = lead_config(spec, brief, config)
         ambient = var_child_runnable_config.set(inner)
         try:
             question = {"messages": [HumanMessage(brief.render())]}
-            report = lead_report(spec, brief, await team.ainvoke(question, inner))
+            report = lead_report(spec, brief, (yield invoked(team, question, inner)))
         except Exception as exc:
             report = failure_report(spec.name, brief, exc)
         finally:
             var_child_runnable_config.reset(ambient)
-        return await archives(runtime, config).afile(brief, report)
+        return (yield filed(archives(runtime, config), brief, report))
 
-    return both_faces(spec.name, run_lead, arun_lead)
+    return both_faces(spec.name, run_lead)

@@ -22,8 +22,8 @@ from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from nodes.calls import acall_model, attempts_of, call_model
-from nodes.faces import both_faces
+from nodes.calls import attempts_of, model_call
+from nodes.faces import Body, both_faces
 from nodes.faults import exception_line
 from nodes.guards.at_step import guard_report, settle_outputs
 from nodes.guards.screen import Guards
@@ -175,31 +175,18 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor, guards: Guards):
 
     def call_model_node(
         state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> Command[Any]:
+    ) -> Body:
         """Call the model with this specialist's tools only; write the Report at the end."""
         ctx = context_of(runtime)
         turn = prepare(state)
         model = bound(model_for(spec.role, ctx))
         try:
-            done = call_model(lambda: model.invoke(turn.messages, config), ctx, spec.name)
+            done = yield model_call(model, turn.messages, config, ctx, spec.name)
         except Exception as exc:
             return onward(failed(state, turn, exc), "tools")
         return onward(conclude(state, turn, done.value, done.attempts, config), "tools")
 
-    async def acall_model_node(
-        state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> Command[Any]:
-        """Call the model with this specialist's tools only (async face)."""
-        ctx = context_of(runtime)
-        turn = prepare(state)
-        model = bound(model_for(spec.role, ctx))
-        try:
-            done = await acall_model(lambda: model.ainvoke(turn.messages, config), ctx, spec.name)
-        except Exception as exc:
-            return onward(failed(state, turn, exc), "tools")
-        return onward(conclude(state, turn, done.value, done.attempts, config), "tools")
-
-    return both_faces("model", call_model_node, acall_model_node)
+    return both_faces("model", call_model_node)
 
 
 def onward(update: dict[str, Any], then: str) -> Command[Any]:

@@ -17,8 +17,9 @@ from langgraph.runtime import Runtime
 from langgraph_sdk import get_client, get_sync_client
 from langsmith.run_trees import RunTree
 
-from nodes.archive_access import Archives
-from nodes.faces import both_faces
+from nodes.archive_access import Archives, filed
+from nodes.calls import run_with_deadline
+from nodes.faces import Body, Call, both_faces
 from nodes.faults import exception_line
 from nodes.model_access import context_of
 from nodes.specialists.spec import SpecialistSpec
@@ -82,43 +83,43 @@ def make_remote_step_node(spec: SpecialistSpec, archives: Archives):
         # As long as the local specialist could take: every model turn at its limit.
         return ctx.model_timeout_s * (ctx.specialist_iterations + 1)
 
+    def ask(brief: Brief, thread: str, metadata: dict[str, Any], config: RunnableConfig) -> Any:
+        """Run one leg of the step on the remote server (sync face)."""
+        sync_client.threads.create(thread_id=thread, metadata=metadata, if_exists="do_nothing")
+        with ls.tracing_context(parent=traced_parent(config)):
+            return remote.invoke(
+                {"brief": brief.model_dump()}, {"configurable": {"thread_id": thread}}
+            )
+
+    async def aask(
+        brief: Brief, thread: str, metadata: dict[str, Any], config: RunnableConfig, ctx: Context
+    ) -> Any:
+        """Run one leg of the step on the remote server (async face)."""
+        async with asyncio.timeout(deadline(ctx)):
+            await client.threads.create(thread_id=thread, metadata=metadata, if_exists="do_nothing")
+            with ls.tracing_context(parent=traced_parent(config)):
+                leg: RunnableConfig = {"configurable": {"thread_id": thread}}
+                return await remote.ainvoke({"brief": brief.model_dump()}, leg)
+
     def run_remote(
         state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
-    ) -> dict[str, Any]:
-        """Run the step on the remote server (sync face)."""
-        brief, thread, metadata = prepared(state)
-        out, error = None, ""
-        try:
-            sync_client.threads.create(thread_id=thread, metadata=metadata, if_exists="do_nothing")
-            with ls.tracing_context(parent=traced_parent(config)):
-                out = remote.invoke(
-                    {"brief": brief.model_dump()}, {"configurable": {"thread_id": thread}}
-                )
-        except Exception as exc:  # the step fails; the orchestrator replans around it
-            error = f"{where}: {exception_line(exc)}"
-        return archives(runtime, config).file(brief, concluded(brief, thread, out, error))
-
-    async def arun_remote(
-        state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
-    ) -> dict[str, Any]:
-        """Run the step on the remote server."""
+    ) -> Body:
+        """Run the step on the remote server, within the time a local step could take."""
         ctx = context_of(runtime)
         brief, thread, metadata = prepared(state)
         out, error = None, ""
         try:
-            async with asyncio.timeout(deadline(ctx)):
-                await client.threads.create(
-                    thread_id=thread, metadata=metadata, if_exists="do_nothing"
-                )
-                with ls.tracing_context(parent=traced_parent(config)):
-                    out = await remote.ainvoke(
-                        {"brief": brief.model_dump()}, {"configurable": {"thread_id": thread}}
-                    )
+            out = yield Call(
+                lambda: run_with_deadline(
+                    lambda: ask(brief, thread, metadata, config), deadline(ctx), where
+                ),
+                lambda: aask(brief, thread, metadata, config, ctx),
+            )
         except TimeoutError:
             error = f"{where}: no report within {deadline(ctx):g}s"
         except Exception as exc:  # the step fails; the orchestrator replans around it
             error = f"{where}: {exception_line(exc)}"
         report = concluded(brief, thread, out, error)
-        return await archives(runtime, config).afile(brief, report)
+        return (yield filed(archives(runtime, config), brief, report))
 
-    return both_faces(spec.name, run_remote, arun_remote)
+    return both_faces(spec.name, run_remote)

@@ -16,7 +16,7 @@ from langgraph.pregel._tools import StreamToolCallHandler
 from langgraph.runtime import Runtime
 
 from nodes.archive_access import Archives
-from nodes.faces import both_faces
+from nodes.faces import two_faces
 from nodes.faults import exception_line
 from nodes.model_access import context_of
 from nodes.specialist.stopping import StepStop, aresumed, cancel_reason, resumed, with_stops
@@ -142,4 +142,4 @@ def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any], archives:
             var_child_runnable_config.reset(ambient)
         return with_stops(await archive.afile(brief, report), brief.step_key, stops)
 
-    return both_faces(spec.name, run_step, arun_step)
+    return two_faces(spec.name, run_step, arun_step)

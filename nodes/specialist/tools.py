@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Sequence
-from functools import partial
 from typing import Any
 
 from langchain.agents.middleware.human_in_the_loop import ActionRequest, HITLRequest
@@ -13,10 +11,9 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolCall, ToolMessag
 from langchain_core.runnables import RunnableConfig
 from langgraph.errors import GraphBubbleUp
 from langgraph.runtime import Runtime
-from langgraph.types import Command
 
-from nodes.calls import acall_tool, call_tool
-from nodes.faces import both_faces
+from nodes.calls import tool_call
+from nodes.faces import Body, both_faces, off_loop
 from nodes.guards.at_step import guard_outputs
 from nodes.guards.classifier import GUARD, injection_classifier
 from nodes.guards.screen import Guards
@@ -133,24 +130,12 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace, guards: Guards, m
         ok = message.status != "error"
         return {"name": planned.call["name"], "ok": ok, "seconds": elapsed(started)}
 
-    def execute(planned: Planned, config: RunnableConfig, ctx: Context) -> ToolMessage:
+    def execute(planned: Planned, config: RunnableConfig, ctx: Context) -> Body:
+        """Run one planned call; an error goes back to the model as an error message."""
         assert planned.tool is not None and planned.args is not None
         call = {**planned.call, "args": planned.args, "type": "tool_call"}
         try:
-            return call_tool(
-                partial(planned.tool.invoke, call, config), ctx, f"tool {call['name']}"
-            )
-        except GraphBubbleUp:
-            raise
-        except Exception as exc:  # the model reads the error and corrects itself
-            return error_message(planned.call, str(exc) or type(exc).__name__)
-
-    async def aexecute(planned: Planned, config: RunnableConfig, ctx: Context) -> ToolMessage:
-        assert planned.tool is not None and planned.args is not None
-        call = {**planned.call, "args": planned.args, "type": "tool_call"}
-        tool = planned.tool
-        try:
-            return await acall_tool(lambda: tool.ainvoke(call, config), ctx, f"tool {call['name']}")
+            return (yield tool_call(planned.tool, call, config, ctx))
         except GraphBubbleUp:
             raise
         except Exception as exc:  # the model reads the error and corrects itself
@@ -192,7 +177,7 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace, guards: Guards, m
 
     def run_tools(
         state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> Command[Any]:
+    ) -> Body:
         """Run each requested tool; unknown names, rejections and errors go back as errors."""
         ctx = context_of(runtime)
         prepared = plan_calls(state)
@@ -201,29 +186,14 @@ def make_tool_node(spec: SpecialistSpec, workspace: Workspace, guards: Guards, m
         results, records = list[ToolMessage](), []
         for planned in prepared.calls:
             started = time.perf_counter()
-            message = planned.answer or execute(planned, config, ctx)
-            records.append(record(planned, message, started))
-            results.append(message)
-        return onward(finish(state, prepared, results, records, config, ctx), "model")
-
-    async def arun_tools(
-        state: SpecialistState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> Command[Any]:
-        """Run each requested tool (async face)."""
-        ctx = context_of(runtime)
-        prepared = plan_calls(state)
-        if prepared.paused:
-            return onward({"messages": prepared.new, "reports": prepared.paused}, "model")
-        results, records = list[ToolMessage](), []
-        for planned in prepared.calls:
-            started = time.perf_counter()
-            message = planned.answer or await aexecute(planned, config, ctx)
+            message = planned.answer or (yield from execute(planned, config, ctx))
             records.append(record(planned, message, started))
             results.append(message)
         if guards.at("tool_output") and model_for.own(GUARD, ctx) is not None:
-            # The guard model is called synchronously: off the event loop.
-            done = await asyncio.to_thread(finish, state, prepared, results, records, config, ctx)
-            return onward(done, "model")
-        return onward(finish(state, prepared, results, records, config, ctx), "model")
+            # The guard model is called synchronously: off the event loop in the async face.
+            update = yield off_loop(finish, state, prepared, results, records, config, ctx)
+        else:
+            update = finish(state, prepared, results, records, config, ctx)
+        return onward(update, "model")
 
-    return both_faces("tools", run_tools, arun_tools)
+    return both_faces("tools", run_tools)
