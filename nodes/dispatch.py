@@ -15,7 +15,7 @@ from langgraph.runtime import RunControl, Runtime
 from langgraph.types import Command, Overwrite, Send
 
 from nodes.archive_access import Archives
-from nodes.faces import two_faces
+from nodes.faces import Body, both, both_faces
 from nodes.model_access import context_of
 from nodes.progress import is_progress, progress_message
 from state.archive import Archive
@@ -134,32 +134,20 @@ class Launch:
             return Command(update=self.update, goto="dispatch")
         return Command(update=self.update, goto=sends or otherwise)
 
-    def run(self, archive: Archive, otherwise: str) -> Command[Any]:
-        """Return the Command, transcripts read from the Archive."""
-        earlier = {key: archive.report(key) for key in self.continuing}
-        return self.command(self.with_transcripts(earlier), otherwise)
-
-    async def arun(self, archive: Archive, otherwise: str) -> Command[Any]:
-        """Return the Command, transcripts read from the Archive (async face)."""
-        earlier = {key: await archive.areport(key) for key in self.continuing}
+    def launched(self, archive: Archive, otherwise: str) -> Body:
+        """Return the Command, the continuing steps' transcripts read from the Archive."""
+        earlier = {}
+        for key in self.continuing:
+            earlier[key] = yield both(archive, "report", key)
         return self.command(self.with_transcripts(earlier), otherwise)
 
 
 def make_dispatch_node(archives: Archives):
     """Return the dispatch node: launch what is ready after a review pause."""
 
-    def dispatch(
-        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> Command[Any]:
+    def dispatch(state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig) -> Body:
         """Send a brief per ready step; the rest wait their turn."""
         launch = Launch(state, {}, context_of(runtime), config, runtime.control)
-        return launch.run(archives(runtime, config), "review")
+        return (yield from launch.launched(archives(runtime, config), "review"))
 
-    async def adispatch(
-        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> Command[Any]:
-        """Send a brief per ready step (async face)."""
-        launch = Launch(state, {}, context_of(runtime), config, runtime.control)
-        return await launch.arun(archives(runtime, config), "review")
-
-    return two_faces("dispatch", dispatch, adispatch)
+    return both_faces("dispatch", dispatch)

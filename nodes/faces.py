@@ -30,6 +30,14 @@ class Call(Generic[T]):
 Body = Generator[Call[Any], Any, Any]
 
 
+def both(obj: Any, method: str, *args: Any) -> Call[Any]:
+    """Return a call of an object with both faces by name: `method`, or `a<method>` awaited.
+
+    The Store's convention (put/aput, search/asearch), which the Archive keeps too.
+    """
+    return Call(lambda: getattr(obj, method)(*args), lambda: getattr(obj, "a" + method)(*args))
+
+
 def invoked(runnable: Any, value: Any, config: Any) -> Call[Any]:
     """Return a runnable's invocation (a graph, a model): invoke, or await ainvoke."""
     return Call(lambda: runnable.invoke(value, config), lambda: runnable.ainvoke(value, config))
@@ -87,11 +95,4 @@ def both_faces(name: str, body: Callable[..., Body]) -> RunnableCallable:
     async def async_(*args: Any, **kwargs: Any) -> Any:
         return await run_async(body(*args, **kwargs))
 
-    return RunnableCallable(sync, async_, name=name)
-
-
-def two_faces(
-    name: str, sync: Callable[..., Any], async_: Callable[..., Awaitable[Any]]
-) -> RunnableCallable:
-    """Return a node from a sync and an async function written apart (being folded in)."""
     return RunnableCallable(sync, async_, name=name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -13,10 +12,10 @@ from langgraph.runtime import RunControl, Runtime
 from langgraph.types import Command
 
 from nodes.archive_access import Archives
-from nodes.calls import acall_model, call_model
+from nodes.calls import model_call
 from nodes.dispatch import Launch
 from nodes.earlier import history_reports, offered_reports, reused_card
-from nodes.faces import two_faces
+from nodes.faces import Body, Call, both, both_faces, off_loop
 from nodes.guards.asking import pending_review
 from nodes.guards.at_plan import (
     Question,
@@ -188,72 +187,42 @@ def make_plan_node(
         carry = asked.carry(continuing=False)
         return refusal(TurnAt(state, ctx, turn, stale, {}, carry), str(asked.refusal))
 
-    def plan(state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig) -> Any:
+    def plan(state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig) -> Body:
         """Ask the orchestrator model for a plan, check it, and enter it in the ledger."""
         ctx = context_of(runtime)
         archive = archives(runtime, config)
         # A new message on an unfinished turn settles it first (nodes/superseding.py).
-        settled = starting(state, leftovers(archive, state), config)
-        asked = screened(settled.state, config)
-        state = settled.state
-        if asked.refusal is not None:
-            archive.put_steps(steps_to_archive(state, read_ledger(state.get("ledger", {}))))
-            archive.put_trips(state.get("turn", 0), state.get("guardrails") or [])
-            return carrying(refused(state, ctx, asked), settled.update)
-        for key in settled.closed:
-            archive.drop_stop(key)
-        state = asked.state
-        # A thread's first plan has no earlier report to look up.
-        archived = history_reports(archive.steps(), state) if state.get("turn") else {}
-        messages, job = prepare(state, ctx, archived)
-        planner = structured_planner(model_for("orchestrator", ctx))
-        # The plan is a structured tool call: a chat client has nothing to read in it.
-        traced = menu_traced(unstreamed(config), job.menu)
-        done = call_model(lambda: plan_result(planner.invoke(messages, traced)), ctx, "planner")
-        archive.put_steps(steps_to_archive(state, job.stale))
-        if not job.continuing:
-            archive.put_trips(state.get("turn", 0), state.get("guardrails") or [])
-        archive.put_menu(job.turn, job.menu.record(job.turn))
-        out = conclude(state, ctx, config, job, done.value, asked, runtime.control)
-        out = carrying(out, settled.update)
-        return out.run(archive, "review") if isinstance(out, Launch) else out
-
-    async def aplan(
-        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> Any:
-        """Ask the orchestrator model for a plan (async face)."""
-        ctx = context_of(runtime)
-        archive = archives(runtime, config)
-        settled = starting(state, await aleftovers(archive, state), config)
+        left = yield Call(lambda: leftovers(archive, state), lambda: aleftovers(archive, state))
+        settled = starting(state, left, config)
         asked = screened(settled.state, config)
         state = settled.state
         if asked.refusal is not None:
             stale = read_ledger(state.get("ledger", {}))
-            await archive.aput_steps(steps_to_archive(state, stale))
-            await archive.aput_trips(state.get("turn", 0), state.get("guardrails") or [])
+            yield both(archive, "put_steps", steps_to_archive(state, stale))
+            yield both(archive, "put_trips", state.get("turn", 0), state.get("guardrails") or [])
             return carrying(refused(state, ctx, asked), settled.update)
         for key in settled.closed:
-            await archive.adrop_stop(key)
+            yield both(archive, "drop_stop", key)
         state = asked.state
-        archived = history_reports(await archive.asteps(), state) if state.get("turn") else {}
+        # A thread's first plan has no earlier report to look up.
+        archived = (
+            history_reports((yield both(archive, "steps")), state) if state.get("turn") else {}
+        )
         if archived or len(registry) > ctx.menu_threshold:
             # Retrieval queries SQLite (FTS5): off the event loop, like any blocking call.
-            messages, job = await asyncio.to_thread(prepare, state, ctx, archived)
+            messages, job = yield off_loop(prepare, state, ctx, archived)
         else:
             messages, job = prepare(state, ctx, archived)
         planner = structured_planner(model_for("orchestrator", ctx))
+        # The plan is a structured tool call: a chat client has nothing to read in it.
         traced = menu_traced(unstreamed(config), job.menu)
-
-        async def planned() -> dict[str, Any]:
-            return plan_result(await planner.ainvoke(messages, traced))
-
-        done = await acall_model(planned, ctx, "planner")
-        await archive.aput_steps(steps_to_archive(state, job.stale))
+        done = yield model_call(planner, messages, traced, ctx, "planner")
+        yield both(archive, "put_steps", steps_to_archive(state, job.stale))
         if not job.continuing:
-            await archive.aput_trips(state.get("turn", 0), state.get("guardrails") or [])
-        await archive.aput_menu(job.turn, {"names": job.menu.names, "ms": job.menu.ms})
-        out = conclude(state, ctx, config, job, done.value, asked, runtime.control)
+            yield both(archive, "put_trips", state.get("turn", 0), state.get("guardrails") or [])
+        yield both(archive, "put_menu", job.turn, job.menu.record(job.turn))
+        out = conclude(state, ctx, config, job, plan_result(done.value), asked, runtime.control)
         out = carrying(out, settled.update)
-        return await out.arun(archive, "review") if isinstance(out, Launch) else out
+        return (yield from out.launched(archive, "review")) if isinstance(out, Launch) else out
 
-    return two_faces("plan", plan, aplan)
+    return both_faces("plan", plan)

@@ -12,7 +12,7 @@ from langgraph.types import Command
 
 from nodes.archive_access import Archives
 from nodes.dispatch import Launch, ready_steps
-from nodes.faces import two_faces
+from nodes.faces import Body, both_faces
 from nodes.faults import failure_signature
 from nodes.model_access import context_of
 from nodes.progress import progress_message
@@ -28,23 +28,14 @@ log = logging.getLogger("orchestra.review")
 def make_review_node(archives: Archives):
     """Return the review node: it launches the steps that became ready itself."""
 
-    def review(
-        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> Command[Any]:
+    def review(state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig) -> Body:
         """Mark finished steps done or failed, then launch, replan or finalize."""
         out = decide(state, context_of(runtime), config, runtime.control)
-        return out.run(archives(runtime, config), "finalize") if isinstance(out, Launch) else out
-
-    async def areview(
-        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
-    ) -> Command[Any]:
-        """Mark finished steps done or failed (async face)."""
-        out = decide(state, context_of(runtime), config, runtime.control)
         if isinstance(out, Launch):
-            return await out.arun(archives(runtime, config), "finalize")
+            return (yield from out.launched(archives(runtime, config), "finalize"))
         return out
 
-    return two_faces("review", review, areview)
+    return both_faces("review", review)
 
 
 def decide(

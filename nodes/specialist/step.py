@@ -15,8 +15,8 @@ from langgraph.pregel._messages import StreamMessagesHandler
 from langgraph.pregel._tools import StreamToolCallHandler
 from langgraph.runtime import Runtime
 
-from nodes.archive_access import Archives
-from nodes.faces import two_faces
+from nodes.archive_access import Archives, filed
+from nodes.faces import Body, Call, both, both_faces, invoked
 from nodes.faults import exception_line
 from nodes.model_access import context_of
 from nodes.specialist.stopping import StepStop, aresumed, cancel_reason, resumed, with_stops
@@ -90,49 +90,27 @@ def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any], archives:
             step_key=brief.step_key, specialist=spec.name, status="failed", error=spec.unavailable
         )
 
-    def run_step(state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig) -> Any:
+    def run_step(state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig) -> Body:
         """Run the step's subgraph to its report."""
         brief, inner = step_config(state, runtime, config)
         archive = archives(runtime, config)
         if spec.unavailable:
-            return archive.file(brief, unavailable(brief))
-        stops = resumed(archive, brief, config)
+            return (yield filed(archive, brief, unavailable(brief)))
+        stops = yield Call(
+            lambda: resumed(archive, brief, config), lambda: aresumed(archive, brief, config)
+        )
         stop = StepStop(spec, brief, subgraph, inner, archive)
         # A nested run merges the ambient config's callbacks into its own: set it too.
         ambient = var_child_runnable_config.set(inner)
         try:
-            result = subgraph.invoke(state, inner)
-        except GraphDrained as exc:
-            # Its calls in flight finished; it goes on from its checkpoint on resume.
-            stop.record("drained", drained_by(exc.reason))
-            raise
-        except Exception as exc:
-            report = failure_report(spec.name, brief, exc)
-        else:
-            report = Report(**result["reports"][brief.step_key])
-        finally:
-            var_child_runnable_config.reset(ambient)
-        return with_stops(archive.file(brief, report), brief.step_key, stops)
-
-    async def arun_step(
-        state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
-    ) -> Any:
-        """Run the step's subgraph to its report (async face)."""
-        brief, inner = step_config(state, runtime, config)
-        archive = archives(runtime, config)
-        if spec.unavailable:
-            return await archive.afile(brief, unavailable(brief))
-        stops = await aresumed(archive, brief, config)
-        stop = StepStop(spec, brief, subgraph, inner, archive)
-        ambient = var_child_runnable_config.set(inner)
-        try:
-            result = await subgraph.ainvoke(state, inner)
+            result = yield invoked(subgraph, state, inner)
         except asyncio.CancelledError:
             # Cancelled mid-call: its finished calls are in its checkpoint; say so, once.
-            await stop.arecord("cancelled", cancel_reason())
+            yield both(stop, "record", "cancelled", cancel_reason())
             raise
         except GraphDrained as exc:
-            await stop.arecord("drained", drained_by(exc.reason))
+            # Its calls in flight finished; it goes on from its checkpoint on resume.
+            yield both(stop, "record", "drained", drained_by(exc.reason))
             raise
         except Exception as exc:
             report = failure_report(spec.name, brief, exc)
@@ -140,6 +118,6 @@ def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any], archives:
             report = Report(**result["reports"][brief.step_key])
         finally:
             var_child_runnable_config.reset(ambient)
-        return with_stops(await archive.afile(brief, report), brief.step_key, stops)
+        return with_stops((yield filed(archive, brief, report)), brief.step_key, stops)
 
-    return two_faces(spec.name, run_step, arun_step)
+    return both_faces(spec.name, run_step)
