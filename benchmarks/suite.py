@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from graph.testing.sample_code import CHART_CODE, GROWTH_CODE, RATE_CODE, STATS_CODE
 from graph.testing.tasks import ANSWER, Fault, Step, Task, doc, python, report, sql
@@ -19,6 +20,11 @@ from tools.sample_queries import (
     SPEAKER,
     SPEAKER_LAST,
 )
+
+
+def single(name: str, question: str, step: Step, **check: Any) -> Task:
+    """Return a task one step answers, with how its answer is checked."""
+    return Task(name, "single", question, (step,), **check)
 
 
 def analysed(name: str, question: str, data: Step, analysis: Step, expect: str) -> Task:
@@ -50,60 +56,52 @@ def sample_suite() -> list[Task]:
     regions = sql("regions", "Orders per region, largest first.", REGION_ORDERS)
     reasons = sql("reasons", "Returns per reason, most common first.", REASONS, look="returns")
     return [
-        Task(
+        single(
             "orders_2024",
-            "single",
             "How many orders were placed in 2024?",
-            (sql("count", "Count the orders placed in 2024.", ORDERS_2024, look="orders"),),
+            sql("count", "Count the orders placed in 2024.", ORDERS_2024, look="orders"),
             expect_sql=ORDERS_2024,
         ),
-        Task(
+        single(
             "segments",
-            "single",
             "How many customers are in each segment?",
-            (sql("segments", "Customers per segment.", SEGMENTS),),
+            sql("segments", "Customers per segment.", SEGMENTS),
             expect_sql=SEGMENTS,
         ),
-        Task(
+        single(
             "return_reasons",
-            "single",
             "What is the most common return reason?",
-            (reasons,),
+            reasons,
             expect_sql=REASONS,
         ),
-        Task(
+        single(
             "channels",
-            "single",
             "Which sales channel has the most orders?",
-            (sql("channels", "Orders per channel.", CHANNELS, look="orders"),),
+            sql("channels", "Orders per channel.", CHANNELS, look="orders"),
             expect_sql=CHANNELS,
         ),
-        Task(
+        single(
             "north_window",
-            "single",
             "What is North's returns window since April 2025?",
-            (window,),
+            window,
             expect=("14 days",),
         ),
-        Task(
+        single(
             "outdoor_price",
-            "single",
             "By how much did Outdoor list prices rise in 2025?",
-            (pricing,),
+            pricing,
             expect=("15%",),
         ),
-        Task(
+        single(
             "speaker_issue",
-            "single",
             "Why was the Pulse Mini Speaker discontinued?",
-            (notes,),
+            notes,
             expect=("2025-07-01",),
         ),
-        Task(
+        single(
             "sales_stats",
-            "single",
             "Mean and standard deviation of weekly sales 120, 135, 150, 110, 160, 175, 140?",
-            (python("stats", "Mean and stdev of 120, 135, 150, 110, 160, 175, 140.", STATS_CODE),),
+            python("stats", "Mean and stdev of 120, 135, 150, 110, 160, 175, 140.", STATS_CODE),
             expect=("mean 141.4", "stdev 22.5"),
         ),
         Task(
