@@ -147,6 +147,14 @@ def section(data: dict[str, Any]) -> list[str]:
         lines.append(f"| {name} | {ms} | {ratio} |")
     lines += [
         "",
+        "The framework's own time per delegation (the same runs again, each less the time "
+        "inside model calls and no-op tools as LangChain's callbacks see it): "
+        + ", ".join(
+            f"{k} {v} ms ({deleg['framework_ratio_to_fastest_supervisor'].get(k, '–')}×)"
+            for k, v in deleg["framework_ms_per_delegation"].items()
+        )
+        + ".",
+        "",
         "Checkpoint bytes written per delegation: "
         + ", ".join(f"{k} {v:,}" for k, v in deleg["checkpoint_bytes_per_delegation"].items())
         + ". "
