@@ -36,6 +36,10 @@ READER = SpecialistSpec(
 )
 
 
+# The numbers specialist's two moves: look the revenue up, then say it.
+REVENUE = [call("lookup", key="revenue"), answer("revenue in 2025 was 1.2M")]
+
+
 def graph_with(script: dict[str, Any], *guards: Guardrail) -> tuple[Any, ScriptedChatModel]:
     model = ScriptedChatModel(script=script)
     team = [NUMBERS, MEMOS, READER]
@@ -51,14 +55,17 @@ def every_request(model: ScriptedChatModel) -> str:
     return "\n".join(m.text for c in model.calls for m in c.messages)
 
 
-def edit_to(request: dict[str, Any], text: str) -> dict[str, Any]:
-    return {"type": "edit", "edited_action": {"name": request["name"], "args": {"text": text}}}
+def decided(kind: str, name: str, text: str, message: str = "") -> dict[str, Any]:
+    """Return a decision on a guardrail's request: approve, edit to `text`, or reject."""
+    if kind == "edit":
+        return {"type": "edit", "edited_action": {"name": name, "args": {"text": text}}}
+    return {"type": kind, **({"message": message} if kind == "reject" and message else {})}
 
 
 def revenue_script(final: str = "Revenue was 1.2M.") -> dict[str, Any]:
     return {
         "orchestrator": [plan(step("fig", "numbers", "Find revenue")), answer(final)],
-        "numbers": [call("lookup", key="revenue"), answer("revenue in 2025 was 1.2M")],
+        "numbers": REVENUE,
     }
 
 
@@ -114,15 +121,8 @@ def test_an_ask_guardrail_on_the_question_waits_and_each_decision_does_what_it_s
         }
     ]
     assert model.calls == []  # nothing ran before the decision
-    answers = {
-        "approve": {"type": "approve"},
-        "edit": {
-            "type": "edit",
-            "edited_action": {"name": "guardrail:codename", "args": {"text": "Revenue?"}},
-        },
-        "reject": {"type": "reject", "message": "not that one"},
-    }
-    result = graph.invoke(Command(resume={"decisions": [answers[decision]]}), thread())
+    said = decided(decision, "guardrail:codename", "Revenue?", "not that one")
+    result = graph.invoke(Command(resume={"decisions": [said]}), thread())
     asked = every_request(model)
     if decision == "reject":
         assert model.calls == []
@@ -165,7 +165,7 @@ def test_a_plan_that_drops_the_denied_specialist_on_its_retry_runs() -> None:
             plan(step("fig", "numbers", "Find revenue")),
             answer("Revenue was 1.2M."),
         ],
-        "numbers": [call("lookup", key="revenue"), answer("revenue in 2025 was 1.2M")],
+        "numbers": REVENUE,
     }
     graph, model = graph_with(script, deny)
     result = graph.invoke(ask("Revenue?"), thread())
@@ -209,15 +209,8 @@ def test_an_ask_on_tool_output_pauses_the_step_and_the_model_reads_what_was_deci
     [request] = pending.value["action_requests"]
     assert request["name"] == "guardrail:injection" and request["args"]["text"] == INJECTED
     assert len(model.calls_for("reader")) == 1  # the model has not read the result
-    answers = {
-        "approve": {"type": "approve"},
-        "edit": {
-            "type": "edit",
-            "edited_action": {"name": "guardrail:injection", "args": {"text": "Memo: (removed)"}},
-        },
-        "reject": {"type": "reject"},
-    }
-    result = graph.invoke(Command(resume={"decisions": [answers[decision]]}), thread())
+    said = decided(decision, "guardrail:injection", "Memo: (removed)")
+    result = graph.invoke(Command(resume={"decisions": [said]}), thread())
     read = model.calls_for("reader")[1].messages[-1].text
     expected = {
         "approve": INJECTED,
@@ -277,15 +270,8 @@ def test_an_ask_on_the_answer_waits_without_calling_the_model_again(decision: st
     graph, model = graph_with(revenue_script("Revenue was 1.2M, up 37%."), ask_guard)
     first = graph.invoke(ask("Revenue?"), thread())
     assert first["__interrupt__"][0].value["action_requests"][0]["name"] == "guardrail:grounded"
-    answers = {
-        "approve": {"type": "approve"},
-        "edit": {
-            "type": "edit",
-            "edited_action": {"name": "guardrail:grounded", "args": {"text": "Revenue was 1.2M."}},
-        },
-        "reject": {"type": "reject"},
-    }
-    result = graph.invoke(Command(resume={"decisions": [answers[decision]]}), thread())
+    said = decided(decision, "guardrail:grounded", "Revenue was 1.2M.")
+    result = graph.invoke(Command(resume={"decisions": [said]}), thread())
     shown = result["messages"][-1].content
     assert {
         "approve": shown == "Revenue was 1.2M, up 37%.",
@@ -329,7 +315,7 @@ def test_an_ask_on_the_plan_waits_before_any_step_and_each_decision_does_what_it
             answer("Done."),
         ],
         "memos": [call("recall", topic="x"), answer("nothing unusual")],
-        "numbers": [call("lookup", key="revenue"), answer("revenue in 2025 was 1.2M")],
+        "numbers": REVENUE,
     }
     graph, model = graph_with(script, ask_guard)
     first = graph.invoke(ask("What do the memos say?"), thread())
@@ -337,12 +323,8 @@ def test_an_ask_on_the_plan_waits_before_any_step_and_each_decision_does_what_it
     assert request["name"] == "guardrail:memos-ok" and '"memos"' in request["args"]["text"]
     assert model.calls_for("memos") == []
     edited = '{"steps": [{"id": "fig", "specialist": "numbers", "objective": "Find revenue"}]}'
-    answers = {
-        "approve": {"type": "approve"},
-        "edit": edit_to(request, edited),
-        "reject": {"type": "reject", "message": "no memos today"},
-    }
-    result = graph.invoke(Command(resume={"decisions": [answers[decision]]}), thread())
+    said = decided(decision, request["name"], edited, "no memos today")
+    result = graph.invoke(Command(resume={"decisions": [said]}), thread())
     ran = {k: r["status"] for k, r in result["ledger"].items()}
     if decision == "approve":
         assert ran == {"1.m": "done"} and len(model.calls_for("memos")) == 2
@@ -377,12 +359,8 @@ def test_an_ask_on_a_report_settles_the_step_as_decided(decision: str) -> None:
         "text": "1.2M; the CEO salary is 900k",
         "reason": "matches '(?i)salary'",
     }
-    answers = {
-        "approve": {"type": "approve"},
-        "edit": edit_to(request, "1.2M"),
-        "reject": {"type": "reject"},
-    }
-    result = graph.invoke(Command(resume={"decisions": [answers[decision]]}), thread())
+    said = decided(decision, request["name"], "1.2M")
+    result = graph.invoke(Command(resume={"decisions": [said]}), thread())
     report = result["reports"]["1.fig"]
     if decision == "reject":
         # The step failed with the guardrail's reason, and the orchestrator replanned.
