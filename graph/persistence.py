@@ -14,13 +14,13 @@ from typing import Any
 import psycopg
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
 from langgraph.store.postgres.aio import AsyncPostgresStore
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from graph.pg_saver import PooledPostgresSaver
 from graph.sqlite_loop import LoopSqliteSaver
 from graph.sqlite_store import LoopSqliteStore, create_store_tables
 from tools.secrets import mask_url, redact
@@ -149,10 +149,10 @@ async def postgres_pool(url: str) -> AsyncIterator[AsyncConnectionPool]:
 
 
 @asynccontextmanager
-async def _open_postgres(url: str) -> AsyncIterator[AsyncPostgresSaver]:
+async def _open_postgres(url: str) -> AsyncIterator[PooledPostgresSaver]:
     """Open a pooled Postgres checkpointer, its tables set up on first use."""
     async with postgres_pool(url) as pool:
-        saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+        saver = PooledPostgresSaver(pool)  # type: ignore[arg-type]
         await _set_up_once(pool, saver, url)
         yield saver
 
@@ -170,7 +170,7 @@ async def open_persistence(url: str, *, must_exist: bool = False) -> AsyncIterat
     """Open the checkpointer and the Store a URL names; on Postgres they share one pool."""
     if url.startswith(POSTGRES):
         async with postgres_pool(url) as pool:
-            pg_saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+            pg_saver = PooledPostgresSaver(pool)  # type: ignore[arg-type]
             pg_store = AsyncPostgresStore(pool)  # type: ignore[arg-type]
             await _set_up_once(pool, pg_saver, url)
             await _set_up_once(pool, pg_store, url)
@@ -187,7 +187,7 @@ async def _try_lock(conn: Any) -> bool:
 
 
 async def _set_up_once(
-    pool: AsyncConnectionPool, saver: AsyncPostgresSaver | AsyncPostgresStore, url: str
+    pool: AsyncConnectionPool, saver: PooledPostgresSaver | AsyncPostgresStore, url: str
 ) -> None:
     """Create or migrate the checkpoint tables, one process at a time."""
     # Processes starting together on a fresh database would race on CREATE TABLE. Waiting

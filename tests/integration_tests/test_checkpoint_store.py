@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import uuid
 from pathlib import Path
 
 from graph.persistence import open_checkpointer
+from graph.pg_saver import PooledPostgresSaver
 from tests.integration_tests.conftest import InProcessCli, model_env
 from tests.integration_tests.scripts import sql_and_docs
 from tests.servers.openai_server import ScriptedOpenAIServer
@@ -119,4 +121,38 @@ def test_many_openers_on_a_fresh_postgres_set_it_up_once_without_racing(
     async def open_many() -> list[str]:
         return await asyncio.gather(*(open_one() for _ in range(6)))
 
-    assert asyncio.run(open_many()) == ["AsyncPostgresSaver"] * 6
+    assert asyncio.run(open_many()) == ["PooledPostgresSaver"] * 6
+
+
+def test_a_step_writing_on_postgres_never_waits_for_another_steps_write(
+    postgres_url: str,
+) -> None:
+    """Parallel steps (and a server's threads) each write on a pooled connection of their own."""
+    thread_id = f"parallel-{uuid.uuid4().hex}"
+    config = {"configurable": {"thread_id": thread_id, "checkpoint_ns": "", "checkpoint_id": "1"}}
+
+    async def scenario() -> int:
+        async with open_checkpointer(postgres_url) as saver:
+            assert isinstance(saver, PooledPostgresSaver)
+            holding, release = asyncio.Event(), asyncio.Event()
+
+            async def long_write() -> None:
+                async with saver._cursor(pipeline=True):
+                    holding.set()
+                    await release.wait()
+
+            first = asyncio.create_task(long_write())
+            await holding.wait()
+            # Under the upstream saver's lock this write would queue behind the first for good.
+            await asyncio.wait_for(saver.aput_writes(config, [("out", 1)], "step-b"), 10)
+            release.set()
+            await first
+            async with saver._cursor() as cur:
+                await cur.execute(
+                    "SELECT count(*) AS n FROM checkpoint_writes WHERE thread_id = %s",
+                    (thread_id,),
+                )
+                row = await cur.fetchone()
+        return int(row["n"]) if row else 0
+
+    assert asyncio.run(scenario()) == 1
