@@ -18,7 +18,9 @@ from langsmith.utils import tracing_is_enabled
 
 from graph.build import build_graph, pinned_models
 from graph.models import ModelResolver
+from graph.one_writer import OneWriterGraph
 from graph.specialist import build_specialist
+from graph.thread_lock import ThreadLocks
 from nodes.specialists.team import Team, load_team, spec_of
 from state.settings import Settings
 from tools.mcp_servers import McpToolbox
@@ -56,20 +58,24 @@ def joining_caller_trace(graph: CompiledStateGraph[Any, Any, Any, Any]) -> Any:
 
 def served_orchestrator(team: Team, workspace: Workspace) -> Any:
     """Return the orchestrator's factory; with MCP servers, it starts them for each run."""
+    settings = workspace.settings
+    # Shared by every instance where the checkpoints are in Postgres; files on one machine.
+    locks = ThreadLocks(settings.checkpointer_url(), workspace.home / "locks")
     if not team.used_servers():
         graph = build_graph(
             specialists=team.specs(), workspace=workspace, guardrails=team.guardrails
         )
-        return joining_caller_trace(graph)
+        return joining_caller_trace(OneWriterGraph.around(graph, locks))
 
     @asynccontextmanager
     async def orchestrator(config: RunnableConfig) -> AsyncIterator[Any]:
         """The orchestrator, the team's MCP servers running for this run."""
         async with team.opened() as specs:
             with in_caller_trace(config):
-                yield build_graph(
+                graph = build_graph(
                     specialists=specs, workspace=workspace, guardrails=team.guardrails
                 )
+                yield OneWriterGraph.around(graph, locks)
 
     return orchestrator
 

@@ -26,6 +26,11 @@ class Settings(BaseSettings):
         default=False,
         description="Accept a Postgres role with superuser-like rights for the database.",
     )
+    files: Path | None = Field(
+        default=None,
+        description="Run files (CSVs, charts, reports); a folder every instance shares. "
+        "By default <home>/runs.",
+    )
     docs_dir: Path | None = Field(default=None, description="Documents for doc_researcher.")
     team: Path | None = Field(
         default=None, description="Team file (YAML); by default the built-in four specialists."
@@ -66,6 +71,10 @@ class Settings(BaseSettings):
             except re.error as exc:
                 raise ValueError(f"{pattern!r} is not a regular expression ({exc})") from None
         return raw
+
+    def files_dir(self) -> Path:
+        """Return the folder of run files: ORCHESTRA_FILES, or the home's runs folder."""
+        return self.files or self.home / "runs"
 
     def checkpointer_url(self) -> str:
         """Return the checkpointer URL, defaulting to SQLite under the home folder."""

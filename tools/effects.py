@@ -13,10 +13,11 @@ from pathlib import Path
 class Effects:
     """A record of the files side-effect tools wrote, keyed by the call that wrote them."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path | None) -> None:
         self.folder = folder
 
     def _record(self, key: str) -> Path:
+        assert self.folder is not None, "a file record needs a folder"
         return self.folder / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
 
     def _read(self, key: str) -> dict[str, object] | None:
@@ -26,7 +27,7 @@ class Effects:
             return None
 
     def _write(self, key: str, path: Path, done: bool) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self._record(key).parent.mkdir(parents=True, exist_ok=True)
         write_atomically(
             self._record(key), json.dumps({"key": key, "path": str(path), "done": done})
         )

@@ -26,6 +26,7 @@ class Workspace:
         self.settings = settings
         # Resolved once, when the graph is built: never a blocking getcwd() inside a node.
         self.home = settings.home.resolve()
+        self.runs = settings.files_dir().resolve()
 
     @cached_property
     def sample(self) -> SampleData:
@@ -37,6 +38,12 @@ class Workspace:
     @cached_property
     def effects(self) -> Effects:
         """Return the record of side effects, so a re-run call finds its first result."""
+        url = self.settings.checkpointer_url()
+        if url.startswith(("postgresql://", "postgres://")):
+            # Beside the checkpoints: every instance that resumes the run finds the same claims.
+            from tools.pg_effects import PostgresEffects
+
+            return PostgresEffects(url)
         return Effects(self.home / "effects")
 
     @cached_property
@@ -71,11 +78,11 @@ class Workspace:
         thread = brief.thread_id or "adhoc"
         if (why := bad_thread_id(thread)) is not None:
             raise ToolError(why)
-        return self._inside(self.home / "runs" / thread)
+        return self._inside(self.runs / thread)
 
     def _inside(self, path: Path) -> Path:
         """Create a run folder, refusing one that would resolve outside the home's runs."""
-        runs = (self.home / "runs").resolve()
+        runs = self.runs
         # Checked before the folder is made, so a refused one leaves nothing behind.
         _refuse_outside(path, path.resolve(), runs)
         path.mkdir(parents=True, exist_ok=True)

@@ -37,7 +37,7 @@ async def run_demo(*, as_json: bool) -> int:
         )
         if not as_json:
             # Listing the run's folder reads the disk: off the event loop.
-            files = await asyncio.to_thread(run_files, session.settings.home / "runs" / thread)
+            files = await asyncio.to_thread(run_files, session.settings.files_dir() / thread)
             for path in files:
                 out.print(f"[bold]file[/bold]: {path}", highlight=False)
             out.print(f"inspect the run: orchestra show {thread}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,9 +12,9 @@ from langgraph.graph.state import CompiledStateGraph
 
 from graph.build import build_graph, pinned_models
 from graph.cli.failures import UsageError, load_settings
-from graph.cli.thread_lock import hold_thread
 from graph.models import ModelResolver, ModelSpec
 from graph.persistence import open_persistence
+from graph.thread_lock import ThreadBusyError, ThreadLocks
 from nodes.guards.screen import Guards
 from nodes.specialists import SpecialistSpec
 from nodes.specialists.team import Team, load_team
@@ -41,9 +41,22 @@ class Session:
             configurable["checkpoint_id"] = checkpoint_id
         return {"configurable": configurable, "recursion_limit": 200}
 
-    def hold(self, thread_id: str) -> AbstractAsyncContextManager[None]:
+    @asynccontextmanager
+    async def hold(self, thread_id: str) -> AsyncIterator[None]:
         """Hold the thread's lock for this run: one writer per thread."""
-        return hold_thread(self.settings.checkpointer_url(), self.settings.home, thread_id)
+        locks = ThreadLocks(self.settings.checkpointer_url(), self.settings.home / "locks")
+        held = False
+        try:
+            async with locks.hold(thread_id):
+                held = True
+                yield
+        except ThreadBusyError:
+            if held:  # refused by a lock deeper down, not this thread's: not ours to explain
+                raise
+            raise UsageError(
+                f"thread {thread_id} has a run in progress in another process; wait for it to "
+                f"stop, then continue with: orchestra resume {thread_id}"
+            ) from None
 
     async def stops(self, thread_id: str) -> dict[str, dict[str, Any]]:
         """Return the thread's stop records: steps a cancelled or drained run stopped."""

@@ -7,11 +7,13 @@ import signal
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from graph import build_graph
 from graph.persistence import open_checkpointer
 from graph.testing import call, plan, step
+from tests.conftest import copy_sample
 from tests.integration_tests.conftest import Cli, CliResult, model_env, wait_for
 from tests.integration_tests.scripts import echo_reports, echo_tool, sql_and_docs
 from tests.servers.openai_server import ScriptedOpenAIServer
@@ -167,13 +169,16 @@ def test_crash_in_the_third_tool_iteration_resumes_without_earlier_model_calls(
     assert "Found: exit code 0\nstdout:\n3" in result.json()["answer"]
 
 
-def test_two_processes_share_postgres_and_a_third_resumes_the_killed_one(
-    cli: Cli, postgres_url: str
+def test_two_processes_share_postgres_and_a_third_resumes_the_killed_one_on_another_machine(
+    cli: Cli, postgres_url: str, session_sample: Path, tmp_path: Path
 ) -> None:
     hanging = sql_and_docs()
     run_sql, summary = hanging["sql_analyst"]
     hanging["sql_analyst"] = [run_sql, {"hang": True}, summary]
-    store = {"ORCHESTRA_CHECKPOINTER": postgres_url}
+    # every "machine" shares the checkpoints (Postgres) and the run files (ORCHESTRA_FILES)
+    store = {"ORCHESTRA_CHECKPOINTER": postgres_url, "ORCHESTRA_FILES": str(tmp_path / "shared")}
+    other_machine = {**store, "ORCHESTRA_HOME": str(tmp_path / "machine-b")}
+    copy_sample(session_sample, tmp_path / "machine-b")
     with (
         ScriptedOpenAIServer(hanging) as server_a,
         ScriptedOpenAIServer(sql_and_docs()) as server_b,
@@ -190,11 +195,21 @@ def test_two_processes_share_postgres_and_a_third_resumes_the_killed_one(
             killed.send_signal(signal.SIGKILL)
             killed.wait(timeout=10)
         assert finished.wait(timeout=120) == 0, finished.stderr.read() if finished.stderr else ""
-        resumed = cli("resume", "pg-a", "--json", **env_for(server_a, store))
+        resumed = cli("resume", "pg-a", "--json", **env_for(server_a, other_machine))
         assert resumed.code == 0, resumed.stderr
         assert resumed.json()["status"] == "done"
         assert_no_completed_call_repeated(server_a)
-        other = cli("show", "pg-b", "--json", **env_for(server_b, store))
+        other = cli("show", "pg-b", "--json", **env_for(server_b, other_machine))
         assert other.json()["status"] == "done"
-        listed = cli("threads", "--json", **store).json()
+        listed = cli("threads", "--json", **other_machine).json()
         assert {"pg-a", "pg-b"} <= {t["thread_id"] for t in listed}
+    # one CSV per thread, in the shared folder; the claims in Postgres, not in either home
+    shared = sorted(p.relative_to(tmp_path) for p in (tmp_path / "shared").rglob("query_*.csv"))
+    assert [p.parts[1] for p in shared] == ["pg-a", "pg-b"]
+    assert (
+        not list(tmp_path.glob("*/effects"))
+        and not (Path(cli.env["ORCHESTRA_HOME"]) / "effects").exists()
+    )
+    with psycopg.connect(postgres_url) as conn:
+        claimed = conn.execute("SELECT path, done FROM orchestra_effects ORDER BY path").fetchall()
+    assert claimed == [(str(tmp_path / p), True) for p in shared]

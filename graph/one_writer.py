@@ -1,0 +1,46 @@
+"""The served orchestrator: one writer per thread, whatever server runs it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph.state import CompiledStateGraph
+
+from graph.thread_lock import ThreadLocks
+
+
+class OneWriterGraph(CompiledStateGraph[Any, Any, Any, Any]):
+    """A compiled graph whose runs hold their thread's lock from start to stop.
+
+    A server may start two runs on one thread (Aegra ignores `multitask_strategy`); both
+    would write from the same checkpoint and fork the thread. The lock is taken in the run
+    itself, not in the graph's factory, so reading a busy thread's state is never refused.
+    """
+
+    def __init__(self, *, thread_locks: ThreadLocks, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # An attribute in __dict__, so the server's `copy(update=...)` carries it along.
+        self.thread_locks = thread_locks
+
+    @classmethod
+    def around(
+        cls, graph: CompiledStateGraph[Any, Any, Any, Any], locks: ThreadLocks
+    ) -> OneWriterGraph:
+        """Return `graph` as a one-writer graph whose locks live in `locks`."""
+        attrs = {k: v for k, v in graph.__dict__.items() if k != "__orig_class__"}
+        return cls(thread_locks=locks, **attrs)
+
+    async def astream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        """Stream the run with its thread held; a busy thread raises ThreadBusyError first."""
+        thread = ((config or {}).get("configurable") or {}).get("thread_id")
+        if thread is None:  # no thread, nothing to fork
+            async for chunk in super().astream(input, config, **kwargs):
+                yield chunk
+            return
+        async with self.thread_locks.hold(str(thread)):
+            async for chunk in super().astream(input, config, **kwargs):
+                yield chunk
