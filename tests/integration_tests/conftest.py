@@ -214,8 +214,15 @@ def one_server_per_session(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put every test of the session's server in one xdist group: one server per session."""
+    """Refuse a test of the session's server outside the module-level xdist group 'server'."""
+    # A group added here comes too late: xdist has already read the marks (the server's
+    # tests were split over both workers whenever a subset ran).
     for item in items:
-        if "studio" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.server)
-            item.add_marker(pytest.mark.xdist_group("server"))
+        if "studio" not in getattr(item, "fixturenames", ()):
+            continue
+        group = item.get_closest_marker("xdist_group")
+        if group is None or group.args[:1] != ("server",):
+            raise pytest.UsageError(
+                f"{item.nodeid} uses the session's langgraph dev: mark its module with "
+                'pytestmark = [pytest.mark.server, pytest.mark.xdist_group("server")]'
+            )

@@ -11,7 +11,7 @@ from langgraph_sdk import get_client
 
 from tests.integration_tests.studio import COUNT_SQL, Studio
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.xdist_group("server")]
 
 RUN_S = 60
 # How agent-chat-ui streams a run: values for the thread, message tuples, subgraphs on.

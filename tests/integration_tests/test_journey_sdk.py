@@ -20,7 +20,7 @@ from langgraph_sdk import get_client
 from tests.integration_tests.studio import Studio
 from tests.journey import year_count_sql
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.xdist_group("server")]
 
 RUN_S = 60
 CHAT = {"stream_mode": ["values", "messages-tuple", "updates"], "stream_subgraphs": True}

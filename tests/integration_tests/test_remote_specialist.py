@@ -7,6 +7,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import pytest
 from langgraph_sdk import get_sync_client
 
 from graph.testing import call, plan, step
@@ -15,6 +16,8 @@ from tests.integration_tests.scripts import echo_reports, echo_tool
 from tests.integration_tests.studio import COUNT_SQL, Studio
 from tests.servers.catalog_mcp import CATALOG
 from tests.servers.openai_server import ScriptedOpenAIServer
+
+pytestmark = [pytest.mark.server, pytest.mark.xdist_group("server")]
 
 SERVER = Path(__file__).parents[1] / "servers" / "catalog_mcp.py"
 

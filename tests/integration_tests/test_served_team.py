@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from langgraph_sdk import get_sync_client
 
 from tests.integration_tests.studio import Studio
 from tests.servers.catalog_mcp import CATALOG
+
+pytestmark = [pytest.mark.server, pytest.mark.xdist_group("server")]
 
 
 def test_the_server_runs_the_team_file_with_its_mcp_tools_and_serves_a_specialist_alone(

@@ -10,7 +10,7 @@ from langgraph_sdk import get_client
 from nodes.specialists import SAMPLE_TEAM
 from tests.integration_tests.studio import Studio
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.xdist_group("server")]
 
 RUN_S = 60
 CONTEXT_FIELDS = {"model", "orchestrator_model", "specialist_models", "max_steps", "review_plan"}

@@ -5,12 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from graph.testing import call, plan, step
 from tests.integration_tests.conftest import Cli, model_env, wait_for
 from tests.integration_tests.scripts import echo_reports, echo_tool
 from tests.integration_tests.studio import Studio, catalog_team, tracing_env
 from tests.servers.langsmith_server import LangSmithCaptureServer
 from tests.servers.openai_server import ScriptedOpenAIServer
+
+pytestmark = [pytest.mark.server, pytest.mark.xdist_group("server")]
 
 
 def test_mcp_tool_calls_and_the_remote_servers_run_are_in_the_parent_trace(
