@@ -3,14 +3,36 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Aegra needs Python >= 3.12: its own venv, .venv-serve (see "Serving on several machines").
+# (asked for its own path: a pyenv shim of an unselected version is on PATH but does not run)
+PYTHON312 ?= $(or $(shell python3.12 -c 'import sys; print(sys.executable)' 2>/dev/null),$(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12)))
+SERVE_VENV := .venv-serve
+SERVE_STAMP := $(SERVE_VENV)/.installed
+# make test builds it where Python 3.12 is, so the Aegra tests run (in CI they must).
+SERVE_FOR_TESTS := $(if $(PYTHON312),$(SERVE_STAMP))
+INSTANCES ?= 1
+PORT ?= 2026
 
-.PHONY: demo eval test lint bench fault-matrix studio notebooks clean
+.PHONY: demo eval test lint bench bench-serve fault-matrix studio serve notebooks clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	touch $(STAMP)
+
+$(SERVE_STAMP): pyproject.toml
+	@test -n "$(PYTHON312)" || { echo "Aegra needs Python 3.12: pyenv install 3.12 (or deadsnakes' python3.12), or set PYTHON312=/path/to/python3.12" >&2; exit 2; }
+	$(PYTHON312) -m venv $(SERVE_VENV)
+	$(SERVE_VENV)/bin/pip install --quiet --upgrade pip
+	$(SERVE_VENV)/bin/pip install --quiet -e ".[serve]"
+	touch $(SERVE_STAMP)
+
+# N Aegra instances on ports PORT, PORT+1, ... over DATABASE_URL (Postgres) and REDIS_URL.
+# LEASE=seconds sets Aegra's run lease (default 30 s; heartbeat and reaper a third of it).
+serve: $(SERVE_STAMP)
+	$(if $(and $(DATABASE_URL),$(REDIS_URL)),,$(error make serve needs DATABASE_URL (Postgres) and REDIS_URL (Redis) in the environment))
+	@$(SERVE_VENV)/bin/python deploy/aegra.py serve --instances $(INSTANCES) --port $(PORT) $(if $(LEASE),--lease $(LEASE))
 
 demo: $(STAMP)
 	$(BIN)/orchestra demo
@@ -20,16 +42,20 @@ eval: $(STAMP)
 	$(BIN)/orchestra eval --sample --architecture orchestra single supervisor --out .orchestra/eval
 
 # Two workers (the machine's two cores); the tests of the one langgraph dev share a worker.
-test: $(STAMP) lint
+test: $(STAMP) $(SERVE_FOR_TESTS) lint
 	$(BIN)/pytest -q -n 2 --dist loadgroup tests --nbmake notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check graph nodes tools state tests benchmarks
+	$(BIN)/ruff format --check graph nodes tools state tests benchmarks deploy
 	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# Throughput with 1, 2 and 4 Aegra instances and takeover after kill -9 (benchmarks/RESULTS.md).
+bench-serve: $(STAMP) $(SERVE_STAMP)
+	$(BIN)/python -m benchmarks.serving
 
 # The fault-injection matrix, recorded for benchmarks/RESULTS.md.
 fault-matrix: $(STAMP)
@@ -45,4 +71,4 @@ notebooks: $(STAMP)
 	$(BIN)/pytest -q --nbmake notebooks
 
 clean:
-	rm -rf $(VENV) .orchestra .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SERVE_VENV) .orchestra .pytest_cache .mypy_cache .ruff_cache

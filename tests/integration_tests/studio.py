@@ -10,8 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import BaseMessage
 
+from deploy.aegra import LaunchError, wait_healthy
 from graph.testing import answer, call, plan, step
 from tests.integration_tests.scripts import echo_tool
 from tests.journey import JOURNEY_SCRIPT, journey
@@ -134,18 +133,10 @@ def _free_port() -> int:
 
 
 def _wait_ok(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"langgraph dev exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/ok", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)  # polling a server that is starting up
-    pytest.fail(f"langgraph dev did not answer /ok in {STARTUP_S}s:\n{log.read_text()[-4000:]}")
+    try:
+        wait_healthy(url, proc, STARTUP_S, path="/ok", what="langgraph dev")
+    except LaunchError as exc:
+        pytest.fail(f"{exc}:\n{log.read_text()[-4000:]}")
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

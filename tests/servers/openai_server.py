@@ -44,8 +44,12 @@ class ScriptedOpenAIServer(LoopbackServer):
 
     handler_class = _Handler
 
-    def __init__(self, script: dict[str, list[Any]], *, log_path: Path | None = None) -> None:
+    def __init__(
+        self, script: dict[str, list[Any]], *, log_path: Path | None = None, latency: float = 0.0
+    ) -> None:
         super().__init__()
+        # Opt-in: every answered call takes `latency` seconds, as a real model's would.
+        self.latency = latency
         self.script = Script(script)
         self.log_path = Path(log_path) if log_path is not None else None
         self._requests: list[dict[str, Any]] = []
@@ -108,8 +112,8 @@ class ScriptedOpenAIServer(LoopbackServer):
         }
         if callable(entry):
             entry = entry(messages)
-        if entry.get("delay"):
-            self.stopping.wait(float(entry["delay"]))
+        if entry.get("delay") or self.latency:
+            self.stopping.wait(float(entry.get("delay") or self.latency))
         if entry.get("hang"):
             record["status"] = None
             self._record(record)

@@ -1,0 +1,1 @@
+"""Deployment launchers for the source checkout (not part of the installed package)."""
