@@ -42,7 +42,10 @@ eval: $(STAMP)
 	$(BIN)/orchestra eval --sample --architecture orchestra single supervisor --out .orchestra/eval
 
 # Two workers (the machine's two cores); the tests of the one langgraph dev share a worker.
-test: $(STAMP) $(SERVE_FOR_TESTS) lint
+# The two virtual environments are built side by side (pip mostly waits on the network/disk).
+test:
+	$(MAKE) --no-print-directory -j2 $(STAMP) $(SERVE_FOR_TESTS)
+	$(MAKE) --no-print-directory lint
 	$(BIN)/pytest -q -n 2 --dist loadgroup tests --nbmake notebooks
 
 lint: $(STAMP)

@@ -7,7 +7,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from benchmarks import conversation_report, fault_matrix
+from benchmarks import conversation_report, fault_matrix, serving_report
 from benchmarks import figures as fig
 from benchmarks.architectures import ORCHESTRA, SINGLE, SUPERVISOR
 from benchmarks.large_team import report as large_report
@@ -169,6 +169,7 @@ def markdown(data: dict[str, Any]) -> str:
     if data.get("large_team"):
         lines += ["", *large_report.section(data["large_team"])]
     lines += ["", *fault_matrix.section()]
+    lines += serving_report.section()
     lines += ["## Method", "", *data["method"], ""]
     if data.get("real"):
         lines += ["## Real model", "", str(data["real"]), ""]

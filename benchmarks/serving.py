@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
 import tempfile
 import threading
 import time
@@ -24,18 +23,14 @@ from typing import Any
 
 from langgraph_sdk import get_client
 
+from benchmarks import publish
+from benchmarks.serving_report import FIGURES, LATENCY_S, NOTE, REPEATS, RUNS, markdown
 from tests.integration_tests.aegra import COUNT_ONLY, COUNT_SCRIPT, Cluster, cluster
 from tools.sample import ensure_sample
 
-LATENCY_S = 0.2
-RUNS = 60
-REPEATS = 3
 INSTANCES = (1, 2, 4)
 # 0: Aegra's defaults (lease 30 s, heartbeat 10 s, reaper every 15 s); 3: the tests' short one
 LEASES = (0, 3)
-RESULTS = Path(__file__).with_name("RESULTS.md")
-FIGURES = Path(__file__).with_name("serving.json")
-HEADING = "## Serving on Aegra"
 
 
 def machine_busy() -> tuple[float, float]:
@@ -155,80 +150,8 @@ def takeover(lease: int, folder: Path, sample: Path) -> dict[str, Any]:
     return {"lease_s": lease or 30, "status": status, "takeover_s": float(seconds)}
 
 
-def markdown(figures: dict[str, Any]) -> str:
-    """Return the RESULTS.md section for `figures`."""
-    rows = figures["throughput"]
-    base = rows[0]["runs_per_min"]
-    lines = [
-        HEADING,
-        "",
-        f"`make bench-serve` ({figures['date']}, {os.cpu_count()} cores, aegra-api "
-        f"{figures['aegra']}): {REPEATS} bursts of {RUNS} one-step runs (four model calls "
-        f"each, {LATENCY_S * 1000:.0f} ms per call) sent at once, round-robin over the "
-        "instances; one Postgres, one Redis, the client and the scripted model, all on this "
-        "machine.",
-        "",
-        "| instances | runs/min (each burst) | vs 1 instance | one run alone, s "
-        "| instance CPU s per run | cores: instances | cores: client + model | machine busy "
-        "| ok |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in rows:
-        each = r["runs_per_min_each"]
-        lines.append(
-            f"| {r['instances']} | {r['runs_per_min']} ({', '.join(map(str, each))}) "
-            f"| {r['runs_per_min'] / base:.2f}x | {r['solo_run_s']} "
-            f"| {r['instance_cpu_s_per_run']} | {r['instances_cores_used']} "
-            f"| {r['bench_process_cores_used']} | {r['machine_busy_pct']} % "
-            f"| {r['ok']}/{r['runs']} |"
-        )
-    lines += ["", limits(rows)]
-    lines += ["", "| lease s | takeover after kill -9, s | run |", "|---:|---:|---|"]
-    for t in figures["takeover"]:
-        lines.append(f"| {t['lease_s']} | {t['takeover_s']} | {t['status']} |")
-    lines += ["", figures["note"], ""]
-    return "\n".join(lines)
-
-
-def limits(rows: list[dict[str, Any]]) -> str:
-    """Return what limits the scaling, read from the figures."""
-    one, *more = rows
-    said = [
-        f"What limits it: an instance is one Python process whose one event loop runs its runs' "
-        f"steps; alone it kept {one['instances_cores_used']} of the {os.cpu_count()} cores busy "
-        f"(a run alone takes {one['solo_run_s']} s, of which {4 * LATENCY_S:.1f} s is the model)."
-    ]
-    for r in more:
-        said.append(
-            f"{r['instances']} instances: {r['runs_per_min'] / one['runs_per_min']:.2f}x, the "
-            f"instances on {r['instances_cores_used']} cores, the client and scripted model on "
-            f"{r['bench_process_cores_used']}, the machine {r['machine_busy_pct']} % busy with "
-            f"Postgres and Redis, {r['instance_cpu_s_per_run']} CPU s per run."
-        )
-    said.append(
-        "Past the machine's cores another instance adds no throughput, only contention; on "
-        "separate machines each instance brings its own cores, up to what Postgres sustains."
-    )
-    return " ".join(said)
-
-
-def write_section(text: str) -> None:
-    """Put `text` in RESULTS.md in place of an earlier "Serving on Aegra" section, or append."""
-    results = RESULTS.read_text()
-    if HEADING in results:
-        head, rest = results.split(HEADING, 1)
-        tail = rest[rest.find("\n## ") :] if "\n## " in rest else ""
-        results = head.rstrip() + "\n\n" + text + tail
-    else:
-        results = results.rstrip() + "\n\n" + text
-    RESULTS.write_text(results)
-
-
 def main() -> None:
     """Run every configuration, print the figures and write them into RESULTS.md."""
-    if sys.argv[1:] == ["--rewrite"]:  # RESULTS.md again from serving.json, no run
-        write_section(markdown(json.loads(FIGURES.read_text())))
-        return
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
         root = Path(tmp)
         sample = ensure_sample(root / "sample-home").db_path.parent
@@ -242,25 +165,14 @@ def main() -> None:
         "note": NOTE,
     }
     FIGURES.write_text(json.dumps(figures, indent=2) + "\n")
-    write_section(markdown(figures))
-    print(markdown(figures))
+    publish.main()  # RESULTS.md again, with this section
+    print("\n".join(markdown(figures)))
 
 
 def _aegra_version() -> str:
     """Return the installed aegra-api's version, read from .venv-serve's metadata."""
     found = sorted(Path(".venv-serve/lib").glob("python3.*/site-packages/aegra_api-*.dist-info"))
     return found[-1].name.removesuffix(".dist-info").split("-")[1] if found else "?"
-
-
-NOTE = (
-    "Times are the server's (runs' created_at to updated_at): `runs.join` and `runs.wait` "
-    "answer up to 2 s late, as Aegra polls a Redis key every 2 s for a run's end (a stream "
-    "sees the end at once). "
-    "Takeover is lease expiry plus up to one reaper interval (Aegra's defaults: lease 30 s, "
-    "reaper every 15 s, so 30-45 s; the short lease: 3 s, reaper every 1 s): the "
-    "survivor re-runs the run under the same run id, which LangGraph resumes from the last "
-    "checkpoint, so only the call in flight is asked again."
-)
 
 
 if __name__ == "__main__":
