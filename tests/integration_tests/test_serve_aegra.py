@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import BaseMessage
 from langgraph_sdk import get_client
+from langgraph_sdk.errors import BadRequestError
 
 import tests.integration_tests.test_journey_sdk as journey_sdk
 from tests.integration_tests.aegra import (
@@ -266,3 +267,45 @@ def test_a_gracefully_stopped_instance_leaves_the_other_serving(fresh: Cluster) 
         return await last_message(client, thread_id)
 
     assert asyncio.run(one()) == f"There are {order_count(fresh)} orders (step count)."
+
+
+def test_two_answers_to_one_approval_at_once_resume_it_once(fresh: Cluster) -> None:
+    # The same approval answered through both instances at once: the report writer's call
+    # after the approval is held until the second answer has been refused.
+    async def to_approval() -> str:
+        client = get_client(url=fresh.instances[0].url)
+        thread_id = (await client.threads.create())["thread_id"]
+        run = await client.runs.create(thread_id, "orchestrator", input=ask(WITH_REPORT))
+        assert (await finish(client, thread_id, run["run_id"]))["status"] == "interrupted"
+        return thread_id
+
+    thread_id = asyncio.run(to_approval())
+    before = len(fresh.model.requests)
+    arrived, release = threading.Event(), threading.Event()
+
+    def hold_the_writer(role: str, step_id: str) -> bool:
+        if role == "report_writer":
+            arrived.set()
+            release.wait(RUN_S)
+        return False  # then answered as scripted
+
+    fresh.model.on_request = hold_the_writer
+
+    async def answer_twice() -> dict[str, Any]:
+        a, b = (get_client(url=i.url) for i in fresh.instances)
+        first = await a.runs.create(thread_id, "orchestrator", command={"resume": APPROVE})
+        await asyncio.to_thread(arrived.wait, RUN_S)  # the first answer is being acted on
+        # Aegra refuses a resume of a thread no longer interrupted; had both answers passed
+        # that check together, the thread's lock would refuse one run (the test above).
+        with pytest.raises(BadRequestError, match="thread is not in interrupted state"):
+            await b.runs.create(thread_id, "orchestrator", command={"resume": APPROVE})
+        release.set()
+        return await finish(a, thread_id, first["run_id"])
+
+    assert asyncio.run(answer_twice())["status"] == "success"
+    asked = [(r["role"], r["step"], r["status"]) for r in fresh.model.requests[before:]]
+    assert asked == [("report_writer", "write", 200), ("orchestrator", "", 200)]
+    report = fresh.home / "runs" / thread_id / "report.md"
+    assert sorted(p.name for p in report.parent.glob("*.md")) == ["report.md"]
+    said = asyncio.run(last_message(get_client(url=fresh.instances[1].url), thread_id))
+    assert said.startswith(f"There are {order_count(fresh)} orders (step count).")
