@@ -46,6 +46,9 @@ eval: $(STAMP)
 test:
 	$(MAKE) --no-print-directory -j2 $(STAMP) $(SERVE_FOR_TESTS)
 	$(MAKE) --no-print-directory lint
+	@# Every `orchestra` a test starts imports the checkout; where PYTHONDONTWRITEBYTECODE is
+	@# set, nothing caches its bytecode, and each process would compile it all again.
+	$(BIN)/python -m compileall -q graph nodes tools state tests deploy
 	$(BIN)/pytest -q -n 2 --dist loadgroup tests --nbmake notebooks
 
 lint: $(STAMP)
