@@ -89,6 +89,15 @@ async def finish(client: Any, thread_id: str, run_id: str) -> dict[str, Any]:
     return dict(await client.runs.get(thread_id, run_id))
 
 
+async def raise_approval(url: str) -> tuple[str, str]:
+    """Ask for a report through `url` and wait for its approval; return (thread, run) ids."""
+    client = get_client(url=url)
+    thread_id = (await client.threads.create())["thread_id"]
+    run = await client.runs.create(thread_id, "orchestrator", input=ask(WITH_REPORT))
+    assert (await finish(client, thread_id, run["run_id"]))["status"] == "interrupted"
+    return thread_id, run["run_id"]
+
+
 async def last_message(client: Any, thread_id: str) -> str:
     """Return the text of the thread's last message."""
     state = await client.threads.get_state(thread_id)
@@ -178,14 +187,7 @@ def test_two_questions_at_once_on_one_thread_answer_one_and_refuse_the_other(
 def test_an_approval_raised_on_one_instance_is_answered_through_the_other(
     fresh: Cluster,
 ) -> None:
-    async def raise_it() -> tuple[str, str]:
-        client = get_client(url=fresh.instances[0].url)
-        thread_id = (await client.threads.create())["thread_id"]
-        run = await client.runs.create(thread_id, "orchestrator", input=ask(WITH_REPORT))
-        assert (await finish(client, thread_id, run["run_id"]))["status"] == "interrupted"
-        return thread_id, run["run_id"]
-
-    thread_id, run_id = asyncio.run(raise_it())
+    thread_id, run_id = asyncio.run(raise_approval(fresh.instances[0].url))
     raised_on = fresh.runner(run_id)
     fresh.kill(raised_on)  # the instance that raised the approval is gone
     other = next(i for i in fresh.instances if i is not raised_on)
@@ -209,14 +211,7 @@ def test_a_killed_instance_s_step_is_finished_by_the_other(fresh: Cluster) -> No
     # The writer proposed write_report before the approval; approve it, then kill -9 the
     # instance running the writer while its next model call (after the report was written)
     # is in flight: the other instance takes the run over when the lease expires.
-    async def to_approval() -> str:
-        client = get_client(url=fresh.instances[0].url)
-        thread_id = (await client.threads.create())["thread_id"]
-        run = await client.runs.create(thread_id, "orchestrator", input=ask(WITH_REPORT))
-        assert (await finish(client, thread_id, run["run_id"]))["status"] == "interrupted"
-        return thread_id
-
-    thread_id = asyncio.run(to_approval())
+    thread_id, _ = asyncio.run(raise_approval(fresh.instances[0].url))
     before = len(fresh.model.requests)
     resumed: dict[str, str] = {}
     killed: list[Any] = []
@@ -272,14 +267,7 @@ def test_a_gracefully_stopped_instance_leaves_the_other_serving(fresh: Cluster) 
 def test_two_answers_to_one_approval_at_once_resume_it_once(fresh: Cluster) -> None:
     # The same approval answered through both instances at once: the report writer's call
     # after the approval is held until the second answer has been refused.
-    async def to_approval() -> str:
-        client = get_client(url=fresh.instances[0].url)
-        thread_id = (await client.threads.create())["thread_id"]
-        run = await client.runs.create(thread_id, "orchestrator", input=ask(WITH_REPORT))
-        assert (await finish(client, thread_id, run["run_id"]))["status"] == "interrupted"
-        return thread_id
-
-    thread_id = asyncio.run(to_approval())
+    thread_id, _ = asyncio.run(raise_approval(fresh.instances[0].url))
     before = len(fresh.model.requests)
     arrived, release = threading.Event(), threading.Event()
 
