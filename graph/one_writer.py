@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import nullcontext
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -37,10 +38,8 @@ class OneWriterGraph(CompiledStateGraph[Any, Any, Any, Any]):
     ) -> AsyncIterator[Any]:
         """Stream the run with its thread held; a busy thread raises ThreadBusyError first."""
         thread = ((config or {}).get("configurable") or {}).get("thread_id")
-        if thread is None:  # no thread, nothing to fork
-            async for chunk in super().astream(input, config, **kwargs):
-                yield chunk
-            return
-        async with self.thread_locks.hold(str(thread)):
+        # No thread, nothing to fork.
+        held = nullcontext() if thread is None else self.thread_locks.hold(str(thread))
+        async with held:
             async for chunk in super().astream(input, config, **kwargs):
                 yield chunk

@@ -23,11 +23,11 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from graph.pg_saver import PooledPostgresSaver
 from graph.sqlite_loop import LoopSqliteSaver
 from graph.sqlite_store import LoopSqliteStore, create_store_tables
+from state.settings import POSTGRES
 from tools.secrets import mask_url, redact
 
 SETUP_LOCK = 7_221_019  # an arbitrary advisory-lock key, Orchestra's own
 SETUP_WAIT_S = 60.0
-POSTGRES = ("postgresql://", "postgres://")
 TRY_LOCK = "SELECT pg_try_advisory_lock(%s) AS locked"
 
 

@@ -58,9 +58,8 @@ def joining_caller_trace(graph: CompiledStateGraph[Any, Any, Any, Any]) -> Any:
 
 def served_orchestrator(team: Team, workspace: Workspace) -> Any:
     """Return the orchestrator's factory; with MCP servers, it starts them for each run."""
-    settings = workspace.settings
     # Shared by every instance where the checkpoints are in Postgres; files on one machine.
-    locks = ThreadLocks(settings.checkpointer_url(), workspace.home / "locks")
+    locks = ThreadLocks(workspace.settings.checkpointer_url(), workspace.home / "locks")
     if not team.used_servers():
         graph = build_graph(
             specialists=team.specs(), workspace=workspace, guardrails=team.guardrails

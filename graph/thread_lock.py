@@ -12,7 +12,8 @@ from pathlib import Path
 
 import psycopg
 
-POSTGRES = ("postgresql://", "postgres://")
+from state.settings import POSTGRES
+
 TRY_THREAD_LOCK = "SELECT pg_try_advisory_lock(hashtextextended(%s, 0))"
 
 

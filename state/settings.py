@@ -9,7 +9,9 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-CHECKPOINTERS = ("sqlite:///", "postgresql://", "postgres://")
+# The schemes of a Postgres URL: checkpoints, Store, thread locks and effect records there.
+POSTGRES = ("postgresql://", "postgres://")
+CHECKPOINTERS = ("sqlite:///", *POSTGRES)
 
 
 class Settings(BaseSettings):

@@ -11,26 +11,19 @@ from pathlib import Path
 
 
 class Effects:
-    """A record of the files side-effect tools wrote, keyed by the call that wrote them."""
+    """A record of the files side-effect tools wrote, keyed by the call that wrote them.
 
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-
-    def _record(self, key: str) -> Path:
-        assert self.folder is not None, "a file record needs a folder"
-        return self.folder / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
+    Where the records live is a subclass's: files on one machine, a table beside Postgres
+    checkpoints (tools/pg_effects.py).
+    """
 
     def _read(self, key: str) -> dict[str, object] | None:
-        try:
-            return json.loads(self._record(key).read_text())
-        except FileNotFoundError:
-            return None
+        """Return the key's record ({"path", "done"}), or None before its first claim."""
+        raise NotImplementedError
 
     def _write(self, key: str, path: Path, done: bool) -> None:
-        self._record(key).parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(
-            self._record(key), json.dumps({"key": key, "path": str(path), "done": done})
-        )
+        """Record the key's file and whether it is complete."""
+        raise NotImplementedError
 
     def claim(self, key: str, folder: Path, name: Callable[[int], str]) -> tuple[Path, bool]:
         """Return the file this key writes, claimed once, and whether it was finished."""
@@ -53,6 +46,28 @@ class Effects:
     def finish(self, key: str, path: Path) -> None:
         """Record that the key's file is complete."""
         self._write(key, path, done=True)
+
+
+class FileEffects(Effects):
+    """Records as JSON files in one folder, one per key."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _record(self, key: str) -> Path:
+        return self.folder / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
+
+    def _read(self, key: str) -> dict[str, object] | None:
+        try:
+            return json.loads(self._record(key).read_text())
+        except FileNotFoundError:
+            return None
+
+    def _write(self, key: str, path: Path, done: bool) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_atomically(
+            self._record(key), json.dumps({"key": key, "path": str(path), "done": done})
+        )
 
 
 def write_atomically(path: Path, text: str) -> None:

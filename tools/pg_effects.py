@@ -24,7 +24,6 @@ class PostgresEffects(Effects):
     """The side-effect records of `Effects`, kept in the orchestra_effects table."""
 
     def __init__(self, url: str) -> None:
-        super().__init__(folder=None)
         self.url = url
         self._set_up = False
 

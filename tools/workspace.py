@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from state.ids import bad_step_id, bad_thread_id
 from state.reports import Brief
-from state.settings import Settings
-from tools.effects import Effects
+from state.settings import POSTGRES, Settings
+from tools.effects import Effects, FileEffects
 from tools.errors import ToolError
 
 if TYPE_CHECKING:
@@ -39,12 +39,12 @@ class Workspace:
     def effects(self) -> Effects:
         """Return the record of side effects, so a re-run call finds its first result."""
         url = self.settings.checkpointer_url()
-        if url.startswith(("postgresql://", "postgres://")):
+        if url.startswith(POSTGRES):
             # Beside the checkpoints: every instance that resumes the run finds the same claims.
             from tools.pg_effects import PostgresEffects
 
             return PostgresEffects(url)
-        return Effects(self.home / "effects")
+        return FileEffects(self.home / "effects")
 
     @cached_property
     def database(self) -> SqlDatabase:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,18 +45,15 @@ class Session:
     async def hold(self, thread_id: str) -> AsyncIterator[None]:
         """Hold the thread's lock for this run: one writer per thread."""
         locks = ThreadLocks(self.settings.checkpointer_url(), self.settings.home / "locks")
-        held = False
-        try:
-            async with locks.hold(thread_id):
-                held = True
-                yield
-        except ThreadBusyError:
-            if held:  # refused by a lock deeper down, not this thread's: not ours to explain
-                raise
-            raise UsageError(
-                f"thread {thread_id} has a run in progress in another process; wait for it to "
-                f"stop, then continue with: orchestra resume {thread_id}"
-            ) from None
+        async with AsyncExitStack() as held:
+            try:
+                await held.enter_async_context(locks.hold(thread_id))
+            except ThreadBusyError:
+                raise UsageError(
+                    f"thread {thread_id} has a run in progress in another process; wait for it "
+                    f"to stop, then continue with: orchestra resume {thread_id}"
+                ) from None
+            yield
 
     async def stops(self, thread_id: str) -> dict[str, dict[str, Any]]:
         """Return the thread's stop records: steps a cancelled or drained run stopped."""

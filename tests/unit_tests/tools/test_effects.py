@@ -4,7 +4,7 @@ from nodes.specialists.report_writer import write_report
 from nodes.specialists.spec import Step
 from state.reports import Brief
 from state.settings import Settings
-from tools.effects import Effects
+from tools.effects import FileEffects
 from tools.workspace import Workspace
 
 
@@ -13,7 +13,7 @@ def names(n: int) -> str:
 
 
 def test_a_key_claims_one_file_and_finds_it_again(tmp_path: Path) -> None:
-    effects = Effects(tmp_path / "effects")
+    effects = FileEffects(tmp_path / "effects")
     first, done = effects.claim("t/1.s/call_a", tmp_path / "run", names)
     assert (first.name, done) == ("report.md", False)
     # killed before the file was finished: the same key gets the same name back
