@@ -26,6 +26,7 @@ from langgraph_sdk import get_client
 from benchmarks import publish
 from benchmarks.serving_report import FIGURES, LATENCY_S, NOTE, REPEATS, RUNS, markdown
 from tests.integration_tests.aegra import COUNT_ONLY, COUNT_SCRIPT, Cluster, cluster
+from tests.integration_tests.studio import ask
 from tools.sample import ensure_sample
 
 INSTANCES = (1, 2, 4)
@@ -56,7 +57,7 @@ async def burst(urls: list[str], runs: int) -> tuple[float, list[str]]:
     async def one(url: str) -> dict[str, Any]:
         client = get_client(url=url)
         thread_id = (await client.threads.create())["thread_id"]
-        run = await client.runs.create(thread_id, "orchestrator", input=_ask(COUNT_ONLY))
+        run = await client.runs.create(thread_id, "orchestrator", input=ask(COUNT_ONLY))
         await client.runs.join(thread_id, run["run_id"])
         return dict(await client.runs.get(thread_id, run["run_id"]))
 
@@ -64,11 +65,6 @@ async def burst(urls: list[str], runs: int) -> tuple[float, list[str]]:
     first = min(datetime.fromisoformat(r["created_at"]) for r in done)
     last = max(datetime.fromisoformat(r["updated_at"]) for r in done)
     return (last - first).total_seconds(), [str(r["status"]) for r in done]
-
-
-def _ask(question: str) -> dict[str, Any]:
-    """Return a run's input: one user message."""
-    return {"messages": [{"role": "user", "content": question}]}
 
 
 def _pids(running: Cluster) -> list[int]:
@@ -135,7 +131,7 @@ def takeover(lease: int, folder: Path, sample: Path) -> dict[str, Any]:
         async def go() -> str:
             client = get_client(url=running.instances[0].url)
             thread_id = (await client.threads.create())["thread_id"]
-            run = await client.runs.create(thread_id, "orchestrator", input=_ask(COUNT_ONLY))
+            run = await client.runs.create(thread_id, "orchestrator", input=ask(COUNT_ONLY))
             run_id.append(run["run_id"])
             ready.set()
             await asyncio.to_thread(asked_again.wait, 120)

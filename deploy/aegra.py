@@ -100,7 +100,7 @@ def set_up(env: Mapping[str, str], python: Path = SERVE_PYTHON) -> None:
     """Run Aegra's migrations and LangGraph's table set-up once, in a child of `python`."""
     done = subprocess.run(
         [str(python), str(Path(__file__).resolve()), "set-up"],
-        env={**aegra_env(env, FIRST_PORT)},
+        env=aegra_env(env, FIRST_PORT),
         capture_output=True,
         text=True,
         timeout=180,

@@ -155,10 +155,10 @@ class Cluster:
             pytest.fail(f"{exc}:\n{ANSI.sub('', instance.log.read_text())[-3000:]}")
 
     def runner(self, run_id: str) -> Instance:
-        """Return the instance whose worker picked up `run_id` last (exactly one must have)."""
+        """Return the one instance whose worker picked up `run_id`."""
         found = [i for i in self.instances if run_id in i.picked_up()]
-        assert found, f"no instance picked up run {run_id}"
-        return found[-1] if len(found) == 1 else found[0]
+        assert len(found) == 1, f"run {run_id} picked up by {len(found)} instances"
+        return found[0]
 
     def kill(self, instance: Instance, sig: int = signal.SIGKILL) -> None:
         """Send `sig` to the instance's process group (SIGKILL: no drain, no lease release)."""

@@ -38,6 +38,11 @@ SKU_LOOKUP = """  - name: sku_lookup
 """
 
 
+def ask(question: str) -> dict[str, Any]:
+    """Return a run's input as a client sends it: one user message."""
+    return {"messages": [{"role": "user", "content": question}]}
+
+
 def catalog_team(folder: Path, *more: str) -> Path:
     """Write a team file: the built-in four, sku_lookup on the catalog MCP server, and `more`."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from langgraph_sdk import get_client
 
-from tests.integration_tests.studio import Studio
+from tests.integration_tests.studio import Studio, ask
 from tests.journey import year_count_sql
 
 pytestmark = [pytest.mark.server, pytest.mark.xdist_group("server")]
@@ -42,10 +42,6 @@ async def run(client: Any, thread_id: str, **kwargs: Any) -> list[Any]:
     parts = await asyncio.wait_for(collect(), RUN_S)
     assert not [p.data for p in parts if p.event == "error"], parts
     return parts
-
-
-def ask(question: str) -> dict[str, Any]:
-    return {"messages": [{"role": "user", "content": question}]}
 
 
 def chat_of(parts: list[Any]) -> list[tuple[str, str | None]]:

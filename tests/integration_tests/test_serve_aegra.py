@@ -31,7 +31,7 @@ from tests.integration_tests.aegra import (
     count_only,
 )
 from tests.integration_tests.conftest import Cli, wait_for
-from tests.integration_tests.studio import COUNT_SQL, Studio
+from tests.integration_tests.studio import COUNT_SQL, Studio, ask
 
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("aegra")]
 
@@ -76,11 +76,6 @@ def order_count(cluster: Cluster) -> int:
     """Return the number of orders in the sample database the instances query."""
     with closing(sqlite3.connect(cluster.home / "sample" / "business.db")) as conn:
         return int(conn.execute(COUNT_SQL).fetchone()[0])
-
-
-def ask(question: str) -> dict[str, Any]:
-    """Return a run's input: one user message."""
-    return {"messages": [{"role": "user", "content": question}]}
 
 
 async def finish(client: Any, thread_id: str, run_id: str) -> dict[str, Any]:
