@@ -62,8 +62,10 @@ def run_with_deadline(fn: Callable[[], T], seconds: float, what: str) -> T:
 
 async def arun_with_deadline(call: Awaitable[T], seconds: float, what: str) -> T:
     """Await a call and cancel it at the deadline."""
+    # A timeout scope, not wait_for: on Python 3.11 wait_for wraps each call in a task of its own.
     try:
-        return await asyncio.wait_for(call, seconds)
+        async with asyncio.timeout(seconds):
+            return await call
     except TimeoutError:
         raise CallTimeoutError(what, seconds) from None
 

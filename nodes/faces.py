@@ -95,4 +95,4 @@ def both_faces(name: str, body: Callable[..., Body]) -> RunnableCallable:
     async def async_(*args: Any, **kwargs: Any) -> Any:
         return await run_async(body(*args, **kwargs))
 
-    return RunnableCallable(sync, async_, name=name)
+    return RunnableCallable(sync, async_, name=name, trace=False)
