@@ -27,6 +27,7 @@ from benchmarks.delegation import (
     time_side_by_side,
     tool_calling_supervisor,
 )
+from benchmarks.floor import lean_orchestrator
 from benchmarks.long_thread import as_rows, drive, policy, table_bytes
 from graph.build import build_graph
 from graph.cli.run_view import summarize
@@ -127,6 +128,10 @@ EVERY_CHECK = [
 ]
 BASELINES = ("langgraph-supervisor (in-memory)", "tool-calling supervisor (in-memory)")
 OVERHEAD_ROWS = (*BASELINES, "orchestra (in-memory)")
+FLOORS = (
+    "LangGraph floor: step nodes, calls as tasks (in-memory)",
+    "LangGraph floor: step subgraphs and a review node (in-memory)",
+)
 
 
 async def delegation_pass(home: Path, runs: int, warm_ups: int) -> dict[str, Any]:
@@ -142,6 +147,9 @@ async def delegation_pass(home: Path, runs: int, warm_ups: int) -> dict[str, Any
         contenders[BASELINES[1]] = (tool_calling_supervisor(model, InMemorySaver()), {})
         memory = build_graph(InMemorySaver(), {"default": model}, specialists=team)
         contenders["orchestra (in-memory)"] = (memory, {})
+        # What LangGraph itself costs for the same request, and what subgraphs add to it.
+        contenders[FLOORS[0]] = (lean_orchestrator(model), {})
+        contenders[FLOORS[1]] = (lean_orchestrator(model, subgraphs=True, review=True), {})
         # The cost of deterministic guardrails: none, the two shipped, and one of each kind.
         for label, guards in (("no guardrails", []), ("every check", EVERY_CHECK)):
             variant = build_graph(

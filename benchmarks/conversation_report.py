@@ -136,7 +136,12 @@ def section(data: dict[str, Any]) -> list[str]:
         "Every system has the same two workers, each with the same three no-op tools, one of "
         "which it calls before it answers: langgraph-supervisor (hand-offs), LangChain's "
         "tool-calling supervisor (`create_agent`, each worker an agent behind a tool) and "
-        "Orchestra.",
+        "Orchestra. The two LangGraph floors (benchmarks/floor.py) are the leanest durable "
+        "orchestrator on LangGraph for the same request: plan, one node per worker in "
+        "parallel, answer, each worker's model and tool calls LangGraph tasks; the second "
+        "runs each worker as a one-node subgraph and adds a review node, as Orchestra does. "
+        "They have no ledger, reports, guardrails or budgets: they show what LangGraph "
+        "itself costs.",
         "",
         "| contender | ms per delegation | × the faster supervisor |",
         "|---|---|---|",

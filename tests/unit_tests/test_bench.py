@@ -123,3 +123,24 @@ def test_outputs_are_written(results: tuple[dict[str, Any], Path]) -> None:
     _, out = results
     for name in ("RESULTS.md", "results.json", "scaling.png", "parallel_wall_time.png"):
         assert (out / name).stat().st_size > 0
+
+
+@pytest.mark.parametrize("subgraphs", [False, True])
+def test_the_langgraph_floor_does_the_work_orchestra_is_timed_against(subgraphs: bool) -> None:
+    """A floor that skipped a call would make every ratio against it a flattering lie."""
+    from langchain_core.messages import HumanMessage
+
+    from benchmarks.delegation import QUESTION, delegation_model
+    from benchmarks.floor import lean_orchestrator
+
+    model = delegation_model()
+    graph = lean_orchestrator(model, subgraphs=subgraphs, review=subgraphs)
+    config = {"configurable": {"thread_id": "floor"}}
+    out = asyncio.run(graph.ainvoke({"messages": [HumanMessage(QUESTION)]}, config))
+    assert out["messages"][-1].text == "Both figures: 1 and 1."
+    assert out["answers"] == ["figure 1", "figure 1"]
+    roles = [c.role for c in model.calls]
+    assert sorted(roles) == ["alpha", "alpha", "beta", "beta", "orchestrator", "orchestrator"]
+    # Each worker's tool call ran once, between its two model calls.
+    tool_results = [m for c in model.calls_for("alpha") for m in c.messages if m.type == "tool"]
+    assert [m.name for m in tool_results] == ["noop_read"]
