@@ -59,7 +59,7 @@ def joining_caller_trace(graph: CompiledStateGraph[Any, Any, Any, Any]) -> Any:
 def served_orchestrator(team: Team, workspace: Workspace) -> Any:
     """Return the orchestrator's factory; with MCP servers, it starts them for each run."""
     # Shared by every instance where the checkpoints are in Postgres; files on one machine.
-    locks = ThreadLocks(workspace.settings.checkpointer_url(), workspace.home / "locks")
+    locks = ThreadLocks.of(workspace.settings)
     if not team.used_servers():
         graph = build_graph(
             specialists=team.specs(), workspace=workspace, guardrails=team.guardrails

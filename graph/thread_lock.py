@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psycopg
 
-from state.settings import POSTGRES
+from state.settings import POSTGRES, Settings
 
 TRY_THREAD_LOCK = "SELECT pg_try_advisory_lock(hashtextextended(%s, 0))"
 
@@ -34,6 +34,11 @@ class ThreadLocks:
 
     checkpointer_url: str
     folder: Path
+
+    @classmethod
+    def of(cls, settings: Settings) -> ThreadLocks:
+        """Return the locks of the threads `settings` store: the CLI and a server share them."""
+        return cls(settings.checkpointer_url(), settings.home / "locks")
 
     @asynccontextmanager
     async def hold(self, thread: str) -> AsyncIterator[None]:

@@ -44,10 +44,9 @@ class Session:
     @asynccontextmanager
     async def hold(self, thread_id: str) -> AsyncIterator[None]:
         """Hold the thread's lock for this run: one writer per thread."""
-        locks = ThreadLocks(self.settings.checkpointer_url(), self.settings.home / "locks")
         async with AsyncExitStack() as held:
             try:
-                await held.enter_async_context(locks.hold(thread_id))
+                await held.enter_async_context(ThreadLocks.of(self.settings).hold(thread_id))
             except ThreadBusyError:
                 raise UsageError(
                     f"thread {thread_id} has a run in progress in another process; wait for it "
