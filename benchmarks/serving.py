@@ -156,6 +156,8 @@ def main() -> None:
     figures = {
         "date": time.strftime("%Y-%m-%d"),
         "aegra": _aegra_version(),
+        # The machine's, recorded: RESULTS.md is rendered again on whatever machine runs bench.
+        "cores": os.cpu_count(),
         "throughput": rows,
         "takeover": takeovers,
         "note": NOTE,

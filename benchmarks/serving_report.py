@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ def markdown(figures: dict[str, Any]) -> list[str]:
     lines = [
         HEADING,
         "",
-        f"`make bench-serve` ({figures['date']}, {os.cpu_count()} cores, aegra-api "
+        f"`make bench-serve` ({figures['date']}, {figures['cores']} cores, aegra-api "
         f"{figures['aegra']}): {REPEATS} bursts of {RUNS} one-step runs (four model calls "
         f"each, {LATENCY_S * 1000:.0f} ms per call) sent at once, round-robin over the "
         "instances; one Postgres, one Redis, the client and the scripted model, all on this "
@@ -57,7 +56,7 @@ def markdown(figures: dict[str, Any]) -> list[str]:
             f"| {r['bench_process_cores_used']} | {r['machine_busy_pct']} % "
             f"| {r['ok']}/{r['runs']} |"
         )
-    lines += ["", limits(rows)]
+    lines += ["", limits(rows, figures["cores"])]
     lines += ["", "| lease s | takeover after kill -9, s | run |", "|---:|---:|---|"]
     for t in figures["takeover"]:
         lines.append(f"| {t['lease_s']} | {t['takeover_s']} | {t['status']} |")
@@ -65,12 +64,12 @@ def markdown(figures: dict[str, Any]) -> list[str]:
     return lines
 
 
-def limits(rows: list[dict[str, Any]]) -> str:
+def limits(rows: list[dict[str, Any]], cores: int) -> str:
     """Return what limits the scaling, read from the figures."""
     one, *more = rows
     said = [
         f"What limits it: an instance is one Python process whose one event loop runs its runs' "
-        f"steps; alone it kept {one['instances_cores_used']} of the {os.cpu_count()} cores busy "
+        f"steps; alone it kept {one['instances_cores_used']} of the {cores} cores busy "
         f"(a run alone takes {one['solo_run_s']} s, of which {4 * LATENCY_S:.1f} s is the model)."
     ]
     for r in more:
