@@ -10,7 +10,8 @@ from langchain_core.language_models import BaseChatModel
 from langgraph.store.base import BaseStore
 from langgraph.types import Checkpointer
 
-from graph.baselines import (
+from graph.build import build_graph
+from graph.evaluation.baselines import (
     ARCHITECTURES,
     ORCHESTRA,
     SINGLE,
@@ -20,7 +21,6 @@ from graph.baselines import (
     supervisor_available,
     without_approvals,
 )
-from graph.build import build_graph
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
 from state.settings import Settings

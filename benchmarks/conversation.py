@@ -32,7 +32,7 @@ from benchmarks.long_thread import as_rows, drive, policy, table_bytes
 from graph.build import build_graph
 from graph.cli.run_view import summarize
 from graph.cli.thread_index import latest_checkpoints
-from graph.persistence import (
+from graph.persistence.checkpoints import (
     CheckpointStoreError,
     open_checkpointer,
     open_persistence,

@@ -14,7 +14,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from benchmarks.architectures import ORCHESTRA, Built, bench_registry, build
 from benchmarks.runner import TaskRun, run_task
 from benchmarks.synthetic import scaling_tasks, synthetic_team
-from graph.persistence import open_checkpointer, open_store
+from graph.persistence.checkpoints import open_checkpointer, open_store
 from graph.testing.policy_model import PolicyModel
 from graph.testing.tasks import Task
 from nodes.specialists import SAMPLE_TEAM

@@ -9,7 +9,7 @@ from pathlib import Path
 from benchmarks.architectures import bench_registry
 from benchmarks.delegation import delegation_model, time_side_by_side
 from graph.build import build_graph
-from graph.persistence import open_checkpointer, open_store
+from graph.persistence.checkpoints import open_checkpointer, open_store
 from nodes.specialists import SAMPLE_TEAM
 
 RUNS = 300

@@ -13,7 +13,7 @@ from langchain_core.messages import HumanMessage
 
 from benchmarks.architectures import ORCHESTRA, SUPERVISOR, Built
 from benchmarks.recorder import CallRecorder
-from graph.sqlite_loop import LoopSqliteSaver
+from graph.persistence.sqlite_loop import LoopSqliteSaver
 from graph.testing.policy import Policy
 from graph.testing.policy_model import PolicyModel
 from graph.testing.tasks import Task

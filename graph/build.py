@@ -46,7 +46,8 @@ def build_graph(
     """Compile the orchestrator with its specialists as subgraph nodes.
 
     Full step reports and earlier turns live in the Store (`store`, or the one a LangGraph
-    server brings); pass one beside a lasting checkpointer (graph.persistence.open_store).
+    server brings); pass one beside a lasting checkpointer
+    (graph.persistence.checkpoints.open_store).
     `guardrails` default to the built-in team file's (README: Guardrails); [] for none.
     """
     registry = list(SAMPLE_TEAM if specialists is None else specialists)

@@ -18,9 +18,9 @@ from langsmith.utils import tracing_is_enabled
 
 from graph.build import build_graph, pinned_models
 from graph.models import ModelResolver
-from graph.one_writer import OneWriterGraph
+from graph.persistence.one_writer import OneWriterGraph
+from graph.persistence.thread_lock import ThreadLocks
 from graph.specialist import build_specialist
-from graph.thread_lock import ThreadLocks
 from nodes.specialists.team import Team, load_team, spec_of
 from state.settings import Settings
 from tools.mcp_servers import McpToolbox

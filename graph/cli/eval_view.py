@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from graph.cli.eval_report import write_results
-from tools.scoring import summarize
+from graph.evaluation.report import write_results
+from graph.evaluation.scoring import summarize
 
 
 def payload(dataset: str, results: Sequence[dict[str, Any]], **more: Any) -> dict[str, Any]:

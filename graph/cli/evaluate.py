@@ -16,15 +16,15 @@ from typing import Any
 from rich.console import Console
 from rich.panel import Panel
 
-from graph.baselines import supervisor_available
 from graph.build import pinned_models
-from graph.cli.eval_report import write_all
 from graph.cli.eval_view import Watcher, payload, summary_table
 from graph.cli.failures import EXIT_OK, UsageError, load_settings
 from graph.cli.session import check_models, opened_team
-from graph.eval_contenders import contenders
-from graph.eval_runner import Evaluation, Limits
-from graph.eval_smith import langsmith_configured, run_experiments
+from graph.evaluation.baselines import supervisor_available
+from graph.evaluation.contenders import contenders
+from graph.evaluation.experiments import langsmith_configured, run_experiments
+from graph.evaluation.report import write_all
+from graph.evaluation.runner import Evaluation, Limits
 from graph.models import ModelResolver, ModelSpec
 from nodes.judge import JUDGE_ROLE
 from nodes.specialists.spec import SpecialistSpec
@@ -72,8 +72,8 @@ def dataset_path(request: EvalRequest, settings: Settings) -> Path:
             "--sample checks answers against the sample business: unset "
             "ORCHESTRA_DATABASE_URL and ORCHESTRA_DOCS_DIR to run it"
         )
+    from graph.evaluation.sample_dataset import write_sample_dataset
     from tools.sample import ensure_sample
-    from tools.sample_eval import write_sample_dataset
 
     return write_sample_dataset(ensure_sample(settings.home.resolve()))
 

@@ -33,7 +33,7 @@ def explain(exc: BaseException) -> tuple[int, str]:
     import openai
 
     from graph.models import ModelConfigError
-    from graph.persistence import CheckpointStoreError
+    from graph.persistence.checkpoints import CheckpointStoreError
 
     for err in _chain(exc):
         if isinstance(err, UsageError | ModelConfigError | CheckpointStoreError):

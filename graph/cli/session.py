@@ -13,8 +13,8 @@ from langgraph.graph.state import CompiledStateGraph
 from graph.build import build_graph, pinned_models
 from graph.cli.failures import UsageError, load_settings
 from graph.models import ModelResolver, ModelSpec
-from graph.persistence import open_persistence
-from graph.thread_lock import ThreadBusyError, ThreadLocks
+from graph.persistence.checkpoints import open_persistence
+from graph.persistence.thread_lock import ThreadBusyError, ThreadLocks
 from nodes.guards.screen import Guards
 from nodes.specialists import SpecialistSpec
 from nodes.specialists.team import Team, load_team

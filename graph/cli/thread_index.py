@@ -9,7 +9,7 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
-from graph.sqlite_loop import LoopSqliteSaver
+from graph.persistence.sqlite_loop import LoopSqliteSaver
 
 LATEST = (
     "SELECT thread_id, MAX(checkpoint_id) AS latest FROM checkpoints "
@@ -54,7 +54,7 @@ async def list_threads(*, as_json: bool) -> int:
     from rich.table import Table
 
     from graph.cli.failures import EXIT_OK, load_settings
-    from graph.persistence import open_checkpointer
+    from graph.persistence.checkpoints import open_checkpointer
 
     url = load_settings().checkpointer_url()
     async with open_checkpointer(url) as saver:

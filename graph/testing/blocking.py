@@ -60,13 +60,14 @@ def server_detector() -> Any:
 def blocking_detector() -> Any:
     """Turn the detector on; first imports and the checkpointer's SQLite writes are allowed.
 
-    graph/sqlite_loop.py runs a checkpoint write (about 0.1 ms, never waiting for a lock) on
-    the event loop by design; everything else that blocks the loop fails as under the server.
+    graph/persistence/sqlite_loop.py runs a checkpoint write (about 0.1 ms, never waiting for
+    a lock) on the event loop by design; everything else that blocks the loop fails as under
+    the server.
     """
     detector = server_detector()
     for name, function in detector.functions.items():
         if name.startswith(("sqlite3.", "threading.", "_thread.")):
-            function.can_block_in("graph/sqlite_loop.py", "on_loop")
+            function.can_block_in("graph/persistence/sqlite_loop.py", "on_loop")
         # A module's first import is start-up work: the server imports the graphs' modules
         # before its first run, while a command imports some of them inside its loop.
         function.can_block_in("<frozen importlib._bootstrap>", "_find_and_load")

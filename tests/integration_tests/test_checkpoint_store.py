@@ -10,8 +10,8 @@ import hashlib
 import uuid
 from pathlib import Path
 
-from graph.persistence import open_checkpointer
-from graph.pg_saver import PooledPostgresSaver
+from graph.persistence.checkpoints import open_checkpointer
+from graph.persistence.pg_saver import PooledPostgresSaver
 from tests.integration_tests.conftest import InProcessCli, model_env
 from tests.integration_tests.scripts import sql_and_docs
 from tests.servers.openai_server import ScriptedOpenAIServer

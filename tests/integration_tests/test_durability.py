@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from graph import build_graph
-from graph.persistence import open_checkpointer
+from graph.persistence.checkpoints import open_checkpointer
 from graph.testing import call, plan, step
 from tests.conftest import copy_sample
 from tests.integration_tests.conftest import Cli, CliResult, model_env, wait_for

@@ -11,7 +11,7 @@ import langsmith
 import pytest
 from langsmith import utils as ls_utils
 
-from graph.eval_smith import example_uuid, upsert_dataset
+from graph.evaluation.experiments import example_uuid, upsert_dataset
 from state.dataset import Example
 from tests.integration_tests.conftest import InProcessCli
 from tests.servers.langsmith_server import LangSmithCaptureServer

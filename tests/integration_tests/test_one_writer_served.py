@@ -12,9 +12,9 @@ from langchain_core.tools import tool
 from langgraph.checkpoint.memory import InMemorySaver
 
 from graph import build_graph
-from graph.one_writer import OneWriterGraph
+from graph.persistence.one_writer import OneWriterGraph
+from graph.persistence.thread_lock import ThreadBusyError, ThreadLocks
 from graph.testing import ScriptedChatModel, answer, call, plan, step
-from graph.thread_lock import ThreadBusyError, ThreadLocks
 from nodes.specialists.spec import SpecialistSpec
 
 FIRST, SECOND, THIRD = "Revenue in 2025?", "And the policy?", "And in 2024?"

@@ -8,8 +8,9 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from graph.eval_contenders import Outcome, contenders
-from graph.eval_runner import Evaluation, Limits
+from graph.evaluation.contenders import Outcome, contenders
+from graph.evaluation.runner import Evaluation, Limits
+from graph.evaluation.sample_dataset import write_sample_dataset
 from graph.testing.playbook import Playbook
 from graph.testing.policy_model import PolicyModel
 from graph.testing.sample_plays import sample_tasks
@@ -19,7 +20,6 @@ from state.context import Context
 from state.dataset import Example, load_dataset
 from state.settings import Settings
 from tools.sample import ensure_sample
-from tools.sample_eval import write_sample_dataset
 from tools.sample_queries import POLICY
 
 WRONG_ANSWER = "North's return rate went from 9.9% to 8.8%; nothing changed in its policy."

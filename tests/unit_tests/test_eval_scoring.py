@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from graph.evaluation.scoring import facts, numbers_in, percentile, summarize, trajectory
 from state.dataset import Expect
-from tools.scoring import facts, numbers_in, percentile, summarize, trajectory
 
 NORTH = Expect(
     numbers=[{"value": 7.2, "tolerance": 0.1}, {"value": 2.3, "tolerance": 0.1}],

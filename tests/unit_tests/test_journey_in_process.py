@@ -22,7 +22,7 @@ from langchain_core.messages import ToolMessage
 from langgraph.types import Command
 
 from graph.build import build_graph
-from graph.persistence import open_checkpointer, open_store
+from graph.persistence.checkpoints import open_checkpointer, open_store
 from graph.testing import ScriptedChatModel
 from tests.journey import JOURNEY_SCRIPT as SCRIPT
 from tests.journey import year_count_sql

@@ -13,7 +13,7 @@ from langchain_core.messages import SystemMessage
 from benchmarks.architectures import bench_registry
 from benchmarks.long_thread import RECALL, TOP_CUSTOMER_SQL, TurnFigures, drive, policy
 from graph.build import build_graph
-from graph.persistence import open_checkpointer, open_store
+from graph.persistence.checkpoints import open_checkpointer, open_store
 from graph.testing.policy_model import PolicyModel
 from nodes.specialists import SAMPLE_TEAM
 from state.archive import Archive

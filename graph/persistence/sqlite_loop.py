@@ -22,7 +22,7 @@ from langgraph.checkpoint.base import (
     CheckpointTuple,
 )
 
-from graph.sqlite_blobs import BlobSqliteSaver
+from graph.persistence.sqlite_blobs import BlobSqliteSaver
 
 T = TypeVar("T")
 D = TypeVar("D")

@@ -9,7 +9,7 @@ from pathlib import Path
 from langgraph.store.base import BaseStore, Op, Result
 from langgraph.store.sqlite import SqliteStore
 
-from graph.sqlite_loop import LOCK_WAIT_S, LoopRunner, _connect
+from graph.persistence.sqlite_loop import LOCK_WAIT_S, LoopRunner, _connect
 
 
 class LoopSqliteStore(BaseStore):

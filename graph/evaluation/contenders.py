@@ -21,8 +21,14 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.store.memory import InMemoryStore
 from langgraph.types import Command
 
-from graph.baselines import SINGLE, SUPERVISOR, Baseline, build_baseline, without_approvals
 from graph.build import build_graph, pinned_models
+from graph.evaluation.baselines import (
+    SINGLE,
+    SUPERVISOR,
+    Baseline,
+    build_baseline,
+    without_approvals,
+)
 from graph.models import ModelResolver, ModelSpec
 from nodes.hitl import approve_all, reject_all
 from nodes.specialists.spec import SpecialistSpec

@@ -9,7 +9,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 
-from graph.thread_lock import ThreadLocks
+from graph.persistence.thread_lock import ThreadLocks
 
 
 class OneWriterGraph(CompiledStateGraph[Any, Any, Any, Any]):

@@ -18,8 +18,8 @@ import uuid
 from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
 
-from graph.eval_contenders import Contender, Outcome
-from graph.eval_runner import FIGURES, SCORES, Evaluation, Job
+from graph.evaluation.contenders import Contender, Outcome
+from graph.evaluation.runner import FIGURES, SCORES, Evaluation, Job
 from state.dataset import Example
 
 MANAGED_BY = "orchestra eval"

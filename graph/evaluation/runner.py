@@ -1,8 +1,9 @@
 """Run a dataset on architectures and score each example: bounded, timed, failures kept.
 
 Each (architecture, example, repetition) runs on a fresh thread with a time limit; a failure
-or a time-out is recorded with its error and the rest go on. Scores come from tools/scoring
-(facts, trajectory) and the judge (nodes/judge), when a `judge` model is configured.
+or a time-out is recorded with its error and the rest go on. Scores come from
+graph/evaluation/scoring.py (facts, trajectory) and the judge (nodes/judge), when a `judge`
+model is configured.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from graph.eval_contenders import Contender, Outcome
+from graph.evaluation.contenders import Contender, Outcome
+from graph.evaluation.scoring import Score, facts, trajectory
 from nodes.judge import judge_answer
 from state.dataset import Example
-from tools.scoring import Score, facts, trajectory
 from tools.secrets import redact
 
 SCORES = ("facts", "trajectory", "judge")

@@ -20,9 +20,9 @@ from langgraph.store.postgres.aio import AsyncPostgresStore
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from graph.pg_saver import PooledPostgresSaver
-from graph.sqlite_loop import LoopSqliteSaver
-from graph.sqlite_store import LoopSqliteStore, create_store_tables
+from graph.persistence.pg_saver import PooledPostgresSaver
+from graph.persistence.sqlite_loop import LoopSqliteSaver
+from graph.persistence.sqlite_store import LoopSqliteStore, create_store_tables
 from state.settings import POSTGRES
 from tools.secrets import mask_url, redact
 

@@ -1,0 +1,1 @@
+"""Where runs are kept: checkpointers, the Store, thread locks and the one-writer guard."""
