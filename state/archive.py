@@ -12,6 +12,7 @@ from typing import Any
 from langgraph.store.base import BaseStore
 
 from state.reports import Brief, Report
+from state.users import store_label
 
 REPORTS, STEPS, MENUS, GUARDRAILS = "reports", "steps", "menus", "guardrails"
 # Steps whose run stopped under them (cancelled, drained): {stops, report, attempt, open}.
@@ -22,7 +23,7 @@ PAGE = 10_000
 
 def thread_label(thread_id: str) -> str:
     """Return a thread id as a Store namespace label (which may not hold a period)."""
-    return thread_id.replace("%", "%25").replace(".", "%2E") or "-"
+    return store_label(thread_id)
 
 
 def namespace(thread_id: str, kind: str) -> tuple[str, ...]:
