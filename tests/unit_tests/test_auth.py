@@ -184,8 +184,10 @@ def test_a_jwks_url_verifies_tokens_by_key_id_fetching_the_set_once(
     assert asked == ["/jwks.json"]  # cached: the provider is not asked per request
     unknown_kid = token({"sub": "carol"}, private, "ES256", kid="k2")
     hmac = token({"sub": "carol"}, SECRET, kid="k1")
-    for refused in (unknown_kid, hmac):
+    for refused in (unknown_kid, unknown_kid, hmac):
         assert who(credentials, bearer(refused)) == REFUSED
+    # Tokens naming unknown key ids do not make every request ask the provider again.
+    assert asked == ["/jwks.json"]
 
 
 def test_with_nothing_configured_everyone_is_the_local_user_and_the_log_says_so_once(
