@@ -34,6 +34,7 @@ def parse(argv: Sequence[str]) -> tuple[BenchConfig, Path]:
             delegation_runs=2,
             delegation_warm_ups=1,
             profile=False,
+            auth_requests=0,
         )
     else:
         cfg = BenchConfig(repeats=args.repeats, latency_s=args.latency)

@@ -42,6 +42,7 @@ from graph.testing.policy_model import PolicyModel
 from nodes.specialists import SAMPLE_TEAM
 from state.archive import Archive
 from state.guardrail_spec import STAGES_OF, Guardrail
+from state.users import LOCAL_USER
 
 POSTGRES_URL = os.environ.get(
     "ORCHESTRA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -89,13 +90,15 @@ async def _listing(
     shown: list[float] = []
     for _ in range(5):
         started = time.perf_counter()
-        rows = await latest_checkpoints(saver)
+        rows = await latest_checkpoints(saver, LOCAL_USER)
         listed.append(time.perf_counter() - started)
         started = time.perf_counter()
         snapshot = await graph.aget_state({"configurable": {"thread_id": "long"}})
-        steps = summarize("long", snapshot, await Archive(store, "long").asteps())["steps"]
+        archived = await Archive(store, "long", LOCAL_USER).asteps()
+        steps = summarize("long", snapshot, archived)["steps"]
         shown.append(time.perf_counter() - started)
-    env = {**os.environ, "ORCHESTRA_CHECKPOINTER": f"sqlite:///{db}"}
+    # The thread was run by bare code, so it is the local user's (state/users.py).
+    env = {**os.environ, "ORCHESTRA_CHECKPOINTER": f"sqlite:///{db}", "ORCHESTRA_USER": LOCAL_USER}
     command = [sys.executable, "-m", "graph.cli", "threads", "--json"]
     started = time.perf_counter()
     done = await asyncio.to_thread(subprocess.run, command, env=env, capture_output=True)

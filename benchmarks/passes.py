@@ -35,6 +35,8 @@ class BenchConfig:
     delegation_runs: int = 25
     delegation_warm_ups: int = 5
     profile: bool = True
+    # Requests per kind to langgraph dev with and without auth (0: the in-process figures only).
+    auth_requests: int = 200
 
 
 class Bench:

@@ -7,6 +7,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
+from benchmarks import auth as auth_bench
 from benchmarks import conversation_report, fault_matrix, serving_report
 from benchmarks import figures as fig
 from benchmarks.architectures import ORCHESTRA, SINGLE, SUPERVISOR
@@ -170,6 +171,7 @@ def markdown(data: dict[str, Any]) -> str:
         lines += ["", *large_report.section(data["large_team"])]
     lines += ["", *fault_matrix.section()]
     lines += serving_report.section()
+    lines += auth_bench.section(data.get("auth"))
     lines += ["## Method", "", *data["method"], ""]
     if data.get("real"):
         lines += ["## Real model", "", str(data["real"]), ""]

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from benchmarks import auth as auth_bench
 from benchmarks import conversation, conversation_report, plots, publish
 from benchmarks import figures as fig
 from benchmarks.architectures import ARCHITECTURES, SUPERVISOR, supervisor_available
@@ -97,6 +98,7 @@ async def run_bench_async(
         )
         profile = conversation.profile_step(out) if cfg.profile and out else "not recorded"
         large = evaluate_all()
+        users = await auth_bench.auth_pass(cfg.auth_requests)
     data: dict[str, Any] = {
         "machine": publish.machine(),
         "config": {**cfg.__dict__, "tasks": [t.name for t in tasks]},
@@ -114,6 +116,7 @@ async def run_bench_async(
         "delegation": delegation,
         "profile": profile,
         "large_team": large,
+        "auth": users,
         "runs": {
             "zero": zero,
             "sqlite": sqlite,

@@ -3,6 +3,8 @@
 Run by the Python 3.12 venv (`make serve INSTANCES=N`). Aegra reads its own variables:
 DATABASE_URL (Postgres) and REDIS_URL (Redis); lease settings (LEASE_DURATION_SECONDS,
 HEARTBEAT_INTERVAL_SECONDS, REAPER_INTERVAL_SECONDS) pass through, or come from --lease.
+Aegra loads the auth module langgraph.json names; its users' keys and token settings
+(ORCHESTRA_AUTH_KEYS, ORCHESTRA_JWT_*) pass through too (docs/users.md).
 This module imports only the standard library and psycopg at load, so the 3.11 test
 harness reuses its functions to start instances from the 3.12 venv.
 """

@@ -19,6 +19,7 @@ from langsmith.utils import tracing_is_enabled
 from graph.build import build_graph, pinned_models
 from graph.models import ModelResolver
 from graph.persistence.one_writer import OneWriterGraph
+from graph.persistence.owned import OwnedGraph
 from graph.persistence.thread_lock import ThreadLocks
 from graph.specialist import build_specialist
 from nodes.specialists.team import Team, load_team, spec_of
@@ -46,12 +47,16 @@ def in_caller_trace(config: RunnableConfig) -> Iterator[None]:
 
 
 def joining_caller_trace(graph: CompiledStateGraph[Any, Any, Any, Any]) -> Any:
-    """Return a factory serving `graph`, its runs filed in the trace of the caller's run."""
+    """Return a factory serving `graph`, its runs filed in the trace of the caller's run.
+
+    Its runs stamp their user as the thread's owner (an orchestrator already does).
+    """
+    owning = graph if isinstance(graph, OwnedGraph) else OwnedGraph.owning(graph)
 
     @asynccontextmanager
     async def served_graph(config: RunnableConfig) -> AsyncIterator[Any]:
         with in_caller_trace(config):
-            yield graph
+            yield owning
 
     return served_graph
 
@@ -93,8 +98,9 @@ def served_specialist(team: Team, workspace: Workspace) -> Any:
         used = team.used_servers([entry])
         async with McpToolbox(used, team.source.parent) as toolbox:
             spec = spec_of(entry, toolbox)
+            models = ModelResolver(None, pinned_models([spec]))
             with in_caller_trace(config):
-                yield build_specialist(spec, ModelResolver(None, pinned_models([spec])), workspace)
+                yield OwnedGraph.owning(build_specialist(spec, models, workspace))
 
     return specialist
 

@@ -1,4 +1,8 @@
-"""Where a run's nodes find the thread's Archive: the run's Store, else the graph's own."""
+"""Where a run's nodes find the thread's Archive: the run's Store, else the graph's own.
+
+The Archive lives under the run's user (state/users.py): a server lets only a thread's owner
+run it, and the command line runs only its user's threads, so that user is the owner.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from nodes.faces import Call
 from state.archive import Archive
 from state.context import Context
 from state.reports import Brief, Report
+from state.users import user_id
 
 
 class Archives:
@@ -25,7 +30,7 @@ class Archives:
     def __call__(self, runtime: Runtime[Context], config: RunnableConfig) -> Archive:
         """Return the Archive of the run's thread."""
         thread_id = str(config.get("configurable", {}).get("thread_id", ""))
-        return Archive(runtime.store or self.fallback, thread_id)
+        return Archive(runtime.store or self.fallback, thread_id, user_id(config))
 
 
 def filed(archive: Archive, brief: Brief, report: Report) -> Call[dict[str, Any]]:

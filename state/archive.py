@@ -2,6 +2,8 @@
 
 Each value lives once in LangGraph's Store, keyed by thread and step; the checkpointed state
 holds only the current turn, so a checkpoint stays the same size however long the thread.
+A thread's records live under its owner's part of the Store, ("users", <owner>, "threads",
+<thread>, <kind>), so a server's /store answers each user with their own threads' records.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 from langgraph.store.base import BaseStore
 
 from state.reports import Brief, Report
-from state.users import store_label
+from state.users import store_label, user_namespace
 
 REPORTS, STEPS, MENUS, GUARDRAILS = "reports", "steps", "menus", "guardrails"
 # Steps whose run stopped under them (cancelled, drained): {stops, report, attempt, open}.
@@ -26,9 +28,12 @@ def thread_label(thread_id: str) -> str:
     return store_label(thread_id)
 
 
-def namespace(thread_id: str, kind: str) -> tuple[str, ...]:
-    """Return the Store namespace of one kind of a thread's records."""
-    return ("orchestra", thread_label(thread_id), kind)
+THREADS = "threads"
+
+
+def namespace(user: str, thread_id: str, kind: str) -> tuple[str, ...]:
+    """Return the Store namespace of one kind of a user's thread's records."""
+    return user_namespace(user, THREADS, thread_label(thread_id), kind)
 
 
 def report_item(report: Mapping[str, Any], objective: str, turn: int) -> dict[str, Any]:
@@ -50,16 +55,20 @@ def _card(brief: Brief, report: Report) -> dict[str, Any]:
 class Archive:
     """A thread's reports and earlier steps in a Store, in both faces."""
 
-    def __init__(self, store: BaseStore, thread_id: str) -> None:
-        self.store, self.thread_id = store, thread_id
+    def __init__(self, store: BaseStore, thread_id: str, user: str) -> None:
+        self.store, self.thread_id, self.user = store, thread_id, user
+
+    def _at(self, kind: str) -> tuple[str, ...]:
+        """Return the namespace of one kind of this thread's records."""
+        return namespace(self.user, self.thread_id, kind)
 
     def put_report(self, key: str, item: dict[str, Any]) -> None:
         """Keep a step's latest report (a later leg replaces an earlier one)."""
-        self.store.put(namespace(self.thread_id, REPORTS), key, item, index=False)
+        self.store.put(self._at(REPORTS), key, item, index=False)
 
     async def aput_report(self, key: str, item: dict[str, Any]) -> None:
         """Keep a step's latest report (async face)."""
-        await self.store.aput(namespace(self.thread_id, REPORTS), key, item, index=False)
+        await self.store.aput(self._at(REPORTS), key, item, index=False)
 
     def file(self, brief: Brief, report: Report) -> dict[str, Any]:
         """Keep a step's whole report here; return the card the state keeps instead."""
@@ -73,98 +82,96 @@ class Archive:
 
     def report(self, key: str) -> dict[str, Any] | None:
         """Return a step's latest report, or None."""
-        found = self.store.get(namespace(self.thread_id, REPORTS), key)
+        found = self.store.get(self._at(REPORTS), key)
         return dict(found.value) if found else None
 
     async def areport(self, key: str) -> dict[str, Any] | None:
         """Return a step's latest report, or None (async face)."""
-        found = await self.store.aget(namespace(self.thread_id, REPORTS), key)
+        found = await self.store.aget(self._at(REPORTS), key)
         return dict(found.value) if found else None
 
     def put_steps(self, steps: Mapping[str, dict[str, Any]]) -> None:
         """Keep finished turns' ledger records, each with its report card."""
         for key, step in steps.items():
-            self.store.put(namespace(self.thread_id, STEPS), key, step, index=False)
+            self.store.put(self._at(STEPS), key, step, index=False)
 
     async def aput_steps(self, steps: Mapping[str, dict[str, Any]]) -> None:
         """Keep finished turns' ledger records (async face)."""
         for key, step in steps.items():
-            await self.store.aput(namespace(self.thread_id, STEPS), key, step, index=False)
+            await self.store.aput(self._at(STEPS), key, step, index=False)
 
     def steps(self) -> dict[str, dict[str, Any]]:
         """Return the earlier turns' steps: {"record": ..., "report": ...} by step key."""
-        items = self.store.search(namespace(self.thread_id, STEPS), limit=PAGE)
+        items = self.store.search(self._at(STEPS), limit=PAGE)
         return {item.key: dict(item.value) for item in items}
 
     async def asteps(self) -> dict[str, dict[str, Any]]:
         """Return the earlier turns' steps: {"record": ..., "report": ...} by step key."""
-        items = await self.store.asearch(namespace(self.thread_id, STEPS), limit=PAGE)
+        items = await self.store.asearch(self._at(STEPS), limit=PAGE)
         return {item.key: dict(item.value) for item in items}
 
     def put_menu(self, turn: int, menu: dict[str, Any]) -> None:
         """Keep what the planner was offered in a turn (its last plan call's menu)."""
-        self.store.put(namespace(self.thread_id, MENUS), str(turn), menu, index=False)
+        self.store.put(self._at(MENUS), str(turn), menu, index=False)
 
     async def aput_menu(self, turn: int, menu: dict[str, Any]) -> None:
         """Keep what the planner was offered in a turn (async face)."""
-        await self.store.aput(namespace(self.thread_id, MENUS), str(turn), menu, index=False)
+        await self.store.aput(self._at(MENUS), str(turn), menu, index=False)
 
     async def amenus(self) -> dict[int, dict[str, Any]]:
         """Return each turn's menu, by turn."""
-        items = await self.store.asearch(namespace(self.thread_id, MENUS), limit=PAGE)
+        items = await self.store.asearch(self._at(MENUS), limit=PAGE)
         return {int(item.key): dict(item.value) for item in items}
 
     def put_trips(self, turn: int, events: list[dict[str, Any]]) -> None:
         """Keep a finished turn's guardrail trips at the orchestrator's stages."""
         if events:
             item = {"events": events}
-            self.store.put(namespace(self.thread_id, GUARDRAILS), str(turn), item, index=False)
+            self.store.put(self._at(GUARDRAILS), str(turn), item, index=False)
 
     async def aput_trips(self, turn: int, events: list[dict[str, Any]]) -> None:
         """Keep a finished turn's guardrail trips (async face)."""
         if events:
             item = {"events": events}
-            await self.store.aput(
-                namespace(self.thread_id, GUARDRAILS), str(turn), item, index=False
-            )
+            await self.store.aput(self._at(GUARDRAILS), str(turn), item, index=False)
 
     async def atrips(self) -> dict[int, list[dict[str, Any]]]:
         """Return the earlier turns' guardrail trips at the orchestrator's stages, by turn."""
-        items = await self.store.asearch(namespace(self.thread_id, GUARDRAILS), limit=PAGE)
+        items = await self.store.asearch(self._at(GUARDRAILS), limit=PAGE)
         return {int(item.key): list(item.value["events"]) for item in items}
 
     def put_stop(self, key: str, item: dict[str, Any]) -> None:
         """Keep what stopped a step's run under it, and what the step had done by then."""
-        self.store.put(namespace(self.thread_id, STOPS), key, item, index=False)
+        self.store.put(self._at(STOPS), key, item, index=False)
 
     async def aput_stop(self, key: str, item: dict[str, Any]) -> None:
         """Keep what stopped a step's run under it (async face)."""
-        await self.store.aput(namespace(self.thread_id, STOPS), key, item, index=False)
+        await self.store.aput(self._at(STOPS), key, item, index=False)
 
     def stop(self, key: str) -> dict[str, Any] | None:
         """Return a step's stop record, or None."""
-        found = self.store.get(namespace(self.thread_id, STOPS), key)
+        found = self.store.get(self._at(STOPS), key)
         return dict(found.value) if found else None
 
     async def astop(self, key: str) -> dict[str, Any] | None:
         """Return a step's stop record, or None (async face)."""
-        found = await self.store.aget(namespace(self.thread_id, STOPS), key)
+        found = await self.store.aget(self._at(STOPS), key)
         return dict(found.value) if found else None
 
     def stops(self) -> dict[str, dict[str, Any]]:
         """Return the thread's stop records, by step key."""
-        items = self.store.search(namespace(self.thread_id, STOPS), limit=PAGE)
+        items = self.store.search(self._at(STOPS), limit=PAGE)
         return {item.key: dict(item.value) for item in items}
 
     async def astops(self) -> dict[str, dict[str, Any]]:
         """Return the thread's stop records, by step key (async face)."""
-        items = await self.store.asearch(namespace(self.thread_id, STOPS), limit=PAGE)
+        items = await self.store.asearch(self._at(STOPS), limit=PAGE)
         return {item.key: dict(item.value) for item in items}
 
     def drop_stop(self, key: str) -> None:
         """Forget a step's stop record: the step runs again (its ledger has the stops)."""
-        self.store.delete(namespace(self.thread_id, STOPS), key)
+        self.store.delete(self._at(STOPS), key)
 
     async def adrop_stop(self, key: str) -> None:
         """Forget a step's stop record (async face)."""
-        await self.store.adelete(namespace(self.thread_id, STOPS), key)
+        await self.store.adelete(self._at(STOPS), key)

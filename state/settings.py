@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import re
 from pathlib import Path
@@ -9,9 +10,20 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from state.users import LOCAL_USER, bad_user_id
+
 # The schemes of a Postgres URL: checkpoints, Store, thread locks and effect records there.
 POSTGRES = ("postgresql://", "postgres://")
 CHECKPOINTERS = ("sqlite:///", *POSTGRES)
+
+
+def os_user() -> str:
+    """Return the operating-system user as a user id (the command line's default user)."""
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):  # a process whose uid has no name
+        return LOCAL_USER
+    return re.sub(r"[^A-Za-z0-9_.@+-]", "_", name).lstrip("_.@+-")[:128] or LOCAL_USER
 
 
 class Settings(BaseSettings):
@@ -40,6 +52,10 @@ class Settings(BaseSettings):
     redact_patterns: str = Field(
         default="", description="Extra regexes, comma-separated, masked in traces and output."
     )
+    user: str = Field(
+        default_factory=os_user,
+        description="The command line's user: the threads and Store items it sees.",
+    )
 
     @field_validator("home")
     @classmethod
@@ -62,6 +78,15 @@ class Settings(BaseSettings):
             kind = url.split(":", 1)[0][:20]
             raise ValueError(f"must be sqlite:///path, postgresql://... or memory, not {kind}:...")
         return url
+
+    @field_validator("user")
+    @classmethod
+    def _user_is_an_id(cls, user: str) -> str:
+        """Refuse a user id a keys file could not name."""
+        why = bad_user_id(user)
+        if why is not None:
+            raise ValueError(why)
+        return user
 
     @field_validator("redact_patterns")
     @classmethod

@@ -57,6 +57,11 @@ async def ask(
     async with open_session(models, review_plan=review_plan) as session, session.hold(thread):
         # Looked at under the thread's lock: no other run can start a turn in between.
         snapshot = await session.graph.aget_state(session.config(thread))
+        if snapshot.created_at is not None and not session.owns(snapshot.metadata):
+            raise UsageError(
+                f"thread {thread} is another user's (this is {session.settings.user}'s "
+                "command line); ask on a thread of your own"
+            )
         if snapshot.next:
             # As in every face, a new message supersedes what waits (nodes/superseding.py).
             err.print(superseding(thread, snapshot), highlight=False)
@@ -194,7 +199,7 @@ def traced(config: RunnableConfig, thread: str, tracing: Tracing | None) -> Runn
         **config,
         "callbacks": tracing.callbacks(),
         "tags": ["orchestrator"],
-        "metadata": {"thread_id": thread},
+        "metadata": {**(config.get("metadata") or {}), "thread_id": thread},
     }
 
 

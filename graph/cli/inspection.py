@@ -14,7 +14,6 @@ from graph.cli.failures import EXIT_OK, UsageError
 from graph.cli.run_view import summarize
 from graph.cli.session import open_session
 from nodes.guards.events import thread_events
-from state.archive import Archive
 from state.stops import STOPPED
 
 
@@ -24,8 +23,7 @@ async def show(thread: str, *, as_json: bool) -> int:
         if not await session.thread_exists(thread):
             raise UsageError(f"unknown thread '{thread}' (see: orchestra threads)")
         snapshot = await session.graph.aget_state(session.config(thread))
-        store = session.graph.store
-        archive = Archive(store, thread) if store is not None else None
+        archive = session.archive(thread) if session.graph.store is not None else None
         archived = await archive.asteps() if archive else {}
         summary = summarize(thread, snapshot, archived, await session.stops(thread))
         menus = await archive.amenus() if archive else {}

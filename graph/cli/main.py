@@ -97,6 +97,18 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.add_argument("--out", type=Path, metavar="DIR", help="results, charts, report")
     evaluate.add_argument("--dataset-name", help="the LangSmith dataset's name")
+    keys = sub.add_parser("keys", help="API keys of a served deployment (ORCHESTRA_AUTH_KEYS)")
+    keys_sub = keys.add_subparsers(dest="keys_action", required=True)
+    add = keys_sub.add_parser("add", help="make a key for a user; it is printed this once")
+    add.add_argument("user")
+    add.add_argument("--json", action="store_true")
+    listing = keys_sub.add_parser("list", help="every key: its user, id and date (never the key)")
+    listing.add_argument("--json", action="store_true")
+    revoke = keys_sub.add_parser("revoke", help="remove a key by its id, or all of a user's")
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("key_id", nargs="?", help="the key's id, as `keys list` shows it")
+    which.add_argument("--user", dest="revoked_user", help="revoke every key of this user")
+    revoke.add_argument("--json", action="store_true")
     bench = sub.add_parser("bench", help="run the benchmark suite (from a source checkout)")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER, help="options for the suite")
     return root
@@ -113,6 +125,15 @@ async def run(args: argparse.Namespace) -> int:
         from graph.cli.thread_index import list_threads
 
         return await list_threads(as_json=args.json)
+    if args.command == "keys":
+        from graph.cli.keys import run_keys
+
+        user = getattr(args, "user", None) or getattr(args, "revoked_user", None)
+        key_id = getattr(args, "key_id", None)
+        # A few lines of a small file: read and written off the event loop all the same.
+        return await asyncio.to_thread(
+            run_keys, args.keys_action, user=user, key_id=key_id, as_json=args.json
+        )
     if args.command == "team":
         from graph.cli.team_view import show_team
 

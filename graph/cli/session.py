@@ -22,6 +22,7 @@ from state.archive import Archive
 from state.context import Context
 from state.settings import Settings
 from state.team_file import TeamFileError
+from state.users import OWNER, owner_of
 
 
 @dataclass
@@ -35,11 +36,16 @@ class Session:
     guards: Guards = field(default_factory=Guards)
 
     def config(self, thread_id: str, checkpoint_id: str | None = None) -> RunnableConfig:
-        """Return the run config for a thread (and optionally one of its checkpoints)."""
-        configurable: dict[str, Any] = {"thread_id": thread_id}
+        """Return the run config for a thread (and optionally one of its checkpoints).
+
+        The run is the command line's user's: its checkpoints name them as the thread's
+        owner, as a served run's name the server's user, and its Store items are theirs.
+        """
+        user = self.settings.user
+        configurable: dict[str, Any] = {"thread_id": thread_id, "user_id": user}
         if checkpoint_id:
             configurable["checkpoint_id"] = checkpoint_id
-        return {"configurable": configurable, "recursion_limit": 200}
+        return {"configurable": configurable, "metadata": {OWNER: user}, "recursion_limit": 200}
 
     @asynccontextmanager
     async def hold(self, thread_id: str) -> AsyncIterator[None]:
@@ -56,13 +62,21 @@ class Session:
 
     async def stops(self, thread_id: str) -> dict[str, dict[str, Any]]:
         """Return the thread's stop records: steps a cancelled or drained run stopped."""
-        store = self.graph.store
-        return await Archive(store, thread_id).astops() if store is not None else {}
+        return await self.archive(thread_id).astops() if self.graph.store is not None else {}
+
+    def archive(self, thread_id: str) -> Archive:
+        """Return the thread's Archive, under this user's part of the Store."""
+        assert self.graph.store is not None
+        return Archive(self.graph.store, thread_id, self.settings.user)
 
     async def thread_exists(self, thread_id: str) -> bool:
-        """Return True when the checkpointer holds the thread."""
+        """Return True when the checkpointer holds the thread and it is this user's."""
         snapshot = await self.graph.aget_state(self.config(thread_id))
-        return snapshot.created_at is not None
+        return snapshot.created_at is not None and self.owns(snapshot.metadata)
+
+    def owns(self, metadata: Mapping[str, Any] | None) -> bool:
+        """Return True when a thread's latest checkpoint names this user as its owner."""
+        return owner_of(metadata) == self.settings.user
 
 
 def model_roles(registry: Sequence[SpecialistSpec]) -> list[str]:

@@ -38,6 +38,7 @@ from state.dataset import Example
 from state.guardrail_spec import Guardrail
 from state.settings import Settings
 from state.usage import spent
+from state.users import user_id
 from tools.workspace import Workspace
 
 MAX_LEGS = 10
@@ -112,7 +113,7 @@ class OrchestraContender:
                 outcome.error = snapshot.values.get("note") or "the turn did not finish"
                 return
         values = snapshot.values
-        archived = await Archive(self.store, thread_id).asteps()
+        archived = await Archive(self.store, thread_id, user_id(config)).asteps()
         records = [item["record"] for item in archived.values()]
         records += list(values.get("ledger", {}).values())
         outcome.steps_failed = sum(r.get("status") == "failed" for r in records)

@@ -9,10 +9,11 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 
+from graph.persistence.owned import OwnedGraph, graph_attrs
 from graph.persistence.thread_lock import ThreadLocks
 
 
-class OneWriterGraph(CompiledStateGraph[Any, Any, Any, Any]):
+class OneWriterGraph(OwnedGraph):
     """A compiled graph whose runs hold their thread's lock from start to stop.
 
     A server may start two runs on one thread (Aegra ignores `multitask_strategy`); both
@@ -30,8 +31,7 @@ class OneWriterGraph(CompiledStateGraph[Any, Any, Any, Any]):
         cls, graph: CompiledStateGraph[Any, Any, Any, Any], locks: ThreadLocks
     ) -> OneWriterGraph:
         """Return `graph` as a one-writer graph whose locks live in `locks`."""
-        attrs = {k: v for k, v in graph.__dict__.items() if k != "__orig_class__"}
-        return cls(thread_locks=locks, **attrs)
+        return cls(thread_locks=locks, **graph_attrs(graph))
 
     async def astream(
         self, input: Any, config: RunnableConfig | None = None, **kwargs: Any

@@ -190,10 +190,12 @@ def cluster(
     instances: int = 2,
     lease: int = 0,
     latency: float = 0.0,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[Cluster]:
     """Run `instances` Aegra instances (lease `lease` s, 0: Aegra's default) over scratch stores.
 
-    The scripted model plays `script`, each call taking `latency` seconds.
+    The scripted model plays `script`, each call taking `latency` seconds; `extra_env` adds
+    to the instances' environment (the users' keys, say).
     ORCHESTRA_HOME is `folder`/.orchestra (the sample in it), shared by every instance, as is
     ORCHESTRA_CHECKPOINTER: the scratch database, so runs share the per-thread locks.
     """
@@ -227,6 +229,7 @@ def cluster(
             "SQLALCHEMY_POOL_SIZE": "4",
             "LANGGRAPH_MIN_POOL_SIZE": "2",
             "CRON_ENABLED": "false",
+            **(extra_env or {}),
         }
         try:
             aegra.set_up(env)

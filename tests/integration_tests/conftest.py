@@ -19,6 +19,7 @@ import pytest
 
 from tests.conftest import copy_sample
 from tests.integration_tests.studio import Studio, catalog_team, serve
+from tests.integration_tests.users import auth_env
 from tests.servers.langsmith_server import LangSmithCaptureServer
 
 POSTGRES_URL = os.environ.get(
@@ -181,7 +182,8 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def studio(tmp_path_factory: pytest.TempPathFactory, session_sample: Path) -> Iterator[Studio]:
-    """The session's one `langgraph dev`: the catalog team, traced, the scripted model behind.
+    """The session's one `langgraph dev`: the catalog team, traced, the scripted model behind,
+    its users' keys and JWT secret configured.
 
     Its tests are one xdist group (pytest_collection_modifyitems), so one worker starts it.
     """
@@ -190,10 +192,9 @@ def studio(tmp_path_factory: pytest.TempPathFactory, session_sample: Path) -> It
     team = catalog_team(folder / "team")
     # The default home is .orchestra in the server's folder; the session's sample is in it.
     copy_sample(session_sample, folder / ".orchestra")
-    with (
-        LangSmithCaptureServer() as smith,
-        serve(folder, {"ORCHESTRA_TEAM": str(team)}, smith) as running,
-    ):
+    # It asks for the users' keys or tokens (tests/integration_tests/users.py).
+    env = {"ORCHESTRA_TEAM": str(team), **auth_env(folder)}
+    with LangSmithCaptureServer() as smith, serve(folder, env, smith) as running:
         yield running
 
 

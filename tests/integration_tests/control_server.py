@@ -132,7 +132,8 @@ class Thread(Chat):
         return [r for r in self.studio.model.requests[self.before :] if r.get("repeat")]
 
     async def archived(self, kind: str = "steps") -> dict[str, dict[str, Any]]:
-        found = await self.client.store.search_items(("orchestra", self.id, kind), limit=100)
+        # The server's /store puts a user's namespaces under ("users", <user>) (graph/auth).
+        found = await self.client.store.search_items(("threads", self.id, kind), limit=100)
         return {item["key"]: item["value"] for item in found["items"]}
 
     def reports(self) -> list[str]:

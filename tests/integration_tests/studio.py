@@ -18,10 +18,12 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import BaseMessage
+from langgraph_sdk import get_client, get_sync_client
 
 from deploy.aegra import LaunchError, wait_healthy
 from graph.testing import answer, call, plan, step
 from tests.integration_tests.scripts import echo_tool
+from tests.integration_tests.users import KEYS, client, sync_client
 from tests.journey import JOURNEY_SCRIPT, journey
 from tests.servers.langsmith_server import LangSmithCaptureServer
 from tests.servers.openai_server import ScriptedOpenAIServer
@@ -124,11 +126,28 @@ class Studio:
     cwd: Path
     # The LangSmith stand-in the server traces to, when it traces.
     smith: LangSmithCaptureServer | None = None
+    # Whether the server asks for the users' keys (tests/integration_tests/users.py).
+    keyed: bool = False
 
     @property
     def home(self) -> Path:
         """Return the default home: `.orchestra` under the server's working directory."""
         return self.cwd / ".orchestra"
+
+    @property
+    def api_key(self) -> str | None:
+        """Return the key the tests present (alice's), or None when the server needs none."""
+        return KEYS["alice"] if self.keyed else None
+
+    def client(self, user: str = "alice") -> Any:
+        """Return a langgraph_sdk client of this server, presenting `user`'s credential."""
+        return client(self.url, user) if self.keyed else get_client(url=self.url, api_key=None)
+
+    def sync_client(self, user: str = "alice") -> Any:
+        """Return a synchronous client of this server, presenting `user`'s credential."""
+        if self.keyed:
+            return sync_client(self.url, user)
+        return get_sync_client(url=self.url, api_key=None)
 
 
 def _free_port() -> int:
@@ -208,7 +227,7 @@ def serve(
             )
         url = f"http://127.0.0.1:{port}"
         _wait_ok(url, proc, log)
-        yield Studio(url, model, log, folder, smith)
+        yield Studio(url, model, log, folder, smith, keyed="ORCHESTRA_AUTH_KEYS" in env)
     finally:
         if proc is not None:
             _stop(proc)

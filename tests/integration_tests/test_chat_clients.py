@@ -7,7 +7,6 @@ import sqlite3
 from typing import Any
 
 import pytest
-from langgraph_sdk import get_client
 
 from tests.integration_tests.studio import COUNT_SQL, Studio
 
@@ -62,7 +61,7 @@ def reports_of(studio: Studio, thread_id: str) -> list[str]:
 
 
 async def approve_twice_across_turns(studio: Studio) -> None:
-    client = get_client(url=studio.url)
+    client = studio.client()
     thread_id = (await client.threads.create())["thread_id"]
     question = {"messages": [{"role": "user", "content": QUESTION}]}
     parts = await run(client, thread_id, input=question)
@@ -127,7 +126,7 @@ def test_approvals_across_turns_show_in_the_thread_and_the_chat_shows_no_interna
 
 
 async def edit_reject_and_bad_answers(studio: Studio) -> None:
-    client = get_client(url=studio.url)
+    client = studio.client()
     question = {"messages": [{"role": "user", "content": QUESTION}]}
 
     edit_thread = (await client.threads.create())["thread_id"]
@@ -161,7 +160,7 @@ def test_edit_runs_the_edited_call_reject_runs_nothing_bad_answers_are_errors(
 
 
 async def sign_off_then_fail_a_step(studio: Studio) -> None:
-    client = get_client(url=studio.url)
+    client = studio.client()
     thread_id = (await client.threads.create())["thread_id"]
     review = {"review_plan": True}
     counted = len(studio.model.calls_for("sql_analyst"))

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from langgraph_sdk import get_client
 
 from tests.conftest import copy_sample
 from tests.integration_tests.guardrail_team import (
@@ -58,7 +57,7 @@ class Chat:
 
     def __init__(self, studio: Studio) -> None:
         self.studio = studio
-        self.client = get_client(url=studio.url)
+        self.client = studio.client()
         self.before = len(studio.model.requests)
         self.thread = ""
 
@@ -102,6 +101,9 @@ def test_an_email_in_the_question_reaches_no_model_request(guarded: Studio) -> N
         ]
 
     asyncio.run(go())
+    # Served with no keys and no token key, it took the request as the one local user, and
+    # said so once in its log (graph/auth/credentials.py).
+    assert guarded.log.read_text().count("every request is served as the one local user") == 1
 
 
 def test_an_injected_instruction_never_reaches_the_specialists_model_nor_writes_a_report(

@@ -15,7 +15,6 @@ from contextlib import closing
 from typing import Any
 
 import pytest
-from langgraph_sdk import get_client
 
 from tests.integration_tests.studio import Studio, ask
 from tests.journey import year_count_sql
@@ -60,7 +59,7 @@ async def walk(studio: Studio) -> None:
     with closing(sqlite3.connect(studio.home / "sample" / "business.db")) as conn:
         orders = {y: conn.execute(year_count_sql(y)).fetchone()[0] for y in (2024, 2025)}
     said = {y: f"There were {n} orders in {y}." for y, n in orders.items()}
-    client = get_client(url=studio.url)
+    client = studio.client()
     thread_id = (await client.threads.create())["thread_id"]
     report = studio.home / "runs" / thread_id / "report.md"
     asked_before = len(studio.model.requests)

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from langgraph_sdk import get_sync_client
 
 from graph.testing import call, plan, step
 from tests.integration_tests.conftest import Cli, model_env
@@ -61,7 +60,12 @@ def test_a_plan_across_local_mcp_and_remote_specialists_with_an_approval_on_the_
     }
     thread = "mixed-team"
     with ScriptedOpenAIServer(script) as server:
-        env = {"ORCHESTRA_TEAM": str(team), **model_env(server)}
+        # The remote asks for a key: the SDK sends LANGGRAPH_API_KEY as X-Api-Key.
+        env = {
+            "ORCHESTRA_TEAM": str(team),
+            "LANGGRAPH_API_KEY": str(studio.api_key),
+            **model_env(server),
+        }
         result = cli(
             "ask", "Count, look up, report.", "--json", "--yes", "--thread-id", thread, **env
         )
@@ -81,7 +85,7 @@ def test_a_plan_across_local_mcp_and_remote_specialists_with_an_approval_on_the_
     # The remote step ran on a thread of the other server that names its parent.
     remote_thread = steps["write"]["remote_thread_id"]
     assert remote_thread and steps["count"]["remote_thread_id"] is None
-    remote = get_sync_client(url=studio.url)
+    remote = studio.sync_client()
     metadata = remote.threads.get(remote_thread)["metadata"]
     assert metadata["parent_thread_id"] == thread and metadata["parent_step_id"] == "1.write"
     # The write paused for approval there, was approved here (--yes), and went on there in a

@@ -8,9 +8,11 @@ model was asked against the scripted server's log.
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -18,7 +20,6 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import BaseMessage
-from langgraph_sdk import get_client
 from langgraph_sdk.errors import BadRequestError
 
 import tests.integration_tests.test_journey_sdk as journey_sdk
@@ -30,8 +31,17 @@ from tests.integration_tests.aegra import (
     cluster,
     count_only,
 )
-from tests.integration_tests.conftest import Cli, wait_for
+from tests.integration_tests.conftest import Cli, InProcessCli, wait_for
 from tests.integration_tests.studio import COUNT_SQL, Studio, ask
+from tests.integration_tests.users import (
+    auth_env,
+    chat_ui_threads,
+    refusals,
+    refused_alike,
+    refused_to_another,
+    store_seen_by_bob,
+)
+from tests.integration_tests.users import client as connect
 
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("aegra")]
 
@@ -57,7 +67,9 @@ def pair(tmp_path_factory: pytest.TempPathFactory, session_sample: Path) -> Iter
     """Two Aegra instances shared by the module's tests, lease TEST_LEASE_S seconds."""
     folder = tmp_path_factory.mktemp("aegra")
     script = {**COUNT_SCRIPT, "orchestrator": serve_orchestrate}
-    with cluster(folder, session_sample, script, instances=2, lease=TEST_LEASE_S) as running:
+    # The instances ask for the users' keys or tokens (tests/integration_tests/users.py).
+    users = auth_env(folder)
+    with cluster(folder, session_sample, script, 2, TEST_LEASE_S, extra_env=users) as running:
         yield running
 
 
@@ -86,7 +98,7 @@ async def finish(client: Any, thread_id: str, run_id: str) -> dict[str, Any]:
 
 async def raise_approval(url: str) -> tuple[str, str]:
     """Ask for a report through `url` and wait for its approval; return (thread, run) ids."""
-    client = get_client(url=url)
+    client = connect(url)
     thread_id = (await client.threads.create())["thread_id"]
     run = await client.runs.create(thread_id, "orchestrator", input=ask(WITH_REPORT))
     assert (await finish(client, thread_id, run["run_id"]))["status"] == "interrupted"
@@ -103,7 +115,7 @@ def test_two_instances_share_eight_concurrent_threads(fresh: Cluster, cli: Cli) 
     expected = f"There are {order_count(fresh)} orders (step count)."
 
     async def one(url: str) -> tuple[str, str, str, str]:
-        client = get_client(url=url)
+        client = connect(url)
         thread_id = (await client.threads.create())["thread_id"]
         run = await client.runs.create(thread_id, "orchestrator", input=ask(COUNT_ONLY))
         done = await finish(client, thread_id, run["run_id"])
@@ -120,7 +132,9 @@ def test_two_instances_share_eight_concurrent_threads(fresh: Cluster, cli: Cli) 
     assert ran[0].isdisjoint(ran[1])
     # Orchestra's own views read the served threads from any machine with the Postgres URL
     # (this test's home is not the instances').
+    # The threads are alice's (her key made them), so her command line lists them.
     database = {"ORCHESTRA_CHECKPOINTER": fresh.env["ORCHESTRA_CHECKPOINTER"]}
+    database["ORCHESTRA_USER"] = "alice"
     listed = cli("threads", "--json", **database)
     assert listed.code == 0, listed.stderr
     assert {t for t, _, _, _ in results} <= {t["thread_id"] for t in listed.json()}
@@ -134,7 +148,7 @@ def test_a_chat_client_sees_the_same_chat_view_as_under_langgraph_dev(fresh: Clu
     # The langgraph dev test's own walk: three turns, an approval with an edit, reuse, and the
     # streamed chat view (values, message tuples, updates from subgraphs), run on Aegra.
     first = fresh.instances[0]
-    studio = Studio(first.url, fresh.model, first.log, fresh.home.parent)
+    studio = Studio(first.url, fresh.model, first.log, fresh.home.parent, keyed=True)
     asyncio.run(journey_sdk.walk(studio))
 
 
@@ -145,7 +159,7 @@ def test_two_questions_at_once_on_one_thread_answer_one_and_refuse_the_other(
     first_q, second_q = "Count only, first of two: how many orders?", "Count only: second?"
 
     async def race() -> tuple[str, dict[str, Any], dict[str, Any]]:
-        a, b = (get_client(url=i.url) for i in fresh.instances)
+        a, b = (connect(i.url) for i in fresh.instances)
         thread_id = (await a.threads.create())["thread_id"]
         first = await a.runs.create(thread_id, "orchestrator", input=ask(first_q))
         await asyncio.to_thread(arrived.wait, RUN_S)  # the first run is planning now
@@ -161,7 +175,7 @@ def test_two_questions_at_once_on_one_thread_answer_one_and_refuse_the_other(
     assert refused["status"] == "error"
 
     async def look() -> tuple[Any, list[Any], str]:
-        client = get_client(url=fresh.instances[1].url)
+        client = connect(fresh.instances[1].url)
         state = await client.threads.get_state(thread_id)
         history = await client.threads.get_history(thread_id, limit=200)
         run = await client.http.get(f"/threads/{thread_id}/runs/{refused['run_id']}")
@@ -188,7 +202,7 @@ def test_an_approval_raised_on_one_instance_is_answered_through_the_other(
     other = next(i for i in fresh.instances if i is not raised_on)
 
     async def answer() -> tuple[dict[str, Any], str]:
-        client = get_client(url=other.url)
+        client = connect(other.url)
         state = await client.threads.get_state(thread_id)
         assert state["next"] == ["approve_steps"]
         run = await client.runs.create(thread_id, "orchestrator", command={"resume": APPROVE})
@@ -222,11 +236,11 @@ def test_a_killed_instance_s_step_is_finished_by_the_other(fresh: Cluster) -> No
     fresh.model.on_request = kill_the_writer
 
     async def resume() -> dict[str, Any]:
-        client = get_client(url=fresh.instances[0].url)
+        client = connect(fresh.instances[0].url)
         run = await client.runs.create(thread_id, "orchestrator", command={"resume": APPROVE})
         resumed["run_id"] = run["run_id"]
         await asyncio.to_thread(wait_for, lambda: bool(killed), RUN_S)
-        other = get_client(url=next(i for i in fresh.instances if i is not killed[0]).url)
+        other = connect(next(i for i in fresh.instances if i is not killed[0]).url)
         return await finish(other, thread_id, run["run_id"])
 
     done = asyncio.run(resume())
@@ -250,7 +264,7 @@ def test_a_gracefully_stopped_instance_leaves_the_other_serving(fresh: Cluster) 
     fresh.kill(fresh.instances[0], signal.SIGTERM)
 
     async def one() -> str:
-        client = get_client(url=fresh.instances[1].url)
+        client = connect(fresh.instances[1].url)
         thread_id = (await client.threads.create())["thread_id"]
         run = await client.runs.create(thread_id, "orchestrator", input=ask(COUNT_ONLY))
         assert (await finish(client, thread_id, run["run_id"]))["status"] == "success"
@@ -275,7 +289,7 @@ def test_two_answers_to_one_approval_at_once_resume_it_once(fresh: Cluster) -> N
     fresh.model.on_request = hold_the_writer
 
     async def answer_twice() -> dict[str, Any]:
-        a, b = (get_client(url=i.url) for i in fresh.instances)
+        a, b = (connect(i.url) for i in fresh.instances)
         first = await a.runs.create(thread_id, "orchestrator", command={"resume": APPROVE})
         await asyncio.to_thread(arrived.wait, RUN_S)  # the first answer is being acted on
         # Aegra refuses a resume of a thread no longer interrupted; had both answers passed
@@ -290,5 +304,47 @@ def test_two_answers_to_one_approval_at_once_resume_it_once(fresh: Cluster) -> N
     assert asked == [("report_writer", "write", 200), ("orchestrator", "", 200)]
     report = fresh.home / "runs" / thread_id / "report.md"
     assert sorted(p.name for p in report.parent.glob("*.md")) == ["report.md"]
-    said = asyncio.run(last_message(get_client(url=fresh.instances[1].url), thread_id))
+    said = asyncio.run(last_message(connect(fresh.instances[1].url), thread_id))
     assert said.startswith(f"There are {order_count(fresh)} orders (step count).")
+
+
+def test_each_user_sees_and_touches_only_their_own_threads_and_store_items(
+    fresh: Cluster, cli_here: InProcessCli
+) -> None:
+    # Alice waits at an approval raised through one instance; bob tries the other.
+    thread_id, run_id = asyncio.run(raise_approval(fresh.instances[0].url))
+    url, reports = fresh.instances[1].url, ("threads", thread_id, "reports")
+
+    async def look() -> dict[str, Any]:
+        missing = str(uuid.uuid4()), str(uuid.uuid4())
+        return {
+            "bob": await refused_to_another(url, thread_id, run_id),
+            "missing": await refused_to_another(url, *missing),
+            "store": await store_seen_by_bob(url, reports, "1.count"),
+            "listed": {user: await chat_ui_threads(url, user) for user in ("alice", "bob")},
+            "report": await connect(url).store.get_item(reports, "1.count"),
+            "state": await connect(url).threads.get_state(thread_id),
+            "refusals": await refusals(url),
+        }
+
+    seen = asyncio.run(look())
+    # Bob finds nothing of alice's thread, exactly as of one that does not exist.
+    assert seen["bob"] == seen["missing"] == dict.fromkeys(seen["bob"], 404)
+    assert seen["state"]["next"] == ["approve_steps"]
+    assert thread_id in seen["listed"]["alice"] and thread_id not in seen["listed"]["bob"]
+    # Her step's report is in her part of the Store; bob's calls touched only his own.
+    assert seen["store"]["found"] == [] and seen["store"]["get"] == 404
+    assert seen["report"]["value"]["specialist"] == "sql_analyst"
+    assert "forged" not in seen["report"]["value"]
+    assert refused_alike(seen["refusals"]), seen["refusals"]
+    # The command line on the shared Postgres: each user's views hold their own threads.
+    database = {"ORCHESTRA_CHECKPOINTER": fresh.env["ORCHESTRA_CHECKPOINTER"]}
+    alices = cli_here("threads", "--json", ORCHESTRA_USER="alice", **database)
+    bobs = cli_here("threads", "--json", ORCHESTRA_USER="bob", **database)
+    shown = cli_here("show", thread_id, "--json", ORCHESTRA_USER="alice", **database)
+    hidden = cli_here("show", thread_id, ORCHESTRA_USER="bob", **database)
+    assert thread_id in {t["thread_id"] for t in json.loads(alices.stdout)}
+    assert thread_id not in {t["thread_id"] for t in json.loads(bobs.stdout)}
+    assert shown.json()["status"] == "interrupted"
+    assert [s["id"] for s in shown.json()["steps"]] == ["count", "write"]
+    assert hidden.code == 2 and f"unknown thread '{thread_id}'" in hidden.stderr

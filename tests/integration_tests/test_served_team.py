@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from langgraph_sdk import get_sync_client
 
 from tests.integration_tests.studio import Studio
 from tests.servers.catalog_mcp import CATALOG
@@ -16,7 +15,7 @@ def test_the_server_runs_the_team_file_with_its_mcp_tools_and_serves_a_specialis
 ) -> None:
     # The session's server serves a team file: the built-in four and sku_lookup, whose tool
     # comes from the catalog MCP server (stdio), started for each run.
-    client = get_sync_client(url=studio.url)
+    client = studio.sync_client()
     thread = client.threads.create()["thread_id"]
     question = {"messages": [{"role": "user", "content": "What is SKU-1?"}]}
     values = client.runs.wait(thread, "orchestrator", input=question)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from langgraph_sdk import get_client
 
 from nodes.specialists import SAMPLE_TEAM
 from tests.integration_tests.studio import Studio
@@ -16,8 +15,8 @@ RUN_S = 60
 CONTEXT_FIELDS = {"model", "orchestrator_model", "specialist_models", "max_steps", "review_plan"}
 
 
-async def _drive(url: str) -> None:
-    client = get_client(url=url)
+async def _drive(studio: Studio) -> None:
+    client = studio.client()
 
     # Every graph of langgraph.json is an assistant: the orchestrator, each built-in
     # specialist, and `specialist` (any specialist of the team file, chosen in its config).
@@ -45,5 +44,5 @@ async def _drive(url: str) -> None:
 
 
 def test_studio_serves_every_graph_and_runs_a_specialist_alone(studio: Studio) -> None:
-    asyncio.run(_drive(studio.url))
+    asyncio.run(_drive(studio))
     assert studio.model.calls_for("default") == []

@@ -41,6 +41,8 @@ def test_mcp_tool_calls_and_the_remote_servers_run_are_in_the_parent_trace(
     }
     with ScriptedOpenAIServer(script) as model:
         env = {"ORCHESTRA_TEAM": str(team), **model_env(model), **tracing_env(smith)}
+        # The remote asks for a key: the SDK sends LANGGRAPH_API_KEY (before LangSmith's).
+        env["LANGGRAPH_API_KEY"] = str(studio.api_key)
         result = cli("ask", "SKU-1, and a count.", "--json", **env)
     assert result.code == 0, result.stderr
     out = result.json()

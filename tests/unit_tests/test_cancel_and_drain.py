@@ -23,6 +23,7 @@ from graph.testing import ScriptedChatModel, answer, call, plan, step
 from nodes.specialists.spec import SpecialistSpec
 from state.archive import Archive
 from state.usage import spent
+from state.users import LOCAL_USER
 from tests.unit_tests.team import MEMOS, NUMBERS, TOOL_RUNS, thread
 from tests.unit_tests.test_superseding import archived_step, ask, planner_requests
 
@@ -88,7 +89,7 @@ async def a_cancelled_step_is_cancelled_and_counted_once_when_a_new_message_come
     run.cancel()
     with pytest.raises(asyncio.CancelledError):
         await run
-    stopped = await Archive(store, "t").astops()
+    stopped = await Archive(store, "t", LOCAL_USER).astops()
     view = summarize("t", await graph.aget_state(thread()), stopped=stopped)
     rows = {s["id"]: s for s in view["steps"]}
     assert view["status"] == "cancelled" and rows["fig"]["status"] == "done"
@@ -99,7 +100,7 @@ async def a_cancelled_step_is_cancelled_and_counted_once_when_a_new_message_come
     assert done["messages"][-1].text == "Revenue 1.2M."
     assert "- 1.fig (numbers) Find revenue: 1.2M" in planner_requests(model)[1]
     assert archived_step(store, "1.n")["status"] == "cancelled"
-    assert await Archive(store, "t").astops() == {}
+    assert await Archive(store, "t", LOCAL_USER).astops() == {}
     used = spent((await graph.aget_state(thread())).values)
     assert used.llm_calls == len(model.calls) and model.repeats == []
 
@@ -155,7 +156,7 @@ async def a_drain_lets_calls_in_flight_finish_and_resume_goes_on_from_them() -> 
     with pytest.raises(GraphDrained):
         await run
     assert len(model.calls_for("counter")) == 1
-    stopped = await Archive(store, "t").astops()
+    stopped = await Archive(store, "t", LOCAL_USER).astops()
     view = summarize("t", await graph.aget_state(thread()), stopped=stopped)
     rows = {s["id"]: s for s in view["steps"]}
     assert view["status"] == "drained" and rows["n"]["status"] == "drained"
@@ -165,7 +166,7 @@ async def a_drain_lets_calls_in_flight_finish_and_resume_goes_on_from_them() -> 
     assert WRITTEN == ["counting orders"] and model.repeats == []
     record = (await graph.aget_state(thread())).values["ledger"]["1.n"]
     assert record["status"] == "done" and [s["status"] for s in record["stops"]] == ["drained"]
-    assert await Archive(store, "t").astops() == {}
+    assert await Archive(store, "t", LOCAL_USER).astops() == {}
     used = spent((await graph.aget_state(thread())).values)
     assert used.llm_calls == len(model.calls)
 
@@ -176,7 +177,8 @@ def test_a_drain_stops_a_step_between_its_calls_and_resume_goes_on_from_its_chec
     with pytest.raises(GraphDrained):
         graph.invoke(ask("How many orders?"), thread(), control=CONTROL["run"])
     assert WRITTEN == ["counted orders"] and len(model.calls_for("deployer")) == 1
-    view = summarize("t", graph.get_state(thread()), stopped=Archive(store, "t").stops())
+    stopped = Archive(store, "t", LOCAL_USER).stops()
+    view = summarize("t", graph.get_state(thread()), stopped=stopped)
     [row] = view["steps"]
     assert view["status"] == "drained" and row["status"] == "drained"
     assert row["stops"][0]["why"] == "a drain was requested (deploy)"

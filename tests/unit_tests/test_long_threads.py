@@ -19,6 +19,7 @@ from nodes.specialists import SAMPLE_TEAM
 from state.archive import Archive
 from state.context import Context
 from state.settings import Settings
+from state.users import LOCAL_USER
 from tools.workspace import Workspace
 
 TURNS = 30
@@ -36,7 +37,7 @@ async def long_thread(home: Path) -> tuple[list[TurnFigures], PolicyModel, dict[
         figures = await drive(graph, model, home / "long.sqlite", TURNS, "long", frozenset({30}))
         config = {"configurable": {"thread_id": "long"}}
         values = (await graph.aget_state(config)).values
-        archived = await Archive(store, "long").asteps()
+        archived = await Archive(store, "long", LOCAL_USER).asteps()
     return figures, model, values, archived
 
 

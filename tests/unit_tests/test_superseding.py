@@ -15,7 +15,9 @@ from langgraph.store.memory import InMemoryStore
 
 from graph.testing import ScriptedChatModel, answer, plan, step
 from state import Guardrail
+from state.archive import GUARDRAILS, STEPS, namespace
 from state.context import Context
+from state.users import LOCAL_USER
 from tests.unit_tests.team import thread
 from tests.unit_tests.test_reviews import clerk_team, note_script
 
@@ -36,7 +38,7 @@ def ask(text: str) -> dict[str, Any]:
 
 
 def archived_step(store: InMemoryStore, key: str, name: str = "t") -> dict[str, Any]:
-    found = store.get(("orchestra", name, "steps"), key)
+    found = store.get(namespace(LOCAL_USER, name, STEPS), key)
     assert found is not None, key
     return dict(found.value["record"])
 
@@ -128,6 +130,6 @@ def test_a_message_while_a_guardrail_asks_about_the_plan_rejects_its_question() 
     assert pending.value["action_requests"][0]["name"] == "guardrail:no-filing"
     graph.invoke(ask("forget it"), thread())
     assert graph.get_state(thread()).next == () and model.calls_for("numbers") == []
-    [trip] = [e for e in store.get(("orchestra", "t", "guardrails"), "1").value["events"]]
+    [trip] = [e for e in store.get(namespace(LOCAL_USER, "t", GUARDRAILS), "1").value["events"]]
     assert trip["decision"] == "reject" and trip["detail"] == "a new message came: 'forget it'"
     assert "(it was waiting for a decision on guardrail:no-filing)" in planner_requests(model)[1]
