@@ -10,13 +10,15 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 from pydantic import ValidationError
 
-from nodes.finalize import closing
+from nodes.finalize import closing, screened_answer
 from nodes.guards.asking import ask_pending
 from nodes.guards.at_plan import PlanGate, TurnAt, blocked_plan
+from nodes.guards.screen import Guards
 from nodes.model_access import context_of
 from nodes.plan_request import ledger_updates
 from nodes.plan_rules import plan_errors
@@ -36,14 +38,24 @@ def parse_plan(text: str) -> Plan:
         raise ValueError(f"the edited text is not a plan's JSON ({exc})") from None
 
 
-def make_guard_review_node(registry: Sequence[SpecialistSpec]):
-    """Return the node that asks about a plan or an answer an `ask` guardrail stopped."""
+def make_guard_review_node(registry: Sequence[SpecialistSpec], guards: Guards):
+    """Return the node that asks about a plan or an answer an `ask` guardrail stopped.
+
+    It also checks again an answer whose check raised in `finalize`: the error stops the run
+    here, after the answer was written, so `resume` runs the checks and not the model.
+    """
     names = [spec.name for spec in registry]
 
-    def guard_review(state: OrchestraState, runtime: Runtime[Context]) -> Command[Any]:
+    def guard_review(
+        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
+    ) -> Command[Any]:
         """Pause for the user's decisions, then go on as they say."""
         ctx = context_of(runtime)
         pending = dict(state.get("guard_pending") or {})
+        if pending.get("unchecked"):
+            cleared = {"guard_pending": None}
+            text, reply_id = pending["text"], pending.get("id")
+            return screened_answer(guards, state, ctx, text, reply_id, config, **cleared)
         turn = state.get("turn", 0)
         this_turn = {
             r.id: r for r in read_ledger(state.get("ledger", {})).values() if r.turn == turn

@@ -298,7 +298,12 @@ def test_a_python_check_is_a_verdict_and_one_that_raises_stops_the_run_resumably
     graph, model = graph_with(revenue_script(), broken)
     with pytest.raises(GuardrailError, match="guardrail broken .python. failed: RuntimeError"):
         graph.invoke(ask("Revenue?"), thread())
-    assert graph.get_state(thread()).next == ("finalize",)
+    # Stopped after the answer was written: a resume checks it again, and asks no model.
+    assert graph.get_state(thread()).next == ("guard_review",)
+    calls = len(model.calls)
+    with pytest.raises(GuardrailError):
+        graph.invoke(None, thread())
+    assert len(model.calls) == calls and model.repeats == []
 
 
 @pytest.mark.parametrize("decision", ["approve", "edit", "reject"])
