@@ -196,6 +196,8 @@ def make_plan_node(
         settled = starting(state, left, config)
         asked = screened(settled.state, config)
         state = settled.state
+        for key, item in settled.refiled.items():
+            yield both(archive, "put_report", key, item)
         if asked.refusal is not None:
             stale = read_ledger(state.get("ledger", {}))
             yield both(archive, "put_steps", steps_to_archive(state, stale))
