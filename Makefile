@@ -10,10 +10,13 @@ SERVE_VENV := .venv-serve
 SERVE_STAMP := $(SERVE_VENV)/.installed
 # make test builds it where Python 3.12 is, so the Aegra tests run (in CI they must).
 SERVE_FOR_TESTS := $(if $(PYTHON312),$(SERVE_STAMP))
+# Not --quiet: it hides the warnings that --strict counts, and a broken link would pass.
+# (material's banner about MkDocs 2 is not a warning of this site)
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs
 INSTANCES ?= 1
 PORT ?= 2026
 
-.PHONY: demo eval test lint bench bench-serve fault-matrix studio serve notebooks clean
+.PHONY: demo eval test lint docs docs-serve bench bench-serve fault-matrix studio serve notebooks clean
 
 # uv resolves and installs the same packages as pip in a tenth of the time (make test builds
 # both environments on a clean checkout); it is the one thing pip installs here.
@@ -22,7 +25,7 @@ UV_RANGE := uv>=0.9,<1
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet "$(UV_RANGE)"
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev,bench]"
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev,bench,docs]"
 	touch $(STAMP)
 
 $(SERVE_STAMP): pyproject.toml
@@ -34,8 +37,13 @@ $(SERVE_STAMP): pyproject.toml
 
 # N Aegra instances on ports PORT, PORT+1, ... over DATABASE_URL (Postgres) and REDIS_URL.
 # LEASE=seconds sets Aegra's run lease (default 30 s; heartbeat and reaper a third of it).
+# Checked as the Makefile is read: a missing URL is said before any venv is built.
+ifneq ($(filter serve,$(MAKECMDGOALS)),)
+ifeq ($(and $(DATABASE_URL),$(REDIS_URL)),)
+$(error make serve needs DATABASE_URL (Postgres) and REDIS_URL (Redis) in the environment)
+endif
+endif
 serve: $(SERVE_STAMP)
-	$(if $(and $(DATABASE_URL),$(REDIS_URL)),,$(error make serve needs DATABASE_URL (Postgres) and REDIS_URL (Redis) in the environment))
 	@$(SERVE_VENV)/bin/python deploy/aegra.py serve --instances $(INSTANCES) --port $(PORT) $(if $(LEASE),--lease $(LEASE))
 
 demo: $(STAMP)
@@ -50,6 +58,8 @@ eval: $(STAMP)
 test:
 	$(MAKE) --no-print-directory -j2 $(STAMP) $(SERVE_FOR_TESTS)
 	$(MAKE) --no-print-directory lint
+	@# A broken link or anchor in docs/ fails here, as it does in CI.
+	$(MKDOCS) build --strict
 	@# Every `orchestra` a test starts imports the checkout; where PYTHONDONTWRITEBYTECODE is
 	@# set, nothing caches its bytecode, and each process would compile it all again.
 	$(BIN)/python -m compileall -q graph nodes tools state tests deploy
@@ -59,6 +69,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check graph nodes tools state tests benchmarks deploy
 	$(BIN)/mypy
+
+# The documentation site (mkdocs-material) into site/; docs-serve browses it as you edit.
+docs: $(STAMP)
+	$(MKDOCS) build --strict
+
+docs-serve: $(STAMP)
+	$(MKDOCS) serve
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
@@ -81,4 +98,4 @@ notebooks: $(STAMP)
 	$(BIN)/pytest -q --nbmake notebooks
 
 clean:
-	rm -rf $(VENV) $(SERVE_VENV) .orchestra .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SERVE_VENV) .orchestra site .pytest_cache .mypy_cache .ruff_cache

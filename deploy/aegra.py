@@ -28,6 +28,9 @@ CONFIG = REPO / "langgraph.json"
 SERVE_PYTHON = REPO / ".venv-serve" / "bin" / "python"
 FIRST_PORT = 2026
 STARTUP_S = 90
+# An instance that dies this often within the window is left down (a crash loop, not a fault).
+RESTARTS = 3
+RESTART_WINDOW_S = 60
 
 
 class LaunchError(Exception):
@@ -180,28 +183,60 @@ def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, wait: float =
         proc.wait(timeout=10)
 
 
+def exited(code: int) -> str:
+    """Say how a process ended, from its return code (negative: the signal that ended it)."""
+    return f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+
+
+def revived(
+    env: Mapping[str, str], port: int, dead: subprocess.Popen[bytes], folder: Path, at: list[float]
+) -> subprocess.Popen[bytes] | None:
+    """Start a dead instance again, saying so; None once it died RESTARTS times lately."""
+    now = time.monotonic()
+    at[:] = [t for t in at if now - t < RESTART_WINDOW_S]
+    log, how = folder / f"aegra-{port}.log", exited(dead.returncode)
+    if len(at) >= RESTARTS:
+        said = f"{RESTARTS} restarts in {RESTART_WINDOW_S} s; serving on without it (see {log})"
+        print(f"Aegra instance :{port} {how}, {said}", file=sys.stderr)
+        return None
+    at.append(now)
+    again = start(env, port, log, Path(sys.executable))
+    print(f"Aegra instance :{port} {how}; started again (pid {again.pid})", file=sys.stderr)
+    return again
+
+
 def serve(env: Mapping[str, str], instances: int, first_port: int, folder: Path) -> int:
-    """Set up once, start `instances` one after another, and stop them all on a signal."""
+    """Set up once, start `instances` one after another, keep them up, stop them on a signal.
+
+    An instance that dies is started again (its runs are taken over by the others when its
+    lease expires); one that dies RESTARTS times within RESTART_WINDOW_S is left down.
+    """
     database, redis = required(env)
     check_postgres(database)
     check_redis(redis)
     set_up(env, Path(sys.executable))
     folder.mkdir(parents=True, exist_ok=True)
-    procs: list[subprocess.Popen[bytes]] = []
+    host = env.get("HOST", "127.0.0.1")
+    procs: dict[int, subprocess.Popen[bytes]] = {}
+    restarts: dict[int, list[float]] = {}
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        for port in range(first_port, first_port + instances):
-            proc = start(env, port, folder / f"aegra-{port}.log", Path(sys.executable))
-            procs.append(proc)
-            wait_healthy(f"http://{env.get('HOST', '127.0.0.1')}:{port}", proc)
-            print(f"Aegra instance {port - first_port + 1}/{instances}: http://127.0.0.1:{port}")
-        while all(proc.poll() is None for proc in procs):
-            time.sleep(1)  # a supervisor's idle loop; any exit stops the rest
+        for number, port in enumerate(range(first_port, first_port + instances), 1):
+            procs[port] = start(env, port, folder / f"aegra-{port}.log", Path(sys.executable))
+            wait_healthy(f"http://{host}:{port}", procs[port])
+            url, pid = f"http://{host}:{port}", procs[port].pid
+            print(f"Aegra instance {number}/{instances}: {url} (pid {pid})", flush=True)
+        while procs:
+            time.sleep(1)  # a supervisor's idle loop
+            for port in [p for p, proc in procs.items() if proc.poll() is not None]:
+                again = revived(env, port, procs.pop(port), folder, restarts.setdefault(port, []))
+                if again is not None:
+                    procs[port] = again
         return 1
     except KeyboardInterrupt:
         return 0
     finally:
-        for proc in procs:
+        for proc in procs.values():
             stop(proc)
 
 

@@ -123,11 +123,12 @@ def build_graph(
         make_finalize_node(model_for, guards),
         destinations=("guard_review", "summarize", END),
     )
-    # An `ask` guardrail on the plan or the answer waits here, in a node with no model call.
+    # An `ask` guardrail on the plan or the answer waits here, in a node with no model call
+    # (and an answer whose check raised is checked again here: it may then ask).
     builder.add_node(
         "guard_review",
-        make_guard_review_node(registry),
-        destinations=("dispatch", "plan", "summarize", END),
+        make_guard_review_node(registry, guards),
+        destinations=("dispatch", "guard_review", "plan", "summarize", END),
     )
     builder.add_node("summarize", make_summary_node(model_for))
     # Every request starts with a plan; the nodes route themselves with Command from there.

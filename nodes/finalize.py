@@ -16,7 +16,7 @@ from nodes.faces import Body, both_faces
 from nodes.guards.asking import pending_review
 from nodes.guards.checks import Scope
 from nodes.guards.events import turn_events
-from nodes.guards.screen import Guards, Trip, blocked_text
+from nodes.guards.screen import GuardrailError, Guards, Trip, blocked_text
 from nodes.model_access import ModelFor, context_of, usage_of
 from nodes.progress import progress_message, question_of
 from nodes.prompts import DIRECT_PROMPT, FINALIZER_PROMPT
@@ -98,18 +98,13 @@ def make_finalize_node(model_for: ModelFor, guards: Guards):
     ) -> Command[Any]:
         turn = state.get("turn", 0)
         spent = {"orchestrator_usage": {str(turn): usage_of(reply)}}
-        # What the answer may draw its figures from: the question, the reports, the summary.
-        sources = [render_reports(state), state.get("summary", "")]
-        scope = Scope(question=question_of(list(state.get("messages", []))), reports=sources)
-        screened = guards.screen("answer", reply.text, scope, config)
-        events = {"guardrails": screened.events(turn)} if screened.trips else {}
-        if screened.asks and not screened.blocked:
-            # Asked in a node of its own: a pause here would call the model again.
-            waiting = {**pending_review("answer", screened.text, screened.asks), "id": reply.id}
-            update = {**spent, **events, "guard_pending": waiting}
-            return Command(goto="guard_review", update=update)
-        text = withheld(screened.blocked) if screened.blocked else screened.text
-        return closing(state, ctx, text, reply.id, **spent, **events)
+        try:
+            return screened_answer(guards, state, ctx, reply.text, reply.id, config, **spent)
+        except GuardrailError:
+            # The answer is kept and checked again in a node with no model call, where the
+            # error stops the run: `resume` checks again without writing the answer again.
+            held = {"stage": "answer", "text": reply.text, "id": reply.id, "unchecked": True}
+            return Command(goto="guard_review", update={**spent, "guard_pending": held})
 
     def finalize(state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig) -> Body:
         """Write the final answer and close the turn."""
@@ -119,6 +114,30 @@ def make_finalize_node(model_for: ModelFor, guards: Guards):
         return conclude(state, ctx, done.value, config)
 
     return both_faces("finalize", finalize)
+
+
+def screened_answer(
+    guards: Guards,
+    state: OrchestraState,
+    ctx: Context,
+    text: str,
+    reply_id: str | None,
+    config: RunnableConfig,
+    **more: Any,
+) -> Command[Any]:
+    """Run the answer's guardrails, then show it, withhold it, or ask about it."""
+    turn = state.get("turn", 0)
+    # What the answer may draw its figures from: the question, the reports, the summary.
+    sources = [render_reports(state), state.get("summary", "")]
+    scope = Scope(question=question_of(list(state.get("messages", []))), reports=sources)
+    screened = guards.screen("answer", text, scope, config)
+    events = {"guardrails": screened.events(turn)} if screened.trips else {}
+    if screened.asks and not screened.blocked:
+        # Asked in a node of its own: a pause here would call the model again.
+        waiting = {**pending_review("answer", screened.text, screened.asks), "id": reply_id}
+        return Command(goto="guard_review", update={**more, **events, "guard_pending": waiting})
+    shown = withheld(screened.blocked) if screened.blocked else screened.text
+    return closing(state, ctx, shown, reply_id, **more, **events)
 
 
 def withheld(trip: Trip) -> str:

@@ -1,4 +1,4 @@
-"""What a stopped run left behind: steps still `running` with no run under them.
+"""What a stopped run left behind: steps still `running` with no run under them, or waiting.
 
 A new turn settles them (nodes/superseding.py) from what the Archive holds: a step that
 finished files its report before its writes reach the checkpoint (new input drops a stopped
@@ -25,7 +25,7 @@ ENDED = ("done", "failed", "over_budget")
 
 @dataclass
 class Leftovers:
-    """What the Archive holds of the steps a stopped run left `running`."""
+    """What the Archive holds of the steps a stopped run left `running` or waiting."""
 
     # Their stop records (cancelled, drained), with what each had spent.
     stops: Mapping[str, dict[str, Any]] = field(default_factory=dict)
@@ -33,11 +33,12 @@ class Leftovers:
     reports: Mapping[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def running_keys(state: OrchestraState) -> list[str]:
-    """Return the steps an unfinished turn left `running`."""
+def unsettled_keys(state: OrchestraState) -> list[str]:
+    """Return the steps an unfinished turn left `running`, or waiting on their approval."""
     if state.get("status") != "running":
         return []
-    return [k for k, r in state.get("ledger", {}).items() if r.get("status") == "running"]
+    ledger = state.get("ledger", {})
+    return [k for k, r in ledger.items() if r.get("status") in ("running", "needs_review")]
 
 
 def read_leftovers(archive: Archive, keys: list[str]) -> Leftovers:
@@ -60,6 +61,8 @@ class StepSettled:
     card: dict[str, Any] | None = None
     # Its stop record is done with: the step's turn is over.
     closed: bool = False
+    # Its report as the Archive keeps it, filed again to agree with its record.
+    refiled: dict[str, Any] | None = None
 
 
 def settle_step(
@@ -92,7 +95,9 @@ def settle_step(
         return StepSettled(change, item["report"] if item else None, item is not None)
     settled = StepSettled({"status": "superseded", "stops": [stop("superseded", why, at)]})
     if filed:
-        settled.card = card = card_of(filed)
+        # The report it filed while it waited says so too: one step, one status.
+        settled.refiled = {**filed, "status": "superseded"}
+        settled.card = card = card_of(settled.refiled)
     if rec.status == "needs_review" or filed:
         # The approval it waited for (or was about to) is rejected with the message.
         actions = ((card or {}).get("review") or {}).get("action_requests", [])

@@ -25,7 +25,7 @@ from nodes.guards.at_plan import (
     guard_question,
     refusal,
 )
-from nodes.guards.screen import Guards
+from nodes.guards.screen import GuardrailError, Guards
 from nodes.menu import Menu
 from nodes.model_access import ModelFor, context_of, unstreamed, usage_of
 from nodes.plan_request import (
@@ -150,7 +150,7 @@ def make_plan_node(
             "plan_error": None,
             "replan_reason": None,
             # Kept while an `ask` waits: a rejection after a retry ends the turn.
-            "guard_feedback": state.get("guard_feedback") if gate.asks else None,
+            "guard_feedback": state.get("guard_feedback") if gate.asks or gate.error else None,
             "status": "running",
             "note": "",
             "messages": [
@@ -165,6 +165,11 @@ def make_plan_node(
             update["turn_started_at"] = time.time()
         pending = any(r.get("status") == "waiting" for r in updates.values())
         update = changes(state, update)
+        if gate.error and not pending:
+            raise GuardrailError(gate.error)  # nothing to enter: the check stops the run here
+        if pending and gate.error:
+            unchecked = {"stage": "plan", "text": gate.text, "unchecked": True}
+            return Command(goto="guard_review", update={**update, "guard_pending": unchecked})
         if pending and gate.asks:
             waiting = pending_review("plan", gate.text, gate.asks)
             return Command(goto="guard_review", update={**update, "guard_pending": waiting})
@@ -196,6 +201,8 @@ def make_plan_node(
         settled = starting(state, left, config)
         asked = screened(settled.state, config)
         state = settled.state
+        for key, item in settled.refiled.items():
+            yield both(archive, "put_report", key, item)
         if asked.refusal is not None:
             stale = read_ledger(state.get("ledger", {}))
             yield both(archive, "put_steps", steps_to_archive(state, stale))

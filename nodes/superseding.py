@@ -26,8 +26,8 @@ from nodes.leftovers import (
     Leftovers,
     aread_leftovers,
     read_leftovers,
-    running_keys,
     settle_step,
+    unsettled_keys,
 )
 from nodes.progress import is_progress, progress_message
 from state.archive import Archive
@@ -65,17 +65,19 @@ class Settled:
     update: dict[str, Any] = field(default_factory=dict)
     # Steps whose stop records the Archive can forget: their turn is over.
     closed: list[str] = field(default_factory=list)
+    # Reports the Archive keeps again, superseded as their records are.
+    refiled: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def leftovers(archive: Archive, state: OrchestraState) -> Leftovers:
     """Return what the Archive holds of a stopped run's steps, for a new turn (sync face)."""
-    keys = running_keys(state) if is_new_turn(state) else []
+    keys = unsettled_keys(state) if is_new_turn(state) else []
     return read_leftovers(archive, keys) if keys else Leftovers()
 
 
 async def aleftovers(archive: Archive, state: OrchestraState) -> Leftovers:
     """Return what the Archive holds of a stopped run's steps, for a new turn (async face)."""
-    keys = running_keys(state) if is_new_turn(state) else []
+    keys = unsettled_keys(state) if is_new_turn(state) else []
     return await aread_leftovers(archive, keys) if keys else Leftovers()
 
 
@@ -97,6 +99,7 @@ def settle(state: OrchestraState, found: Leftovers, config: RunnableConfig) -> S
     changes: dict[str, dict[str, Any]] = {}
     partial: dict[str, dict[str, Any]] = {}
     closed: list[str] = []
+    refiled: dict[str, dict[str, Any]] = {}
     for rec in ledger.values() if unfinished else ():
         if rec.status not in OPEN:
             continue
@@ -107,6 +110,8 @@ def settle(state: OrchestraState, found: Leftovers, config: RunnableConfig) -> S
         if settling.card is not None:
             partial[rec.key] = settling.card
         closed += [rec.key] if settling.closed else []
+        if settling.refiled is not None:
+            refiled[rec.key] = settling.refiled
     view: dict[str, Any] = {
         **state,
         "ledger": merge_records(state.get("ledger", {}), changes),
@@ -122,7 +127,7 @@ def settle(state: OrchestraState, found: Leftovers, config: RunnableConfig) -> S
     update["ledger"], update["reports"] = changes, partial
     update["messages"] = progress_message(view, turn=turn) if unfinished else []
     traced_supersede(turn, at, why, changes, config)
-    return Settled(cast(OrchestraState, view), update, closed)
+    return Settled(cast(OrchestraState, view), update, closed, refiled)
 
 
 def turn_line(turn: int, state: OrchestraState, view: dict[str, Any], why: str) -> str:

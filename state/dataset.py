@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from state.file_lines import first_problem, line_of, read_yaml
+from state.file_lines import first_problem, line_of, naming_field, read_yaml
 
 TrajectoryMode = Literal["strict", "unordered", "subset", "superset"]
 EXAMPLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}")
@@ -153,8 +153,8 @@ def _example(path: Path, line: int, data: Any, node: Any) -> Example:
         example = Example.model_validate(data)
     except ValidationError as exc:
         loc, message, stray = first_problem(exc)
-        if loc and not stray:
-            message = f"`{'.'.join(str(p) for p in loc)}`: {message}"
+        if not stray:
+            message = naming_field(loc, message)
         at = line_of(node, loc) if node is not None else line
         raise DatasetError(f"{path}:{at}: {named}{message}") from None
     example._line = line

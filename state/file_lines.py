@@ -29,6 +29,11 @@ def first_problem(exc: ValidationError) -> tuple[tuple[Any, ...], str, bool]:
     return loc, first["msg"].removeprefix("Value error, "), False
 
 
+def naming_field(loc: Sequence[Any], message: str) -> str:
+    """Return the message led by the field it is about: "`action`: Input should be ..."."""
+    return f"`{'.'.join(str(part) for part in loc)}`: {message}" if loc else message
+
+
 def line_of(node: Any, loc: Sequence[Any]) -> int:
     """Return the 1-based line of the deepest YAML node a validation location reaches."""
     line = node.start_mark.line + 1 if node is not None else 1

@@ -7,8 +7,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-# cancelled/drained: what a step had done when its run stopped under it (its partial usage).
-ReportStatus = Literal["done", "failed", "over_budget", "needs_review", "cancelled", "drained"]
+# cancelled/drained: what a step had done when its run stopped under it (its partial usage);
+# superseded: a step that waited for a decision when a new message settled its turn.
+ReportStatus = Literal[
+    "done", "failed", "over_budget", "needs_review", "cancelled", "drained", "superseded"
+]
 
 
 class Usage(BaseModel):

@@ -14,7 +14,7 @@ from pydantic import (
     model_validator,
 )
 
-from state.file_lines import first_problem, line_of, read_yaml
+from state.file_lines import first_problem, line_of, naming_field, read_yaml
 from state.guardrail_spec import Guardrail
 from state.ids import EntryName
 
@@ -126,8 +126,12 @@ def load_team_file(path: Path, builtin_tools: Sequence[str]) -> TeamFile:
     try:
         team = TeamFile.model_validate(raw)
     except ValidationError as exc:
-        loc, message, _ = first_problem(exc)
-        raise TeamFileError(f"{path}:{line_of(node, loc)}: {_where(raw, loc)}{message}") from None
+        loc, message, stray = first_problem(exc)
+        where = _where(raw, loc)
+        if not stray:
+            # Within an entry its name says which; the field is what follows it.
+            message = naming_field(loc[2:] if where else loc, message)
+        raise TeamFileError(f"{path}:{line_of(node, loc)}: {where}{message}") from None
     _check_names_and_tools(path, node, team, builtin_tools)
     _check_guardrails(path, node, team)
     return team

@@ -10,9 +10,9 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
-from rich.console import Console
 
 from graph.build import pinned_models
+from graph.cli.consoles import err, out
 from graph.cli.failures import EXIT_CANCELLED, EXIT_OK, EXIT_STOPPED, UsageError, explain
 from graph.cli.progress import Progress
 from graph.cli.review import decide, waiting
@@ -25,8 +25,6 @@ from nodes.guards.at_plan import prescreened
 from tools.secrets import redact
 
 MAX_QUESTION_CHARS = 8000
-err = Console(stderr=True)
-out = Console(soft_wrap=True)
 
 
 def check_question(question: str) -> str:

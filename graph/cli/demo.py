@@ -8,7 +8,8 @@ from pathlib import Path
 
 from rich.panel import Panel
 
-from graph.cli.commands import drive, err, out
+from graph.cli.commands import drive
+from graph.cli.consoles import err, out
 from graph.cli.demo_script import DEMO_QUESTION, DEMO_SCRIPT
 from graph.cli.failures import EXIT_OK
 from graph.cli.session import load_settings, open_session

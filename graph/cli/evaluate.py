@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.panel import Panel
 
 from graph.build import pinned_models
+from graph.cli.consoles import err, out
 from graph.cli.eval_view import Watcher, payload, summary_table
 from graph.cli.failures import EXIT_OK, UsageError, load_settings
 from graph.cli.session import check_models, opened_team
@@ -41,8 +41,6 @@ STAND_IN_NOTICE = (
     "search, sandboxed Python and report file are real, on the sample data. Set "
     "ORCHESTRA_MODEL to evaluate a real model."
 )
-err = Console(stderr=True)
-out = Console(soft_wrap=True)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from graph.cli.commands import err, out
+from graph.cli.consoles import err, out
 from graph.cli.failures import EXIT_OK, UsageError
 from graph.cli.run_view import summarize
 from graph.cli.session import open_session

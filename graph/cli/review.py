@@ -6,14 +6,11 @@ import json
 import sys
 from typing import Any
 
-from rich.console import Console
 from rich.markup import escape
 
+from graph.cli.consoles import err
 from graph.cli.failures import EXIT_APPROVAL
 from nodes.hitl import approve_all, reject_all
-
-err = Console(stderr=True)
-
 
 REJECTED_HERE = "rejected from the command line"
 

@@ -14,7 +14,7 @@ from langgraph.types import Command, Overwrite
 
 from nodes.guards.asking import ask_about
 from nodes.guards.checks import Scope
-from nodes.guards.screen import Guards, Trip, blocked_text
+from nodes.guards.screen import GuardrailError, Guards, Trip, blocked_text
 from nodes.plan_request import turn_update
 from nodes.summary import close_turn
 from state.context import Context
@@ -95,6 +95,8 @@ class PlanGate:
     blocked: str | None = None
     asks: list[Trip] = field(default_factory=list)
     text: str = ""
+    # A check raised on it: the plan is checked again in guard_review.
+    error: str | None = None
 
 
 def plan_text(plan: Plan) -> str:
@@ -110,7 +112,20 @@ def guard_plan(
     if not guards.at("plan"):
         return PlanGate()
     text = plan_text(plan)
-    scope = Scope(question=question, specialists=[s.specialist for s in plan.steps])
+    try:
+        return screen_plan(guards, text, question, turn, config)
+    except GuardrailError as exc:
+        # Checked again in guard_review once the plan is entered: there the error stops the
+        # run, and resume checks again without asking the planner again.
+        return PlanGate(text=text, error=str(exc))
+
+
+def screen_plan(
+    guards: Guards, text: str, question: str, turn: int, config: RunnableConfig
+) -> PlanGate:
+    """Run the plan guardrails over a plan's text (its steps as JSON)."""
+    steps = json.loads(text)["steps"]
+    scope = Scope(question=question, specialists=[s["specialist"] for s in steps])
     screened = guards.screen("plan", text, scope, config)
     blocked = blocked_text(screened.blocked) if screened.blocked else None
     return PlanGate(screened.events(turn), blocked, screened.asks, text)

@@ -9,7 +9,7 @@ import importlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from langchain.agents.middleware.pii import (
@@ -158,7 +158,11 @@ def grounded(figure: str, known: Sequence[Decimal]) -> bool:
     places = Decimal(1).scaleb(value.as_tuple().exponent)  # type: ignore[arg-type]
     for number in known:
         for candidate in (number, number * 100):
-            if candidate == value or candidate.quantize(places) == value:
+            # Rounded half up, as people round (2.345 -> 2.35), or half to even, as code does.
+            rounded = {
+                candidate.quantize(places, mode) for mode in (ROUND_HALF_UP, ROUND_HALF_EVEN)
+            }
+            if candidate == value or value in rounded:
                 return True
     return False
 

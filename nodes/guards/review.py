@@ -10,17 +10,19 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 from pydantic import ValidationError
 
-from nodes.finalize import closing
-from nodes.guards.asking import ask_pending
-from nodes.guards.at_plan import PlanGate, TurnAt, blocked_plan
+from nodes.finalize import closing, screened_answer
+from nodes.guards.asking import ask_pending, pending_review
+from nodes.guards.at_plan import PlanGate, TurnAt, blocked_plan, screen_plan
+from nodes.guards.screen import Guards
 from nodes.model_access import context_of
 from nodes.plan_request import ledger_updates
 from nodes.plan_rules import plan_errors
-from nodes.progress import progress_message
+from nodes.progress import progress_message, question_of
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
 from state.graph_state import OrchestraState
@@ -36,14 +38,25 @@ def parse_plan(text: str) -> Plan:
         raise ValueError(f"the edited text is not a plan's JSON ({exc})") from None
 
 
-def make_guard_review_node(registry: Sequence[SpecialistSpec]):
-    """Return the node that asks about a plan or an answer an `ask` guardrail stopped."""
+def make_guard_review_node(registry: Sequence[SpecialistSpec], guards: Guards):
+    """Return the node that asks about a plan or an answer an `ask` guardrail stopped.
+
+    It also checks again a plan or an answer whose check raised where it was written: the
+    error stops the run here, after the model's reply is kept, so `resume` runs the checks
+    and does not ask the model again.
+    """
     names = [spec.name for spec in registry]
 
-    def guard_review(state: OrchestraState, runtime: Runtime[Context]) -> Command[Any]:
+    def guard_review(
+        state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig
+    ) -> Command[Any]:
         """Pause for the user's decisions, then go on as they say."""
         ctx = context_of(runtime)
         pending = dict(state.get("guard_pending") or {})
+        if pending.get("unchecked") and pending.get("stage") == "answer":
+            cleared = {"guard_pending": None}
+            text, reply_id = pending["text"], pending.get("id")
+            return screened_answer(guards, state, ctx, text, reply_id, config, **cleared)
         turn = state.get("turn", 0)
         this_turn = {
             r.id: r for r in read_ledger(state.get("ledger", {})).values() if r.turn == turn
@@ -61,14 +74,28 @@ def make_guard_review_node(registry: Sequence[SpecialistSpec]):
                 raise ValueError("the edited plan is invalid: " + "; ".join(errors))
 
         stage = pending.get("stage")
+        waiting = [r for r in this_turn.values() if r.status == "waiting"]
+        found: list[dict[str, Any]] = []
+        if pending.get("unchecked"):
+            # A plan whose check raised in the plan node, entered and not launched.
+            question = question_of(list(state.get("messages", [])))
+            gate = screen_plan(guards, pending["text"], question, turn, config)
+            found = gate.events
+            if gate.blocked:
+                dropped = {r.key: {"status": "dropped"} for r in waiting}
+                carry = {"guardrails": found, "ledger": dropped, "guard_pending": None}
+                return blocked_plan(TurnAt(state, ctx, turn, {}, {}, carry), gate)
+            if not gate.asks:
+                passed = {"guardrails": found, "guard_pending": None, "guard_feedback": None}
+                return Command(goto="dispatch", update=passed)
+            pending = pending_review("plan", gate.text, gate.asks)
         answered = ask_pending(pending, turn, check=check_plan if stage == "plan" else None)
-        events = {"guardrails": answered.events}
+        events = {"guardrails": [*found, *answered.events]}
         if stage == "answer":
             text = answered.text
             if answered.rejected:
                 text = f"The answer was withheld: {answered.rejected}."
             return closing(state, ctx, text, pending.get("id"), **events)
-        waiting = [r for r in this_turn.values() if r.status == "waiting"]
         if answered.rejected:
             dropped = {r.key: {"status": "dropped"} for r in waiting}
             gate = PlanGate(blocked=answered.rejected)

@@ -182,22 +182,30 @@ class Cluster:
                 aegra.stop(instance.proc, wait=15)
 
 
+@dataclass
+class Backing:
+    """What instances share: a scratch database, a Redis, ORCHESTRA_HOME and the scripted model."""
+
+    env: dict[str, str]
+    home: Path
+    model: ScriptedOpenAIServer
+    redis: str
+
+
 @contextmanager
-def cluster(
+def backing(
     folder: Path,
     sample: Path,
     script: dict[str, Any],
-    instances: int = 2,
-    lease: int = 0,
     latency: float = 0.0,
     extra_env: dict[str, str] | None = None,
-) -> Iterator[Cluster]:
-    """Run `instances` Aegra instances (lease `lease` s, 0: Aegra's default) over scratch stores.
+) -> Iterator[Backing]:
+    """Run the stores and the scripted model instances share; yield their environment.
 
-    The scripted model plays `script`, each call taking `latency` seconds; `extra_env` adds
-    to the instances' environment (the users' keys, say).
-    ORCHESTRA_HOME is `folder`/.orchestra (the sample in it), shared by every instance, as is
-    ORCHESTRA_CHECKPOINTER: the scratch database, so runs share the per-thread locks.
+    The scripted model plays `script`, each call taking `latency` seconds; `extra_env` adds to
+    the instances' environment (the users' keys, say). ORCHESTRA_HOME is
+    `folder`/.orchestra (the sample in it), as is ORCHESTRA_CHECKPOINTER: the scratch
+    database, so runs share the per-thread locks. The database is not set up here.
     """
     require_aegra()
     home = folder / ".orchestra"
@@ -218,7 +226,6 @@ def cluster(
         env = {
             **inherited,
             **model_env(model),
-            **(aegra.lease_env(lease) if lease else {}),
             "DATABASE_URL": database,
             "REDIS_URL": redis,
             "ORCHESTRA_HOME": str(home),
@@ -231,14 +238,106 @@ def cluster(
             "CRON_ENABLED": "false",
             **(extra_env or {}),
         }
-        try:
-            aegra.set_up(env)
-        except aegra.LaunchError as exc:
-            pytest.fail(str(exc))
-        running = Cluster(env, home, model)
-        stack.callback(running.stop_all)
+        yield Backing(env, home, model, redis)
+
+
+@contextmanager
+def instances_on(stores: Backing, instances: int = 2, lease: int = 0) -> Iterator[Cluster]:
+    """Set the stores' database up, then run `instances` Aegra instances (lease `lease` s)."""
+    env = {**stores.env, **(aegra.lease_env(lease) if lease else {})}
+    try:
+        aegra.set_up(env)
+    except aegra.LaunchError as exc:
+        pytest.fail(str(exc))
+    running = Cluster(env, stores.home, stores.model)
+    try:
         for _ in range(instances):
             port = free_port()
-            running.instances.append(Instance(port, folder / f"aegra-{port}.log"))
+            log = Path(env["AEGRA_CWD"]) / f"aegra-{port}.log"
+            running.instances.append(Instance(port, log))
             running.start(running.instances[-1])
         yield running
+    finally:
+        running.stop_all()
+
+
+@contextmanager
+def cluster(
+    folder: Path,
+    sample: Path,
+    script: dict[str, Any],
+    instances: int = 2,
+    lease: int = 0,
+    latency: float = 0.0,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Cluster]:
+    """Run `instances` Aegra instances (lease `lease` s, 0: Aegra's default) over scratch stores.
+
+    The stores and the model are `backing`'s; the database is set up once, then the
+    instances start one after another.
+    """
+    with backing(folder, sample, script, latency, extra_env) as stores:
+        with instances_on(stores, instances, lease) as running:
+            yield running
+
+
+@dataclass
+class Supervised:
+    """`make serve`'s supervisor (deploy/aegra.py serve) and the instances it started."""
+
+    proc: subprocess.Popen[str]
+    instances: list[Instance]
+    pids: list[int]
+
+    def stderr(self) -> str:
+        """Return what the supervisor said on stderr (once it has stopped)."""
+        return self.proc.stderr.read() if self.proc.stderr else ""
+
+
+def consecutive_ports(count: int) -> int:
+    """Return the first of `count` consecutive loopback ports that were free a moment ago."""
+    while True:
+        first = free_port()
+        try:
+            for port in range(first + 1, first + count):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+
+
+@contextmanager
+def supervised(stores: Backing, folder: Path, instances: int = 2) -> Iterator[Supervised]:
+    """Run `make serve`'s supervisor at Aegra's default lease over the stores; stop it after.
+
+    It sets the stores' database up itself, as `make serve` does; its queue is db 1 of the
+    stores' Redis, apart from instances started by `instances_on`.
+    """
+    env = {**stores.env, "REDIS_URL": stores.redis.rsplit("/", 1)[0] + "/1"}
+    first = consecutive_ports(instances)
+    command = [str(aegra.SERVE_PYTHON), str(aegra.REPO / "deploy" / "aegra.py"), "serve"]
+    command += ["--instances", str(instances), "--port", str(first), "--logs", str(folder)]
+    proc = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        pids = []
+        for _ in range(instances):
+            line = proc.stdout.readline() if proc.stdout else ""
+            started = re.search(r"\(pid (\d+)\)", line)
+            if started is None:
+                proc.kill()
+                pytest.fail(f"make serve did not start: {line}{proc.communicate()[1]}")
+            pids.append(int(started.group(1)))
+        ports = range(first, first + instances)
+        yield Supervised(proc, [Instance(p, folder / f"aegra-{p}.log") for p in ports], pids)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)  # it stops its instances, then exits
+            proc.wait(timeout=120)

@@ -7,6 +7,7 @@ one scripted server serves the command-line tests and the `langgraph dev` tests 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -52,6 +53,19 @@ guardrails:
     pii: phone
     action: redact
 """
+
+# A check of the user's own that raises while RULES_BROKEN is set (a missing rules file).
+HOUSE_RULES = (
+    "  - {name: house-rules, stage: answer, check: python,"
+    " function: 'tests.integration_tests.guardrail_team:house_rules'}\n"
+)
+
+
+def house_rules(text: str, context: dict[str, Any]) -> str | None:
+    """Trip on an exclamation mark; raise while the rules are broken (RULES_BROKEN set)."""
+    if os.environ.get("RULES_BROKEN"):
+        raise FileNotFoundError("house-rules.txt")
+    return "no exclamation marks" if "!" in text else None
 
 
 def team_file(folder: Path, guards: str = GUARDS) -> Path:

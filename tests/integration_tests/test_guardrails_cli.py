@@ -24,6 +24,7 @@ from tests.integration_tests.guardrail_team import (
     FALCON_QUESTION,
     FLAG_INJECTION,
     GROWTH_QUESTION,
+    HOUSE_RULES,
     INJECTED,
     OBEY_NOTE,
     READ_NOTE,
@@ -240,3 +241,32 @@ def test_an_edit_at_the_terminal_prompt_replaces_the_question(cli: Cli, tmp_path
     assert [r for r in server.requests if "Falcon" in body(r)] == []
     summary = CliResult(done.returncode, done.stdout, done.stderr).json()
     assert [e.get("decision") for e in summary["guardrails"]] == ["edit"]
+
+
+def test_a_check_that_raises_stops_with_exit_3_on_one_line_and_resume_finishes(
+    cli: Cli, tmp_path: Path, isolated_env: Path
+) -> None:
+    team = team_file(tmp_path / "team", HOUSE_RULES)
+    thread = "a-thread-whose-name-is-long-enough-to-wrap-at-eighty-columns"
+    with closing(sqlite3.connect(isolated_env / "sample" / "business.db")) as conn:
+        orders = conn.execute(COUNT_SQL).fetchone()[0]
+    with ScriptedOpenAIServer(SCRIPT) as server:
+        # Piped stderr at 80 columns, as in CI or a log: no line is wrapped.
+        env = {"ORCHESTRA_TEAM": str(team), "COLUMNS": "80", **model_env(server)}
+        stopped = cli(
+            "ask", "How many orders are there?", "--thread-id", thread, RULES_BROKEN="1", **env
+        )
+        assert stopped.code == 3, stopped.stderr
+        lines = stopped.stderr.splitlines()
+        assert f"the run is saved; continue it with: orchestra resume {thread}" in lines
+        [error] = [line for line in lines if line.startswith("error: ")]
+        assert error.endswith(
+            "guardrail house-rules (python) failed: FileNotFoundError: house-rules.txt"
+        )
+        asked = len(server.requests)
+        done = cli("resume", thread, "--json", **env)
+    assert done.code == 0, done.stderr
+    assert done.json()["status"] == "done"
+    assert f"{orders}" in done.json()["answer"]
+    # Nothing is asked again: the answer was written before its check raised.
+    assert server.requests[asked:] == []

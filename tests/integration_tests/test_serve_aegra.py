@@ -1,14 +1,16 @@
-"""Orchestra served by two Aegra instances over one Postgres and one Redis, driven by langgraph_sdk.
+"""Orchestra served by Aegra instances over one Postgres and one Redis, driven by langgraph_sdk.
 
-One pair of instances serves the module (short leases); a test that stops one starts it again.
-Answers are checked against the sample database in the shared ORCHESTRA_HOME, and what the
-model was asked against the scripted server's log.
+`make serve`'s supervisor runs first, at Aegra's default lease, and an instance is killed
+under it; then one pair of instances serves the rest of the module (short leases); a test
+that stops one starts it again. Answers are checked against the sample database in the
+shared ORCHESTRA_HOME, and what the model was asked against the scripted server's log.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import sqlite3
 import threading
@@ -27,9 +29,12 @@ from tests.integration_tests.aegra import (
     COUNT_ONLY,
     COUNT_SCRIPT,
     TEST_LEASE_S,
+    Backing,
     Cluster,
-    cluster,
+    backing,
     count_only,
+    instances_on,
+    supervised,
 )
 from tests.integration_tests.conftest import Cli, InProcessCli, wait_for
 from tests.integration_tests.studio import COUNT_SQL, Studio, ask
@@ -46,6 +51,9 @@ from tests.integration_tests.users import client as connect
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("aegra")]
 
 RUN_S = 60
+# A killed instance's runs go back to the queue when its lease expires (Aegra's default 30 s,
+# its reaper every 15 s).
+TAKEOVER_S = 120
 WITH_REPORT = "How many orders are there? Write a report."
 APPROVE = {"decisions": [{"type": "approve"}]}
 # Planning calls that wait for the test: a run held in flight on an event, not a sleep.
@@ -63,13 +71,20 @@ def serve_orchestrate(messages: list[BaseMessage]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory, session_sample: Path) -> Iterator[Cluster]:
-    """Two Aegra instances shared by the module's tests, lease TEST_LEASE_S seconds."""
+def stores(tmp_path_factory: pytest.TempPathFactory, session_sample: Path) -> Iterator[Backing]:
+    """The module's database, Redis, scripted model and home: make serve's, then the pair's."""
     folder = tmp_path_factory.mktemp("aegra")
     script = {**COUNT_SCRIPT, "orchestrator": serve_orchestrate}
     # The instances ask for the users' keys or tokens (tests/integration_tests/users.py).
     users = auth_env(folder)
-    with cluster(folder, session_sample, script, 2, TEST_LEASE_S, extra_env=users) as running:
+    with backing(folder, session_sample, script, extra_env=users) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def pair(stores: Backing) -> Iterator[Cluster]:
+    """Two Aegra instances shared by the module's tests, lease TEST_LEASE_S seconds."""
+    with instances_on(stores, instances=2, lease=TEST_LEASE_S) as running:
         yield running
 
 
@@ -109,6 +124,57 @@ async def last_message(client: Any, thread_id: str) -> str:
     """Return the text of the thread's last message."""
     state = await client.threads.get_state(thread_id)
     return str(state["values"]["messages"][-1]["content"])
+
+
+def test_make_serve_keeps_serving_when_an_instance_is_killed_with_runs_in_flight(
+    stores: Backing, tmp_path: Path
+) -> None:
+    # make serve's supervisor, two instances at Aegra's default lease; four runs held in
+    # flight at their planning call, then kill -9 of an instance running some of them.
+    keys = [f"in flight {n}" for n in range(4)]
+    gates = [GATES.setdefault(key, (threading.Event(), threading.Event())) for key in keys]
+
+    async def start_runs(urls: list[str]) -> list[tuple[str, str]]:
+        started = []
+        for n, key in enumerate(keys):
+            client = connect(urls[n % len(urls)])
+            thread_id = (await client.threads.create())["thread_id"]
+            question = ask(f"Count only, {key}: how many orders?")
+            run = await client.runs.create(thread_id, "orchestrator", input=question)
+            started.append((thread_id, run["run_id"]))
+        return started
+
+    async def finish_all(url: str, runs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        client = connect(url)
+        done = []
+        for thread_id, run_id in runs:
+            await asyncio.wait_for(client.runs.join(thread_id, run_id), TAKEOVER_S)
+            status = (await client.runs.get(thread_id, run_id))["status"]
+            done.append((status, await last_message(client, thread_id)))
+        return done
+
+    try:
+        with supervised(stores, tmp_path) as served:
+            runs = asyncio.run(start_runs([i.url for i in served.instances]))
+            assert all(arrived.wait(RUN_S) for arrived, _ in gates)  # all four in flight
+            ran = [{r for _, r in runs} & i.picked_up() for i in served.instances]
+            victim = 0 if len(ran[0]) >= len(ran[1]) else 1
+            survivor = served.instances[1 - victim]
+            os.killpg(served.pids[victim], signal.SIGKILL)
+            for _, release in gates:
+                release.set()
+            done = asyncio.run(finish_all(survivor.url, runs))
+            # The survivor served on throughout (same process, never told to shut down).
+            os.kill(served.pids[1 - victim], 0)
+            assert "Shutting down" not in survivor.log.read_text()
+            assert served.proc.poll() is None
+    finally:
+        for key in keys:
+            GATES.pop(key, None)
+    assert done == [("success", f"There are {order_count(stores)} orders (step count).")] * 4
+    assert ran[victim], "the killed instance was running none of the four"
+    port = served.instances[victim].port
+    assert f"Aegra instance :{port} killed by SIGKILL; started again" in served.stderr()
 
 
 def test_two_instances_share_eight_concurrent_threads(fresh: Cluster, cli: Cli) -> None:

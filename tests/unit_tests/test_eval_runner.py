@@ -132,3 +132,31 @@ def test_repetitions_run_each_example_again_on_a_fresh_thread() -> None:
         ("a", 1), ("a", 2), ("a", 3), ("b", 1), ("b", 2), ("b", 3),
     ]  # fmt: skip
     assert len({r["thread_id"] for r in records}) == 6
+
+
+def test_approve_none_writes_no_report_and_all_writes_one_and_within_tokens_says_which(
+    isolated_env: Path,
+) -> None:
+    [report] = sample_examples(isolated_env, "north-report")
+    assert report.approve == "all"
+    tasks = sample_tasks([report])
+    approved = report.model_copy(
+        update={"expect": report.expect.model_copy(update={"max_tokens": 10**9})}
+    )
+    refused = report.model_copy(
+        update={
+            "id": "north-report-refused",
+            "approve": "none",
+            "expect": report.expect.model_copy(update={"max_tokens": 1}),
+        }
+    )
+    tasks += [dataclasses.replace(tasks[0], name=refused.id)]
+    records = run([approved, refused], tasks, ("orchestra",))
+    written = {
+        r["id"]: sorted((isolated_env / "runs" / r["thread_id"]).rglob("report.md"))
+        for r in records
+    }
+    assert len(written["north-report"]) == 1
+    assert written["north-report-refused"] == []
+    assert by(records, "north-report", "orchestra")["within_tokens"] is True
+    assert by(records, "north-report-refused", "orchestra")["within_tokens"] is False

@@ -73,7 +73,8 @@ guardrails:
         ("    pattern: '('\n", "input", "regex", "block", 7, "not a regular expression"),
         ("", "input", "python", "block", 3, "check python needs `function`"),
         ("    colour: red\n", "input", "prompt_injection", "block", 7, "unknown key `colour`"),
-        ("", "lunch", "prompt_injection", "block", 4, "Input should be 'input', 'plan'"),
+        ("", "lunch", "prompt_injection", "block", 4, "`stage`: Input should be 'input', 'plan'"),
+        ("", "input", "prompt_injection", "boom", 6, "`action`: Input should be 'block', 'redact'"),
         ("    deny: [nobody]\n", "plan", "specialists", "block", 2, "no specialist named nobody"),
     ],
 )

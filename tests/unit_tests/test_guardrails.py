@@ -298,7 +298,39 @@ def test_a_python_check_is_a_verdict_and_one_that_raises_stops_the_run_resumably
     graph, model = graph_with(revenue_script(), broken)
     with pytest.raises(GuardrailError, match="guardrail broken .python. failed: RuntimeError"):
         graph.invoke(ask("Revenue?"), thread())
-    assert graph.get_state(thread()).next == ("finalize",)
+    # Stopped after the answer was written: a resume checks it again, and asks no model.
+    assert graph.get_state(thread()).next == ("guard_review",)
+    calls = len(model.calls)
+    with pytest.raises(GuardrailError):
+        graph.invoke(None, thread())
+    assert len(model.calls) == calls and model.repeats == []
+
+
+RULES_BROKEN: list[bool] = []
+
+
+def plan_rules(text: str, context: dict[str, Any]) -> str | None:
+    if RULES_BROKEN:
+        raise RuntimeError("the rules file is missing")
+    return None
+
+
+def test_a_plan_check_that_raises_stops_after_the_plan_and_resume_never_replans() -> None:
+    rules = Guardrail(name="rules", stage="plan", check="python", function=plan_rules)
+    graph, model = graph_with(revenue_script(), rules)
+    RULES_BROKEN.append(True)
+    try:
+        with pytest.raises(GuardrailError, match="guardrail rules .python. failed"):
+            graph.invoke(ask("Revenue?"), thread())
+        assert graph.get_state(thread()).next == ("guard_review",)
+        with pytest.raises(GuardrailError):
+            graph.invoke(None, thread())  # still broken: checked again, nothing asked
+        assert len(model.calls) == 1
+    finally:
+        RULES_BROKEN.clear()
+    result = graph.invoke(None, thread())
+    assert result["messages"][-1].content == "Revenue was 1.2M."
+    assert len(model.calls_for("orchestrator")) == 2 and model.repeats == []
 
 
 @pytest.mark.parametrize("decision", ["approve", "edit", "reject"])

@@ -63,6 +63,9 @@ def test_a_message_during_an_approval_rejects_it_with_the_message_and_plans_anew
     assert note["status"] == "superseded"
     assert note["decisions"] == [{"type": "reject", "message": "no, do not file anything"}]
     assert note["stops"][0]["why"] == "a new message came: 'no, do not file anything'"
+    # The report the step filed while it waited agrees with its record.
+    filed = store.get(("orchestra", "t", "reports"), "1.note")
+    assert filed is not None and filed.value["status"] == "superseded"
     assert archived_step(store, "1.fig")["status"] == "done"
     request = planner_requests(model)[1]
     assert request.endswith("Current request:\nno, do not file anything")
