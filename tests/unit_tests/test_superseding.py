@@ -15,7 +15,7 @@ from langgraph.store.memory import InMemoryStore
 
 from graph.testing import ScriptedChatModel, answer, plan, step
 from state import Guardrail
-from state.archive import GUARDRAILS, STEPS, namespace
+from state.archive import GUARDRAILS, REPORTS, STEPS, namespace
 from state.context import Context
 from state.users import LOCAL_USER
 from tests.unit_tests.team import thread
@@ -64,7 +64,7 @@ def test_a_message_during_an_approval_rejects_it_with_the_message_and_plans_anew
     assert note["decisions"] == [{"type": "reject", "message": "no, do not file anything"}]
     assert note["stops"][0]["why"] == "a new message came: 'no, do not file anything'"
     # The report the step filed while it waited agrees with its record.
-    filed = store.get(("orchestra", "t", "reports"), "1.note")
+    filed = store.get(namespace(LOCAL_USER, "t", REPORTS), "1.note")
     assert filed is not None and filed.value["status"] == "superseded"
     assert archived_step(store, "1.fig")["status"] == "done"
     request = planner_requests(model)[1]
