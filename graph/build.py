@@ -10,7 +10,6 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.store.base import BaseStore
 from langgraph.types import Checkpointer
 
-from graph.a2a_specialist import build_a2a_specialist
 from graph.models import ModelResolver, ModelSpec
 from graph.specialist import build_specialist
 from nodes.archive_access import Archives
@@ -102,6 +101,8 @@ def build_graph(
             continue
         if spec.a2a is not None:
             # An agent served over A2A: its task followed in a subgraph, same brief and report.
+            from graph.a2a_specialist import build_a2a_specialist
+
             builder.add_node(spec.name, make_step_node(spec, build_a2a_specialist(spec), archives))
             builder.add_edge(spec.name, "review")
             continue

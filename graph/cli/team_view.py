@@ -9,7 +9,6 @@ from typing import Any
 from graph.cli.failures import EXIT_OK, UsageError, load_settings
 from nodes.specialists.team import Team, load_team
 from state.team_file import TeamFileError
-from tools.a2a_agents import A2AAgentError, fetch_card
 from tools.mcp_servers import list_tools
 
 
@@ -50,6 +49,8 @@ async def describe_team(team: Team) -> dict[str, Any]:
 
 async def agent_of(url: str) -> dict[str, Any]:
     """Return an A2A agent as `orchestra team` shows it: its card's skills, or why none."""
+    from tools.a2a_agents import A2AAgentError, fetch_card
+
     try:
         card = await fetch_card(url)
     except A2AAgentError as exc:

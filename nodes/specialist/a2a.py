@@ -84,7 +84,7 @@ def make_a2a_nodes(spec: SpecialistSpec) -> dict[str, Any]:
         try:
             return (yield both_ways(ask, ctx, f"{where}: message/send"))
         except Exception as exc:  # the step fails with the reason; the orchestrator replans
-            return {"outcome": {"error": exception_line(exc)}}
+            return {"outcome": {"error": f"message/send failed: {exception_line(exc)}"}}
 
     def follow(state: A2AStepState, runtime: Runtime[Context], config: RunnableConfig) -> Body:
         """Follow the task to its end or its question, streaming its status as it goes."""
@@ -110,7 +110,8 @@ def make_a2a_nodes(spec: SpecialistSpec) -> dict[str, Any]:
                 lambda: arun_with_deadline(watch(), seconds, what),
             )
         except Exception as exc:
-            return {"outcome": {"error": exception_line(exc), "task": ref.model_dump()}}
+            failed = f"following task {ref.task_id} failed: {exception_line(exc)}"
+            return {"outcome": {"error": failed, "task": ref.model_dump()}}
         return {"outcome": {"task": MessageToDict(task)}, "statuses": said}
 
     def conclude(state: A2AStepState) -> dict[str, Any]:
@@ -140,13 +141,19 @@ async def followed(
             return task
         if card.capabilities.streaming:
             try:
+                last = ""
                 async for event in client.subscribe(SubscribeToTaskRequest(id=ref.task_id)):
-                    if not event.HasField("status_update"):
+                    # The task as it stands first, then each change of its status.
+                    if event.HasField("task"):
+                        status = event.task.status
+                    elif event.HasField("status_update"):
+                        status = event.status_update.status
+                    else:
                         continue
-                    status = event.status_update.status
-                    now = state_name(status.state)
-                    if text := texts(status.message.parts):
+                    now, text = state_name(status.state), texts(status.message.parts)
+                    if text and text != last:
                         heard(text, now)
+                        last = text
                     if now in FINISHED | WAITING:
                         break
             except Exception:  # a dropped (or refused) stream: the task is asked for below

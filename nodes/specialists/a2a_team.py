@@ -1,4 +1,4 @@
-"""A team's A2A agents: their cards fetched at team load, each a specialist of the menu."""
+"""A team's A2A agents: their cards fetched at team load (a2a-sdk imported only then)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
-from nodes.specialists.spec import SpecialistSpec
 from state.a2a_task import A2AAgent
 from state.team_file import SpecialistEntry, TeamFileError
-from tools.a2a_agents import A2AAgentError, card_of, card_record, fetch_card, skills_text
+from tools.a2a_agents import A2AAgentError, card_record, fetch_card
 
 
 async def fetch_agents(source: Path, entries: Sequence[SpecialistEntry]) -> dict[str, A2AAgent]:
@@ -24,9 +23,3 @@ async def fetch_agents(source: Path, entries: Sequence[SpecialistEntry]) -> dict
             raise card
         agents[entry.name] = A2AAgent(str(entry.a2a), card_record(card))
     return agents
-
-
-def a2a_spec(entry: SpecialistEntry, agent: A2AAgent) -> SpecialistSpec:
-    """Return an A2A agent's spec: the entry's description, else its card's skills."""
-    description = " ".join(entry.description.split()) or skills_text(card_of(agent.card))
-    return SpecialistSpec(entry.name, description, "", [], a2a=agent, always_on=entry.always_on)

@@ -11,7 +11,6 @@ from pathlib import Path
 from langchain_core.tools import BaseTool
 
 from nodes.specialists import data_analyst, doc_researcher, report_writer, sql_analyst
-from nodes.specialists.a2a_team import a2a_spec, fetch_agents
 from nodes.specialists.spec import SpecialistSpec
 from state.a2a_task import A2AAgent
 from state.guardrail_spec import Guardrail
@@ -74,6 +73,14 @@ class Team:
             for entry in self.entries
         ]
 
+    async def agents(self) -> dict[str, A2AAgent]:
+        """Return the team's A2A agents, each card fetched now (a2a-sdk loads only if needed)."""
+        if not self.uses_a2a():
+            return {}
+        from nodes.specialists.a2a_team import fetch_agents
+
+        return await fetch_agents(self.source, self.entries)
+
     def uses_a2a(self) -> bool:
         """Return True when a specialist of the team is an A2A agent."""
         return any(e.a2a for e in self.entries)
@@ -90,7 +97,15 @@ class Team:
     async def opened(self) -> AsyncIterator[list[SpecialistSpec]]:
         """Yield the specs, the MCP servers the team uses running; they stop afterwards."""
         async with McpToolbox(self.used_servers(), self.source.parent) as toolbox:
-            yield self.specs(toolbox, await fetch_agents(self.source, self.entries))
+            yield self.specs(toolbox, await self.agents())
+
+
+def a2a_spec(entry: SpecialistEntry, agent: A2AAgent) -> SpecialistSpec:
+    """Return an A2A agent's spec: the entry's description, else its card's skills."""
+    from tools.a2a_agents import card_of, skills_text
+
+    description = " ".join(entry.description.split()) or skills_text(card_of(agent.card))
+    return SpecialistSpec(entry.name, description, "", [], a2a=agent, always_on=entry.always_on)
 
 
 def lead_of(entry: SpecialistEntry, source: Path) -> SpecialistSpec:
