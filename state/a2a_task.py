@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,13 @@ class A2AAgent:
 
     url: str
     card: dict[str, Any] = field(default_factory=dict)
+    # The variable holding its credential, read when a step calls it.
+    key_env: str = ""
+
+    def credentials(self) -> dict[str, str]:
+        """Return the headers that present this process's credential to the agent."""
+        key = os.environ.get(self.key_env, "") if self.key_env else ""
+        return {"Authorization": f"Bearer {key}"} if key else {}
 
 
 class TaskRef(BaseModel):

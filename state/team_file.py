@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -70,6 +71,8 @@ class SpecialistEntry(_Strict):
     # An agent served over the Agent2Agent protocol: its agent card's URL, or the base URL
     # its card is found under (`/.well-known/agent-card.json`).
     a2a: str | None = None
+    # The variable holding the credential the agent wants (sent as `Authorization: Bearer`).
+    a2a_key_env: str | None = None
     # A team lead: an orchestrator of its own over the team file at this path (relative to
     # this file), so a very large system is an orchestrator over a handful of leads.
     team: str | None = None
@@ -81,6 +84,8 @@ class SpecialistEntry(_Strict):
             raise ValueError("a remote specialist has no `tools`, `prompt` or `team` of its own")
         if self.a2a is not None:
             check_a2a_entry(self)
+        elif self.a2a_key_env:
+            raise ValueError("`a2a_key_env` is for an A2A specialist (`a2a: URL`)")
         if self.team is not None and (self.tools or self.prompt):
             raise ValueError("a team lead has no `tools` or `prompt`: its team does the work")
         if self.remote is None and self.team is None and self.a2a is None and not self.prompt:
@@ -119,6 +124,8 @@ def check_a2a_entry(entry: SpecialistEntry) -> None:
             "an A2A specialist has no `tools`, `prompt`, `team`, `remote` or `interrupt_on`: "
             "the agent does the work and asks for input itself"
         )
+    if entry.a2a_key_env and not os.environ.get(entry.a2a_key_env):
+        raise ValueError(f"`a2a_key_env` names {entry.a2a_key_env}, which is not set")
     if not str(entry.a2a).startswith(("http://", "https://")):
         raise ValueError(f"`a2a` is the agent's http(s) URL, not '{entry.a2a}'")
 

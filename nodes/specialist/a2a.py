@@ -62,14 +62,15 @@ def both_ways(op: Callable[[], Coroutine[Any, Any, Any]], ctx: Context, what: st
 def make_a2a_nodes(spec: SpecialistSpec) -> dict[str, Any]:
     """Return the step's nodes for the agent the spec names: send, follow, conclude."""
     assert spec.a2a is not None
-    card = card_of(spec.a2a.card)
-    where = f"A2A agent {spec.name} ({spec.a2a.url})"
+    agent = spec.a2a
+    card = card_of(agent.card)
+    where = f"A2A agent {spec.name} ({agent.url})"
 
     def send(state: A2AStepState, runtime: Runtime[Context], config: RunnableConfig) -> Body:
         """Send the brief (or the user's answer) and keep the task the agent started."""
         ctx, brief = context_of(runtime), Brief(**state["brief"])
         message = outgoing(brief, last_task(brief.transcript))
-        headers = trace_headers(config, brief)
+        headers = {**trace_headers(config, brief), **agent.credentials()}
 
         async def ask() -> dict[str, Any]:
             async with agent_client(card, headers, ctx.tool_timeout_s) as client:
@@ -91,7 +92,8 @@ def make_a2a_nodes(spec: SpecialistSpec) -> dict[str, Any]:
         if state.get("outcome"):
             return {}
         ctx, brief, ref = context_of(runtime), Brief(**state["brief"]), TaskRef(**state["task"])
-        headers, write = trace_headers(config, brief), get_stream_writer()
+        headers = {**trace_headers(config, brief), **agent.credentials()}
+        write = get_stream_writer()
         said: list[str] = []
 
         def heard(text: str, task_state: str) -> None:

@@ -21,5 +21,5 @@ async def fetch_agents(source: Path, entries: Sequence[SpecialistEntry]) -> dict
             raise TeamFileError(f"{source}: specialist '{entry.name}': {card}")
         if isinstance(card, BaseException):
             raise card
-        agents[entry.name] = A2AAgent(str(entry.a2a), card_record(card))
+        agents[entry.name] = A2AAgent(str(entry.a2a), card_record(card), entry.a2a_key_env or "")
     return agents
