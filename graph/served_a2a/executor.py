@@ -28,7 +28,8 @@ from graph.served_a2a.turns import (
 )
 from nodes.specialist.a2a_exchange import data_part
 
-RUN_ID = "orchestra_run_id"
+# The run metadata naming the A2A task a run is for (a cancel finds its runs by it).
+TASK_ID = "a2a_task_id"
 
 
 class GraphExecutor(AgentExecutor):
@@ -58,20 +59,16 @@ class GraphExecutor(AgentExecutor):
             except NotWaitingError as exc:
                 await updater.failed(updater.new_agent_message([Part(text=str(exc))]))
                 return
+            await client.threads.create(thread_id=thread, if_exists="do_nothing")
             run = await client.runs.create(
                 thread,
                 caller.assistant,
                 **payload,
                 stream_mode=["updates", "custom"],
-                if_not_exists="create",
                 multitask_strategy="reject",
-                metadata={"a2a_task_id": task.id},
+                metadata={TASK_ID: task.id},
             )
             await updater.start_work()
-            # The run's id on the task, so a cancel sent to any instance can stop it.
-            await updater.update_status(
-                TaskState.TASK_STATE_WORKING, metadata={RUN_ID: run["run_id"]}
-            )
             error = await self.relay(client, thread, run["run_id"], updater)
             await self.conclude(client, thread, run["run_id"], graph, error, updater)
 
@@ -102,19 +99,20 @@ class GraphExecutor(AgentExecutor):
     ) -> None:
         """Put the task in the state the run ended in."""
         run = await client.runs.get(thread, run_id)
-        if run["status"] in ("interrupted", "cancelled"):
-            if updater.task_id not in self.cancelling:
-                await updater.cancel()
-            return
-        if run["status"] != "success" or error:
-            why = error or f"the run ended {run['status']}"
+        if run["status"] == "error" or error:
+            why = error or "the run failed"
             await updater.failed(updater.new_agent_message([Part(text=why)]))
             return
         state: dict[str, Any] = dict(await client.threads.get_state(thread))
+        # An approval first: Aegra ends a run that pauses for one `interrupted`, as a cancel.
         waits = interrupts_of(state)
         if waits:
             parts = [Part(text=asked_text(waits[0])), data_part(waits[0])]
             await updater.requires_input(updater.new_agent_message(parts))
+            return
+        if run["status"] != "success":
+            if updater.task_id not in self.cancelling:
+                await updater.cancel()
             return
         said = answer_of(graph, state.get("values") or {})
         await updater.add_artifact([Part(text=said)], name="answer")

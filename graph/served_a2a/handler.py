@@ -5,9 +5,10 @@ from __future__ import annotations
 from a2a.server.context import ServerCallContext
 from a2a.server.request_handlers import DefaultRequestHandler
 from a2a.types import CancelTaskRequest, Task, TaskState
+from a2a.utils.errors import TaskNotCancelableError
 
 from graph.served_a2a.caller import Caller, context_of_task, thread_of
-from graph.served_a2a.executor import RUN_ID, GraphExecutor
+from graph.served_a2a.executor import TASK_ID, GraphExecutor
 from graph.served_a2a.task_store import ThreadTaskStore
 
 STOPPED = {
@@ -31,10 +32,21 @@ class GraphRequestHandler(DefaultRequestHandler):
     ) -> Task | None:
         """Stop the task's run as Orchestra's cancel does (`runs.cancel`), then cancel the task."""
         task = await self.tasks.get(params.id, context)
-        run_id = task.metadata[RUN_ID] if task is not None and RUN_ID in task.metadata else ""
-        if task is not None and task.status.state not in STOPPED and run_id:
+        if task is not None and task.status.state not in STOPPED:
             self.executor.cancelling.add(task.id)
+            thread = thread_of(context_of_task(task.id))
             async with Caller.of(context).client() as client:
-                thread = thread_of(context_of_task(task.id))
-                await client.runs.cancel(thread, str(run_id), wait=True)
-        return await super().on_cancel_task(params, context)
+                # The task's run still going on its thread (one at a time: a second is refused);
+                # a server that keeps run metadata (not Aegra) names the task it is for.
+                for run in await client.runs.list(thread, limit=20):
+                    mine = (run.get("metadata") or {}).get(TASK_ID, task.id) == task.id
+                    if mine and run["status"] in ("pending", "running"):
+                        await client.runs.cancel(thread, run["run_id"], wait=True)
+        try:
+            return await super().on_cancel_task(params, context)
+        except TaskNotCancelableError:
+            # The instance that ran it may have said so first, as its run stopped.
+            now = await self.tasks.get(params.id, context)
+            if now is None or now.status.state != TaskState.TASK_STATE_CANCELED:
+                raise
+            return now

@@ -39,7 +39,9 @@ class ThreadTaskStore(TaskStore):
             except httpx.HTTPStatusError as exc:
                 if exc.response.status_code != 404:
                     raise
-                await client.threads.create(thread_id=thread, metadata=metadata)
+                # A new context: its thread made for the caller (or by the run, just before).
+                await client.threads.create(thread_id=thread, if_exists="do_nothing")
+                await client.threads.update(thread, metadata=metadata)
 
     async def get(self, task_id: str, context: ServerCallContext) -> Task | None:
         """Return the task, or None when it is not one of this assistant's the caller may see."""

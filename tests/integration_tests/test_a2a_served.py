@@ -10,24 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, closing
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from a2a.client import Client, ClientConfig, create_client
-from a2a.helpers import get_artifact_text, get_data_parts, get_message_text, new_data_part
+from a2a.client import ClientConfig, create_client
+from a2a.helpers import get_artifact_text, get_data_parts
 from a2a.types import (
     CancelTaskRequest,
     GetTaskRequest,
-    Message,
-    Part,
-    Role,
-    SendMessageRequest,
-    StreamResponse,
     Task,
     TaskState,
 )
@@ -38,74 +31,20 @@ from langgraph_sdk import get_client
 from graph import build_graph
 from graph.testing import ScriptedChatModel, plan, step
 from nodes.specialists.team import open_team
+from tests.integration_tests.a2a_client import (
+    APPROVE,
+    KEYS,
+    RUN_S,
+    WITH_REPORT,
+    a2a,
+    headers,
+    said,
+    streamed,
+)
 from tests.integration_tests.control_server import Hold
 from tests.integration_tests.studio import COUNT_SQL, Studio
 
 pytestmark = [pytest.mark.server, pytest.mark.xdist_group("server")]
-
-try:  # the served tests' users, once the multi-user work is merged
-    from tests.integration_tests.users import KEYS
-except ImportError:
-    KEYS = {}
-
-RUN_S = 60
-WITH_REPORT = "How many orders are there? Write a report."
-
-
-def headers(user: str = "alice") -> dict[str, str]:
-    """Return how `user` presents their key (nothing where the server has no users)."""
-    return {"X-Api-Key": KEYS[user]} if KEYS else {}
-
-
-@asynccontextmanager
-async def a2a(studio: Studio, user: str = "alice", **config: Any) -> AsyncIterator[Client]:
-    """Yield a2a-sdk's client of the served orchestrator, as `user`, its card resolved."""
-    async with httpx.AsyncClient(headers=headers(user), timeout=RUN_S) as http:
-        options = ClientConfig(httpx_client=http, **config)
-        client = await create_client(f"{studio.url}/a2a/orchestrator", options)
-        try:
-            yield client
-        finally:
-            await client.close()
-
-
-def said(text: str = "", data: Any = None, task: Task | None = None) -> SendMessageRequest:
-    """Return a message: text, a data part, to a task (or a new one)."""
-    message = Message(role=Role.ROLE_USER, message_id=str(uuid.uuid4()))
-    if text:
-        message.parts.append(Part(text=text))
-    if data is not None:
-        message.parts.append(new_data_part(data))
-    if task is not None:
-        message.task_id, message.context_id = task.id, task.context_id
-    return SendMessageRequest(message=message)
-
-
-async def streamed(client: Client, request: SendMessageRequest) -> tuple[Task, list[str]]:
-    """Send a message, streaming; return the task as it ends and the progress it told."""
-    progress: list[str] = []
-    task_id = ""
-    async for event in client.send_message(request):
-        update = _status_of(event)
-        if update is not None and update[1]:
-            progress.append(update[1])
-        task_id = task_id or _task_id_of(event)
-    return await client.get_task(GetTaskRequest(id=task_id)), progress
-
-
-def _status_of(event: StreamResponse) -> tuple[int, str] | None:
-    if event.HasField("status_update"):
-        status = event.status_update.status
-        return status.state, get_message_text(status.message)
-    return None
-
-
-def _task_id_of(event: StreamResponse) -> str:
-    for field in ("task", "status_update", "artifact_update"):
-        if event.HasField(field):
-            found = getattr(event, field)
-            return str(found.id if field == "task" else found.task_id)
-    return ""
 
 
 def order_count(studio: Studio) -> int:
@@ -117,7 +56,7 @@ async def not_found_by_others(studio: Studio, task: Task) -> list[str]:
     """Return who cannot see the task: another user (get and cancel), another assistant."""
     missing = []
     for user in ["bob"] if KEYS else []:
-        async with a2a(studio, user) as client:
+        async with a2a(studio.url, user) as client:
             for call in (
                 client.get_task(GetTaskRequest(id=task.id)),
                 client.cancel_task(CancelTaskRequest(id=task.id)),
@@ -139,11 +78,10 @@ async def not_found_by_others(studio: Studio, task: Task) -> list[str]:
 
 def test_an_a2a_client_asks_answers_the_approval_and_gets_the_answer(studio: Studio) -> None:
     async def go() -> tuple[Task, list[str], list[str], Task, dict[str, Any]]:
-        async with a2a(studio) as client:
+        async with a2a(studio.url) as client:
             waiting, progress = await streamed(client, said(WITH_REPORT))
             unseen = await not_found_by_others(studio, waiting)
-            approve = {"decisions": [{"type": "approve"}]}
-            done, _ = await streamed(client, said(data=approve, task=waiting))
+            done, _ = await streamed(client, said(data=APPROVE, task=waiting))
         thread = get_client(url=studio.url, api_key=None, headers=headers())
         state = await thread.threads.get_state(done.context_id)
         return waiting, progress, unseen, done, dict(state)
@@ -171,13 +109,13 @@ def test_an_a2a_client_asks_answers_the_approval_and_gets_the_answer(studio: Stu
 
 def test_a_message_while_it_waits_supersedes_and_a_cancel_stops_the_run(studio: Studio) -> None:
     async def go() -> tuple[Task, dict[str, Any], Task, dict[str, Any]]:
-        async with a2a(studio) as client:
+        async with a2a(studio.url) as client:
             waiting, _ = await streamed(client, said(WITH_REPORT))
             instead, _ = await streamed(client, said("Look up SKU-1 instead.", task=waiting))
         thread = get_client(url=studio.url, api_key=None, headers=headers())
         superseded = dict(await thread.threads.get_state(instead.context_id))
         with Hold(studio, "sql_analyst", answer=False) as hold:
-            async with a2a(studio, streaming=False, polling=True) as client:
+            async with a2a(studio.url, streaming=False, polling=True) as client:
                 events = [e async for e in client.send_message(said("How many orders?"))]
                 await hold.reached()
                 cancelled = await client.cancel_task(CancelTaskRequest(id=events[0].task.id))
