@@ -65,6 +65,8 @@ class GraphExecutor(AgentExecutor):
                 caller.assistant,
                 **payload,
                 stream_mode=["updates", "custom"],
+                # What A2A agents working for it say comes from inside their steps.
+                stream_subgraphs=True,
                 multitask_strategy="reject",
                 metadata={TASK_ID: task.id},
             )

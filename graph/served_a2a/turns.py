@@ -49,10 +49,12 @@ def run_payload(graph: str, message: Message, waiting: bool, thread: str) -> dic
 def progress_in(chunk: Any) -> str:
     """Return the progress a streamed chunk tells: the turn's progress message, or an agent's."""
     data = getattr(chunk, "data", None)
-    if getattr(chunk, "event", "") == "custom" and isinstance(data, Mapping):
+    # A subgraph's event is named `<mode>|<namespace>`.
+    mode = str(getattr(chunk, "event", "")).split("|", 1)[0]
+    if mode == "custom" and isinstance(data, Mapping):
         said = data.get("a2a_status") or {}
         return f"{said.get('specialist')}: {said.get('text')}" if said else ""
-    if not isinstance(data, Mapping):
+    if mode != "updates" or not isinstance(data, Mapping):
         return ""
     for change in data.values():
         for message in (change or {}).get("messages", []) if isinstance(change, Mapping) else []:
