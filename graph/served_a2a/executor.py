@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from a2a.helpers import new_task_from_user_message
+from a2a.helpers import new_data_part, new_task_from_user_message
 from a2a.server.agent_execution import AgentExecutor, RequestContext
 from a2a.server.events import EventQueue
 from a2a.server.tasks import TaskUpdater
@@ -26,7 +26,6 @@ from graph.served_a2a.turns import (
     progress_in,
     run_payload,
 )
-from nodes.specialist.a2a_exchange import data_part
 
 # The run metadata naming the A2A task a run is for (a cancel finds its runs by it).
 TASK_ID = "a2a_task_id"
@@ -109,7 +108,7 @@ class GraphExecutor(AgentExecutor):
         # An approval first: Aegra ends a run that pauses for one `interrupted`, as a cancel.
         waits = interrupts_of(state)
         if waits:
-            parts = [Part(text=asked_text(waits[0])), data_part(waits[0])]
+            parts = [Part(text=asked_text(waits[0])), new_data_part(waits[0])]
             await updater.requires_input(updater.new_agent_message(parts))
             return
         if run["status"] != "success":

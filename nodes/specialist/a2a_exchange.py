@@ -12,9 +12,9 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from a2a.helpers import get_data_parts, get_text_parts, new_data_part
 from a2a.types import Message, Part, Role, Task, TaskState
-from google.protobuf.json_format import MessageToDict, ParseDict
-from google.protobuf.struct_pb2 import Value
+from google.protobuf.json_format import ParseDict
 
 from state.a2a_task import RECORD, WAITING, TaskRef
 from state.reports import Brief, Report
@@ -24,13 +24,6 @@ def message_id(brief: Brief, leg: int) -> str:
     """Return a message's id: the same for the same leg of the same step, so a repeat shows."""
     leg_key = f"orchestra:{brief.thread_id}/{brief.step_key}/{leg}"
     return str(uuid.uuid5(uuid.NAMESPACE_URL, leg_key))
-
-
-def data_part(value: Any) -> Part:
-    """Return a data part holding a JSON value."""
-    data = Value()
-    ParseDict(value, data)
-    return Part(data=data)
 
 
 def outgoing(brief: Brief, earlier: TaskRef | None) -> Message:
@@ -51,12 +44,7 @@ def outgoing(brief: Brief, earlier: TaskRef | None) -> Message:
 
 def texts(parts: Sequence[Part]) -> str:
     """Return the text parts, joined."""
-    return "\n".join(p.text for p in parts if p.HasField("text")).strip()
-
-
-def data_values(parts: Sequence[Part]) -> list[Any]:
-    """Return the data parts as JSON values."""
-    return [MessageToDict(p.data) for p in parts if p.HasField("data")]
+    return "\n".join(get_text_parts(parts)).strip()
 
 
 def is_hitl_request(value: Any) -> bool:
@@ -67,7 +55,7 @@ def is_hitl_request(value: Any) -> bool:
 def input_request(name: str, task: Task) -> dict[str, Any]:
     """Return the approval a waiting task asks for, in LangChain's HITL format."""
     asked = task.status.message
-    found = next((v for v in data_values(asked.parts) if is_hitl_request(v)), None)
+    found = next((v for v in get_data_parts(asked.parts) if is_hitl_request(v)), None)
     if found is not None:
         actions = [
             {**a, "description": f"{name} (A2A agent): {a.get('description') or a['name']}"}
@@ -105,7 +93,7 @@ def answer_parts(request: Mapping[str, Any], decisions: Sequence[Mapping[str, An
     plain = [a for a in request.get("action_requests", []) if a["name"].endswith(":input")]
     # An agent that asked in words reads words; one that asked in HITL reads the decisions.
     parts = [Part(text="\n".join(said))] if plain else []
-    return [*parts, data_part({"decisions": [dict(d) for d in decisions]})]
+    return [*parts, new_data_part({"decisions": [dict(d) for d in decisions]})]
 
 
 def task_record(ref: TaskRef) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from a2a.client import ClientConfig, create_client
+from a2a.client import A2ACardResolver, ClientConfig, create_client
 from a2a.helpers import get_artifact_text, get_data_parts
 from a2a.types import (
     CancelTaskRequest,
@@ -169,3 +169,20 @@ def test_orchestra_uses_another_orchestra_over_a2a(
     assert report["status"] == "done", report
     assert report["summary"].startswith("From the catalog:")
     assert "SKU-1" in report["summary"]
+
+
+def test_a_specialist_answers_a2a_alone_from_its_brief(studio: Studio) -> None:
+    async def go() -> tuple[Task, str]:
+        async with httpx.AsyncClient() as http:
+            where = "/.well-known/agent-card.json?assistant_id=sql_analyst"
+            card = await A2ACardResolver(http, studio.url, where).get_agent_card()
+        async with a2a(studio.url, assistant="sql_analyst") as client:
+            done, _ = await streamed(client, said("What tables are there?"))
+        return done, card.skills[0].name
+
+    done, skill = asyncio.run(go())
+    # Its card's one skill is itself, as the team file describes it; its report the answer.
+    assert skill == "sql_analyst"
+    assert done.status.state == TaskState.TASK_STATE_COMPLETED
+    answer = get_artifact_text(done.artifacts[-1])
+    assert answer == "The database has customers, orders, order_lines, products and returns."
