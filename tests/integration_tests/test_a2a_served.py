@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import uuid
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,10 @@ from a2a.types import (
     TaskState,
 )
 from a2a.utils.errors import TaskNotFoundError
+from langchain_core.tracers import LangChainTracer
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph_sdk import get_client
+from langsmith import Client
 
 from graph import build_graph
 from graph.testing import ScriptedChatModel, plan, step
@@ -43,6 +46,7 @@ from tests.integration_tests.a2a_client import (
 )
 from tests.integration_tests.control_server import Hold
 from tests.integration_tests.studio import COUNT_SQL, Studio
+from tests.integration_tests.test_team_tracing import ancestors, wait_for_runs
 
 pytestmark = [pytest.mark.server, pytest.mark.xdist_group("server")]
 
@@ -152,6 +156,12 @@ def test_orchestra_uses_another_orchestra_over_a2a(
             return {"content": messages[-1].text.split("Reports:\n", 1)[-1]}
         return plan(step("sku", "catalog_team", "Look up SKU-1 in the catalog."))
 
+    # This Orchestra traces to the LangSmith stand-in the served one traces to.
+    assert studio.smith is not None
+    smith = Client(api_url=studio.smith.url, api_key="lsv2_pt_test_0123456789")
+    tracer = LangChainTracer(client=smith, project_name="orchestra-tests")
+    thread = f"o2o-{uuid.uuid4()}"
+
     async def go() -> dict[str, Any]:
         async with open_team(team) as specs:
             model = ScriptedChatModel(script={"orchestrator": orchestrate})
@@ -159,16 +169,29 @@ def test_orchestra_uses_another_orchestra_over_a2a(
                 InMemorySaver(), {"default": model}, specialists=specs, guardrails=[]
             )
             question = {"messages": [("user", "What is SKU-1?")]}
-            return await graph.ainvoke(question, {"configurable": {"thread_id": "o2o"}})
+            config: Any = {"configurable": {"thread_id": thread}, "callbacks": [tracer]}
+            return await graph.ainvoke(question, config)
 
     if KEYS:
         monkeypatch.setenv("STUDIO_A2A_KEY", KEYS["alice"])
     state = asyncio.run(go())
+    tracer.wait_for_futures()
+    smith.flush()
     [report] = state["reports"].values()
     # The served Orchestra planned its own step (sku_lookup on its MCP catalog) and answered.
     assert report["status"] == "done", report
     assert report["summary"].startswith("From the catalog:")
     assert "SKU-1" in report["summary"]
+    # Its run (on the task's context, its thread) sits in this run's trace, under the step.
+    [served] = wait_for_runs(studio.smith, "orchestrator", report["remote_thread_id"])
+    runs = studio.smith.runs
+    [root] = [
+        r
+        for r in runs.values()
+        if r["trace_id"] == served["trace_id"] and not r.get("parent_run_id")
+    ]
+    assert root["name"] == "orchestrator" and root["id"] != served["id"]
+    assert any(runs[a]["name"].startswith("catalog_team") for a in ancestors(runs, served))
 
 
 def test_a_specialist_answers_a2a_alone_from_its_brief(studio: Studio) -> None:
