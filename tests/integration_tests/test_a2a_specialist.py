@@ -128,8 +128,12 @@ def test_the_agents_question_is_an_approval_whose_answer_goes_back_to_its_task(
 def test_an_agent_gone_after_team_load_fails_its_step_with_a_clear_error(tmp_path: Path) -> None:
     async def go() -> dict[str, Any]:
         with A2AAgentServer() as agent:
+            # The planner reads the card's skills, unless the entry says what the agent does.
+            async with open_team(team_file(tmp_path, agent.url)) as specs:
+                assert "lookup_sku: Looks a product up by SKU" in specs[0].description
             team = team_file(tmp_path, agent.url, "Looks products up.")
             async with open_team(team) as specs:
+                assert specs[0].description == "Looks products up."
                 url = agent.url
         model = ScriptedChatModel(script={"orchestrator": orchestrate})
         graph = build_graph(InMemorySaver(), {"default": model}, specialists=specs, guardrails=[])
