@@ -99,6 +99,13 @@ def build_graph(
             builder.add_node(spec.name, make_lead_step_node(spec, team, archives))
             builder.add_edge(spec.name, "review")
             continue
+        if spec.a2a is not None:
+            # An agent served over A2A: its task followed in a subgraph, same brief and report.
+            from graph.a2a_specialist import build_a2a_specialist
+
+            builder.add_node(spec.name, make_step_node(spec, build_a2a_specialist(spec), archives))
+            builder.add_edge(spec.name, "review")
+            continue
         if spec.remote is not None:
             # Served by another LangGraph server: called with RemoteGraph, same brief and report.
             builder.add_node(spec.name, make_remote_step_node(spec, archives))

@@ -62,10 +62,11 @@ def joining_caller_trace(graph: CompiledStateGraph[Any, Any, Any, Any]) -> Any:
 
 
 def served_orchestrator(team: Team, workspace: Workspace) -> Any:
-    """Return the orchestrator's factory; with MCP servers, it starts them for each run."""
+    """Return the orchestrator's factory; with MCP servers (or A2A agents), per run."""
     # Shared by every instance where the checkpoints are in Postgres; files on one machine.
     locks = ThreadLocks.of(workspace.settings)
-    if not team.used_servers():
+    # MCP servers start, and A2A agents' cards are fetched, for each run.
+    if not team.used_servers() and not team.uses_a2a():
         graph = build_graph(
             specialists=team.specs(), workspace=workspace, guardrails=team.guardrails
         )
@@ -73,7 +74,7 @@ def served_orchestrator(team: Team, workspace: Workspace) -> Any:
 
     @asynccontextmanager
     async def orchestrator(config: RunnableConfig) -> AsyncIterator[Any]:
-        """The orchestrator, the team's MCP servers running for this run."""
+        """The orchestrator, the team's MCP servers running and agents' cards read for this run."""
         async with team.opened() as specs:
             with in_caller_trace(config):
                 graph = build_graph(
@@ -86,13 +87,13 @@ def served_orchestrator(team: Team, workspace: Workspace) -> Any:
 
 def served_specialist(team: Team, workspace: Workspace) -> Any:
     """Return a factory serving one local specialist alone, named by `specialist` in config."""
-    names = [e.name for e in team.entries if e.remote is None]
+    names = [e.name for e in team.entries if e.remote is None and e.a2a is None]
 
     @asynccontextmanager
     async def specialist(config: RunnableConfig) -> AsyncIterator[Any]:
         """One specialist of the team, run alone from a brief (configurable `specialist`)."""
         name = (config.get("configurable") or {}).get("specialist") or names[0]
-        entry = next((e for e in team.entries if e.name == name and e.remote is None), None)
+        entry = next((e for e in team.entries if e.name == name and e.name in names), None)
         if entry is None:
             raise ValueError(f"no local specialist '{name}' in the team; one of: {names}")
         used = team.used_servers([entry])

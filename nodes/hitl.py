@@ -57,6 +57,8 @@ def tool_args_check(tools: Mapping[str, BaseTool]) -> EditCheck:
     """Return the check an edited tool call must pass: the tool's own argument schema."""
 
     def check(name: str, args: dict[str, Any]) -> None:
+        if name not in tools:
+            return  # an action a remote agent asked about (A2A): the agent checks its own
         try:
             tools[name].tool_call_schema.model_validate(args)  # type: ignore[union-attr]
         except ValidationError as exc:

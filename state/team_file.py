@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -58,7 +59,8 @@ class SpecialistEntry(_Strict):
     """One specialist as the team file declares it."""
 
     name: EntryName
-    description: str
+    # What the planner reads; an A2A entry may leave it out (its agent card's skills say it).
+    description: str = ""
     prompt: str = ""
     tools: list[str] = Field(default_factory=list)
     model: str = "default"
@@ -66,6 +68,11 @@ class SpecialistEntry(_Strict):
     max_iterations: int | None = Field(default=None, ge=1, le=100)
     always_on: bool = False
     remote: RemoteRef | None = None
+    # An agent served over the Agent2Agent protocol: its agent card's URL, or the base URL
+    # its card is found under (`/.well-known/agent-card.json`).
+    a2a: str | None = None
+    # The variable holding the credential the agent wants (sent as `Authorization: Bearer`).
+    a2a_key_env: str | None = None
     # A team lead: an orchestrator of its own over the team file at this path (relative to
     # this file), so a very large system is an orchestrator over a handful of leads.
     team: str | None = None
@@ -75,10 +82,16 @@ class SpecialistEntry(_Strict):
         """Refuse a remote entry with tools, a local one without a prompt, stray reviews."""
         if self.remote is not None and (self.tools or self.prompt or self.team):
             raise ValueError("a remote specialist has no `tools`, `prompt` or `team` of its own")
+        if self.a2a is not None:
+            check_a2a_entry(self)
+        elif self.a2a_key_env:
+            raise ValueError("`a2a_key_env` is for an A2A specialist (`a2a: URL`)")
         if self.team is not None and (self.tools or self.prompt):
             raise ValueError("a team lead has no `tools` or `prompt`: its team does the work")
-        if self.remote is None and self.team is None and not self.prompt:
+        if self.remote is None and self.team is None and self.a2a is None and not self.prompt:
             raise ValueError("a local specialist needs a `prompt`")
+        if self.a2a is None and not self.description.strip():
+            raise ValueError("a specialist needs a `description` (what the planner reads)")
         unknown = [t for t in self.interrupt_on if t not in {tool_name(n) for n in self.tools}]
         if unknown:
             raise ValueError(f"interrupt_on names tools it does not have: {', '.join(unknown)}")
@@ -102,6 +115,19 @@ class TeamFile(_Strict):
     mcp_servers: dict[str, McpServer] = Field(default_factory=dict)
     specialists: list[SpecialistEntry] = Field(default_factory=list)
     guardrails: list[Guardrail] = Field(default_factory=list)
+
+
+def check_a2a_entry(entry: SpecialistEntry) -> None:
+    """Refuse an A2A entry with work of its own or a URL that is not http(s)."""
+    if entry.tools or entry.prompt or entry.team or entry.remote or entry.interrupt_on:
+        raise ValueError(
+            "an A2A specialist has no `tools`, `prompt`, `team`, `remote` or `interrupt_on`: "
+            "the agent does the work and asks for input itself"
+        )
+    if entry.a2a_key_env and not os.environ.get(entry.a2a_key_env):
+        raise ValueError(f"`a2a_key_env` names {entry.a2a_key_env}, which is not set")
+    if not str(entry.a2a).startswith(("http://", "https://")):
+        raise ValueError(f"`a2a` is the agent's http(s) URL, not '{entry.a2a}'")
 
 
 def tool_name(ref: str) -> str:

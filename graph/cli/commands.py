@@ -211,7 +211,8 @@ async def _stream(
 ) -> BaseException | None:
     """Stream one leg of the run into the progress printer; return its failure, if any."""
     # Asking for "messages" makes every model call stream its tokens.
-    modes: list[Any] = ["updates", "messages"] if tokens else ["updates"]
+    # "custom" carries what A2A agents say of their tasks as they work.
+    modes: list[Any] = ["updates", "custom", *(["messages"] if tokens else [])]
     events: Any = session.graph.astream(
         payload,
         config,
@@ -224,6 +225,8 @@ async def _stream(
         async for namespace, mode, chunk in events:
             if mode == "updates":
                 progress.handle(namespace, chunk)
+            elif mode == "custom":
+                progress.custom(chunk)
             elif show_tokens and not namespace and chunk[1].get("langgraph_node") == "finalize":
                 out.print(chunk[0].text, end="", highlight=False, markup=False)
     except Exception as exc:  # every failure is reported, and the checkpoint keeps the work

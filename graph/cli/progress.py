@@ -51,6 +51,13 @@ class Progress:
             elif isinstance(change, dict):
                 self._orchestrator_event(node, change)
 
+    def custom(self, event: Any) -> None:
+        """Handle a `custom` chunk: what an A2A agent says of its task as it works."""
+        said = event.get("a2a_status") if isinstance(event, dict) else None
+        if said:
+            step = str(said.get("step", "")).split(".", 1)[-1]
+            self._say(f"           {step} [dim]{escape(str(said.get('text', '')))}[/dim]")
+
     def _orchestrator_event(self, node: str, change: dict[str, Any]) -> None:
         if node == "plan" and change.get("plan_error"):
             self._say(f"[red]plan rejected[/red]: {escape(change['plan_error'])} — asking again")

@@ -85,7 +85,7 @@ def model_roles(registry: Sequence[SpecialistSpec]) -> list[str]:
     for spec in registry:
         if spec.lead_team:
             roles += model_roles(spec.lead_team)
-        elif spec.remote is None:
+        elif spec.remote is None and spec.a2a is None:
             roles.append(spec.role)
     return roles
 
@@ -98,7 +98,8 @@ def check_models(
 ) -> None:
     """Resolve every role's model once, so a bad name fails before any work starts."""
     resolver = ModelResolver(models, pinned)
-    # A remote specialist's model is the remote server's business; a lead's are its team's.
+    # A remote specialist's (or A2A agent's) model is its server's business; a lead's are its
+    # team's.
     for role in ["orchestrator", *model_roles(registry)]:
         resolver(role, context)
 

@@ -28,6 +28,8 @@ async def describe_team(team: Team) -> dict[str, Any]:
         }
         for name, (tools, error) in zip(names, found, strict=True)
     }
+    agents = await asyncio.gather(*(agent_of(str(e.a2a)) for e in team.entries if e.a2a))
+    cards = dict(zip([e.name for e in team.entries if e.a2a], agents, strict=True))
     specialists = [
         {
             "name": e.name,
@@ -38,10 +40,23 @@ async def describe_team(team: Team) -> dict[str, Any]:
             "interrupt_on": e.interrupt_on,
             "always_on": e.always_on,
             **({"remote": e.remote.model_dump()} if e.remote else {}),
+            **({"a2a": cards[e.name]} if e.a2a else {}),
         }
         for e in team.entries
     ]
     return {"source": str(team.source), "specialists": specialists, "mcp_servers": servers}
+
+
+async def agent_of(url: str) -> dict[str, Any]:
+    """Return an A2A agent as `orchestra team` shows it: its card's skills, or why none."""
+    from tools.a2a_agents import A2AAgentError, fetch_card
+
+    try:
+        card = await fetch_card(url)
+    except A2AAgentError as exc:
+        return {"url": url, "reachable": False, "skills": [], "error": str(exc)}
+    skills = [{"name": s.name or s.id, "description": s.description} for s in card.skills]
+    return {"url": url, "reachable": True, "name": card.name, "skills": skills}
 
 
 async def show_team(*, as_json: bool) -> int:
@@ -59,11 +74,19 @@ async def show_team(*, as_json: bool) -> int:
         return EXIT_OK
     table = Table("specialist", "tools", "runs", "model", title=described["source"])
     for s in described["specialists"]:
-        table.add_row(s["name"], ", ".join(s["tools"]) or "–", s["where"], s["model"])
+        tools = ", ".join(s["tools"]) or "–"
+        if "a2a" in s:
+            agent = s["a2a"]
+            skills = ", ".join(k["name"] for k in agent["skills"])
+            tools = f"skills: {skills}" if agent["reachable"] else "UNREACHABLE"
+        table.add_row(s["name"], tools, s["where"], s["model"] if "a2a" not in s else "–")
     console = Console()
     console.print(table)
     for name, server in described["mcp_servers"].items():
         state = f"{len(server['tools'])} tools" if server["reachable"] else "UNREACHABLE"
         detail = ", ".join(server["tools"]) if server["reachable"] else server["error"]
         console.print(f"MCP server {name} ({server['transport']}): {state} — {detail}")
+    for s in described["specialists"]:
+        if "a2a" in s and not s["a2a"]["reachable"]:
+            console.print(f"A2A agent {s['name']}: UNREACHABLE — {s['a2a']['error']}")
     return EXIT_OK

@@ -9,6 +9,7 @@ from typing import Annotated
 from langchain.agents.middleware.human_in_the_loop import InterruptOnConfig
 from langchain_core.tools import BaseTool, InjectedToolArg
 
+from state.a2a_task import A2AAgent
 from state.reports import Brief
 from state.team_file import RemoteRef
 from tools.workspace import Workspace
@@ -59,6 +60,8 @@ class SpecialistSpec:
     always_on: bool = False
     # A graph on another LangGraph server that runs this specialist's steps, if any.
     remote: RemoteRef | None = None
+    # An agent served over A2A that runs this specialist's steps, its card fetched at load.
+    a2a: A2AAgent | None = None
 
     @property
     def role(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +12,7 @@ from langchain_core.tools import BaseTool
 
 from nodes.specialists import data_analyst, doc_researcher, report_writer, sql_analyst
 from nodes.specialists.spec import SpecialistSpec
+from state.a2a_task import A2AAgent
 from state.guardrail_spec import Guardrail
 from state.team_file import (
     BUILTIN_FILE,
@@ -42,22 +43,47 @@ class Team:
 
     def where(self, entry: SpecialistEntry) -> str:
         """Return where a specialist runs: local, an MCP server's tools, or a remote URL."""
+        if entry.a2a is not None:
+            return f"A2A agent {entry.a2a}"
         if entry.remote is not None:
             return f"remote {entry.remote.url} (graph {entry.remote.graph})"
         servers = sorted({s for s in map(mcp_server_of, entry.tools) if s})
         return "local" + (f", tools from MCP server {', '.join(servers)}" if servers else "")
 
-    def specs(self, toolbox: McpToolbox | None = None) -> list[SpecialistSpec]:
-        """Return the specs, MCP tools taken from a started toolbox."""
+    def specs(
+        self, toolbox: McpToolbox | None = None, agents: Mapping[str, A2AAgent] | None = None
+    ) -> list[SpecialistSpec]:
+        """Return the specs, MCP tools taken from a started toolbox, A2A agents' fetched cards."""
         if toolbox is None and self.used_servers():
             raise TeamFileError(
                 f"{self.source}: the team uses MCP servers: open it with open_team() "
                 "(the command line does), which starts them"
             )
+        if agents is None and self.uses_a2a():
+            raise TeamFileError(
+                f"{self.source}: the team has A2A agents: open it with open_team() "
+                "(the command line does), which fetches their cards"
+            )
         return [
-            lead_of(entry, self.source) if entry.team else spec_of(entry, toolbox)
+            lead_of(entry, self.source)
+            if entry.team
+            else a2a_spec(entry, agents[entry.name])
+            if agents and entry.a2a
+            else spec_of(entry, toolbox)
             for entry in self.entries
         ]
+
+    async def agents(self) -> dict[str, A2AAgent]:
+        """Return the team's A2A agents, each card fetched now (a2a-sdk loads only if needed)."""
+        if not self.uses_a2a():
+            return {}
+        from nodes.specialists.a2a_team import fetch_agents
+
+        return await fetch_agents(self.source, self.entries)
+
+    def uses_a2a(self) -> bool:
+        """Return True when a specialist of the team is an A2A agent."""
+        return any(e.a2a for e in self.entries)
 
     def used_servers(
         self, entries: Sequence[SpecialistEntry] | None = None
@@ -71,7 +97,15 @@ class Team:
     async def opened(self) -> AsyncIterator[list[SpecialistSpec]]:
         """Yield the specs, the MCP servers the team uses running; they stop afterwards."""
         async with McpToolbox(self.used_servers(), self.source.parent) as toolbox:
-            yield self.specs(toolbox)
+            yield self.specs(toolbox, await self.agents())
+
+
+def a2a_spec(entry: SpecialistEntry, agent: A2AAgent) -> SpecialistSpec:
+    """Return an A2A agent's spec: the entry's description, else its card's skills."""
+    from tools.a2a_agents import card_of, skills_text
+
+    description = " ".join(entry.description.split()) or skills_text(card_of(agent.card))
+    return SpecialistSpec(entry.name, description, "", [], a2a=agent, always_on=entry.always_on)
 
 
 def lead_of(entry: SpecialistEntry, source: Path) -> SpecialistSpec:

@@ -21,10 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from a2a.helpers import get_artifact_text
+from a2a.types import CancelTaskRequest, Task, TaskState
 from langchain_core.messages import BaseMessage
 from langgraph_sdk.errors import BadRequestError
 
 import tests.integration_tests.test_journey_sdk as journey_sdk
+from tests.integration_tests.a2a_client import a2a, said, streamed
 from tests.integration_tests.aegra import (
     COUNT_ONLY,
     COUNT_SCRIPT,
@@ -414,3 +417,36 @@ def test_each_user_sees_and_touches_only_their_own_threads_and_store_items(
     assert shown.json()["status"] == "interrupted"
     assert [s["id"] for s in shown.json()["steps"]] == ["count", "write"]
     assert hidden.code == 2 and f"unknown thread '{thread_id}'" in hidden.stderr
+
+
+def test_an_a2a_client_is_answered_and_cancels_through_either_instance(fresh: Cluster) -> None:
+    # The task lives on its thread: asked through one instance, approved and cancelled
+    # through the other, a2a-sdk's client on both.
+    first, second = (i.url for i in fresh.instances)
+    arrived, release = GATES["A2A cancel"] = (threading.Event(), threading.Event())
+
+    async def go() -> tuple[Task, Task, Task, dict[str, Any]]:
+        async with a2a(first) as client:
+            waiting, _ = await streamed(client, said(WITH_REPORT))
+        async with a2a(second) as client:
+            done, _ = await streamed(client, said(data=APPROVE, task=waiting))
+        async with a2a(first, streaming=False, polling=True) as client:
+            [started] = [e.task async for e in client.send_message(said("A2A cancel"))]
+        assert await asyncio.to_thread(arrived.wait, RUN_S)
+        async with a2a(second) as client:
+            cancelled = await client.cancel_task(CancelTaskRequest(id=started.id))
+        release.set()
+        client = connect(first)
+        [run] = await client.runs.list(started.context_id)
+        await asyncio.wait_for(client.runs.join(started.context_id, run["run_id"]), RUN_S)
+        return waiting, done, cancelled, dict(await client.threads.get_state(started.context_id))
+
+    waiting, done, cancelled, stopped = asyncio.run(go())
+    assert waiting.status.state == TaskState.TASK_STATE_INPUT_REQUIRED
+    assert done.status.state == TaskState.TASK_STATE_COMPLETED
+    answer = get_artifact_text(done.artifacts[-1])
+    assert answer.startswith(f"There are {order_count(fresh)} orders (step count).")
+    assert len(list((fresh.home / "runs" / done.context_id).glob("*.md"))) == 1
+    # The run was stopped at its plan: nothing planned, no approval waiting.
+    assert cancelled.status.state == TaskState.TASK_STATE_CANCELED
+    assert (stopped["interrupts"], stopped["values"].get("ledger") or {}) == ([], {})
