@@ -34,7 +34,10 @@ class Caller:
 
     def client(self) -> LangGraphClient:
         """Return a client of the server's own API that speaks as the caller."""
-        return get_client(url=self.base_url, api_key=None, headers=self.headers)
+        # The SDK takes an API key only as `api_key`: it refuses x-api-key among the headers.
+        rest = {k: v for k, v in self.headers.items() if k.lower() != "x-api-key"}
+        key = next((v for k, v in self.headers.items() if k.lower() == "x-api-key"), None)
+        return get_client(url=self.base_url, api_key=key, headers=rest)
 
 
 class CallerContextBuilder(DefaultServerCallContextBuilder):
