@@ -62,7 +62,10 @@ def served_orchestrator(team: Team, workspace: Workspace) -> Any:
     locks = ThreadLocks.of(workspace.settings)
     if not team.used_servers():
         graph = build_graph(
-            specialists=team.specs(), workspace=workspace, guardrails=team.guardrails
+            specialists=team.specs(),
+            workspace=workspace,
+            guardrails=team.guardrails,
+            memory=team.memory,
         )
         return joining_caller_trace(OneWriterGraph.around(graph, locks))
 
@@ -72,7 +75,10 @@ def served_orchestrator(team: Team, workspace: Workspace) -> Any:
         async with team.opened() as specs:
             with in_caller_trace(config):
                 graph = build_graph(
-                    specialists=specs, workspace=workspace, guardrails=team.guardrails
+                    specialists=specs,
+                    workspace=workspace,
+                    guardrails=team.guardrails,
+                    memory=team.memory,
                 )
                 yield OneWriterGraph.around(graph, locks)
 

@@ -17,6 +17,7 @@ from nodes.guards.asking import pending_review
 from nodes.guards.checks import Scope
 from nodes.guards.events import turn_events
 from nodes.guards.screen import Guards, Trip, blocked_text
+from nodes.memory import Memories
 from nodes.model_access import ModelFor, context_of, usage_of
 from nodes.progress import progress_message, question_of
 from nodes.prompts import DIRECT_PROMPT, FINALIZER_PROMPT
@@ -51,9 +52,18 @@ def render_reports(state: OrchestraState) -> str:
 
 
 def closing(
-    state: OrchestraState, ctx: Context, text: str, reply_id: str | None, **more: Any
+    state: OrchestraState,
+    ctx: Context,
+    text: str,
+    reply_id: str | None,
+    remember: bool = False,
+    **more: Any,
 ) -> Command[Any]:
-    """Return the update that writes the answer and closes the turn."""
+    """Return the update that writes the answer and closes the turn.
+
+    A summary past its limit is shortened, and with memory on the turn is remembered: both
+    after the answer is written, side by side.
+    """
     # The answer keeps the streamed reply's id, so a chat client replaces what it
     # streamed instead of showing the answer twice.
     # A stop (a spent budget, a step given up on) is said in the answer itself.
@@ -76,10 +86,11 @@ def closing(
         "guard_pending": None,
         "guard_feedback": None,
     }
-    return Command(goto="summarize" if too_long else END, update=update)
+    after = [*(["summarize"] if too_long else []), *(["remember"] if remember else [])]
+    return Command(goto=after or END, update=update)
 
 
-def make_finalize_node(model_for: ModelFor, guards: Guards):
+def make_finalize_node(model_for: ModelFor, guards: Guards, memories: Memories):
     """Return the finalize node."""
 
     def prompt_for(state: OrchestraState) -> list[BaseMessage]:
@@ -109,7 +120,7 @@ def make_finalize_node(model_for: ModelFor, guards: Guards):
             update = {**spent, **events, "guard_pending": waiting}
             return Command(goto="guard_review", update=update)
         text = withheld(screened.blocked) if screened.blocked else screened.text
-        return closing(state, ctx, text, reply.id, **spent, **events)
+        return closing(state, ctx, text, reply.id, memories.on(ctx), **spent, **events)
 
     def finalize(state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig) -> Body:
         """Write the final answer and close the turn."""

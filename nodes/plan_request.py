@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -36,6 +36,14 @@ class PlanTurn:
     # Records of earlier turns still in the state: archived as this turn starts.
     stale: dict[str, StepRecord]
     menu: MenuChoice
+    # The user's memories the planner is shown ({id, text, kind, thread_id}), and what the
+    # plan writes of them (a new turn's record; None when memory is off or it continues).
+    used: list[dict[str, Any]] = field(default_factory=list)
+    memory: dict[str, Any] | None = None
+
+    def memory_update(self) -> dict[str, Any]:
+        """Return the state update that records this turn's recalled memories, if any."""
+        return {"memory": self.memory} if self.memory is not None else {}
 
 
 def plan_result(reply: Any) -> dict[str, Any]:
@@ -71,9 +79,11 @@ def parsed_plan(result: dict[str, Any]) -> tuple[Plan | None, str]:
         return None, str(exc)
 
 
-def menu_traced(config: RunnableConfig, menu: MenuChoice) -> RunnableConfig:
+def menu_traced(config: RunnableConfig, job: PlanTurn) -> RunnableConfig:
     """Return the planner call's config with what it was offered, for the trace."""
-    return merge_configs(config, {"metadata": {"menu": menu.names, "menu_ms": menu.ms}})
+    menu, memories = job.menu, [m["id"] for m in job.used]
+    offered = {"menu": menu.names, "menu_ms": menu.ms, "memories": memories}
+    return merge_configs(config, {"metadata": offered})
 
 
 def steps_to_archive(
@@ -131,6 +141,7 @@ def ledger_updates(
             depends_on=[step_key(turn, d) for d in step.depends_on],
             attempts=old.attempts if old else 0,
             failures=old.failures if old else [],
+            memories=step.memories,
         )
         if step.reuse is not None and step.reuse in reports:
             record.status, record.reused_from = "reused", step.reuse
@@ -147,8 +158,9 @@ def render_request(
     turn: int,
     ledger: dict[str, StepRecord],
     offered: dict[str, dict[str, Any]],
+    memories: str = "",
 ) -> str:
-    """Render what the planner sees: the summary, relevant reports, this turn's ledger."""
+    """Render what the planner sees: memories, the summary, relevant reports, the ledger."""
     request = question_of(list(state.get("messages", [])))
     ledger_text = ""
     current = [r for r in ledger.values() if r.turn == turn]
@@ -175,6 +187,7 @@ def render_request(
             "that this guardrail allows, or no steps."
         )
     return PLANNER_REQUEST.format(
+        memories=memories,
         history=render_summary(state.get("summary", "")),
         reports=render_offered(offered),
         ledger=ledger_text,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import re
 from pathlib import Path
@@ -12,6 +13,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # The schemes of a Postgres URL: checkpoints, Store, thread locks and effect records there.
 POSTGRES = ("postgresql://", "postgres://")
 CHECKPOINTERS = ("sqlite:///", *POSTGRES)
+
+
+def os_user() -> str:
+    """Return the operating system's user, or 'local' where it cannot say."""
+    try:
+        return getpass.getuser() or "local"
+    except (OSError, KeyError):
+        return "local"
 
 
 class Settings(BaseSettings):
@@ -39,6 +48,16 @@ class Settings(BaseSettings):
     )
     redact_patterns: str = Field(
         default="", description="Extra regexes, comma-separated, masked in traces and output."
+    )
+    user: str = Field(
+        default_factory=os_user,
+        description="Who the command line runs for: its threads' memories are theirs.",
+    )
+    embeddings: str = Field(
+        default="", description="provider:model ranking memories by meaning; '' for by words."
+    )
+    embeddings_dims: int = Field(
+        default=0, ge=0, description="The embeddings' dimensions, where Orchestra cannot tell."
     )
 
     @field_validator("home")

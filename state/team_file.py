@@ -102,6 +102,8 @@ class TeamFile(_Strict):
     mcp_servers: dict[str, McpServer] = Field(default_factory=dict)
     specialists: list[SpecialistEntry] = Field(default_factory=list)
     guardrails: list[Guardrail] = Field(default_factory=list)
+    # `memory: off` never remembers or recalls what users said (README: Memory).
+    memory: bool = True
 
 
 def tool_name(ref: str) -> str:

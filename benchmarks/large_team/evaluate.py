@@ -53,7 +53,9 @@ def held_out(size: int) -> list[dict[str, Any]]:
 def planner_tokens(menu: Menu, choice: Any, request: str, ctx: Context) -> int:
     """Return the planner's prompt tokens for a request: system, request, the Plan schema."""
     system = PLANNER_PROMPT.format(menu=menu.render(choice), max_steps=ctx.max_steps)
-    human = PLANNER_REQUEST.format(history="", reports="", ledger="", request=request, repair="")
+    human = PLANNER_REQUEST.format(
+        memories="", history="", reports="", ledger="", request=request, repair=""
+    )
     return estimate_tokens(system) + estimate_tokens(human) + estimate_tokens(json.dumps(PLAN_TOOL))
 
 

@@ -9,11 +9,13 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
+from rich.console import Console
 
 from graph.build import build_graph, pinned_models
 from graph.cli.failures import UsageError, load_settings
 from graph.models import ModelResolver, ModelSpec
 from graph.persistence.checkpoints import open_persistence
+from graph.persistence.memory_index import memory_index
 from graph.persistence.thread_lock import ThreadBusyError, ThreadLocks
 from nodes.guards.screen import Guards
 from nodes.specialists import SpecialistSpec
@@ -36,7 +38,8 @@ class Session:
 
     def config(self, thread_id: str, checkpoint_id: str | None = None) -> RunnableConfig:
         """Return the run config for a thread (and optionally one of its checkpoints)."""
-        configurable: dict[str, Any] = {"thread_id": thread_id}
+        # Who the run is for: their memories are recalled and written (state/users.py).
+        configurable: dict[str, Any] = {"thread_id": thread_id, "user_id": self.settings.user}
         if checkpoint_id:
             configurable["checkpoint_id"] = checkpoint_id
         return {"configurable": configurable, "recursion_limit": 200}
@@ -87,6 +90,8 @@ def check_models(
     # A remote specialist's model is the remote server's business; a lead's are its team's.
     for role in ["orchestrator", *model_roles(registry)]:
         resolver(role, context)
+    # The memory role defaults to the orchestrator's model; one of its own is checked too.
+    resolver.own("memory", context)
 
 
 @asynccontextmanager
@@ -112,13 +117,17 @@ async def open_session(
         if need_models:
             check_models(models, context, team, pinned_models(team))
         url = checkpointer_url or settings.checkpointer_url()
-        async with open_persistence(url, must_exist=existing) as kept:
+        index = memory_index(settings.embeddings, settings.embeddings_dims)
+        async with open_persistence(url, must_exist=existing, index=index) as kept:
+            if kept.ranking.note:
+                Console(stderr=True).print(f"[yellow]note[/yellow]: {kept.ranking.note}")
             graph = build_graph(
                 kept.saver,
                 models,
                 store=kept.store,
                 specialists=team,
                 guardrails=declared.guardrails,
+                memory=declared.memory,
             )
             yield Session(settings, context, graph, team, Guards(declared.guardrails))
 

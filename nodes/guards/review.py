@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from nodes.finalize import closing
 from nodes.guards.asking import ask_pending
 from nodes.guards.at_plan import PlanGate, TurnAt, blocked_plan
+from nodes.memory import Memories
 from nodes.model_access import context_of
 from nodes.plan_request import ledger_updates
 from nodes.plan_rules import plan_errors
@@ -36,7 +37,7 @@ def parse_plan(text: str) -> Plan:
         raise ValueError(f"the edited text is not a plan's JSON ({exc})") from None
 
 
-def make_guard_review_node(registry: Sequence[SpecialistSpec]):
+def make_guard_review_node(registry: Sequence[SpecialistSpec], memories: Memories):
     """Return the node that asks about a plan or an answer an `ask` guardrail stopped."""
     names = [spec.name for spec in registry]
 
@@ -67,7 +68,7 @@ def make_guard_review_node(registry: Sequence[SpecialistSpec]):
             text = answered.text
             if answered.rejected:
                 text = f"The answer was withheld: {answered.rejected}."
-            return closing(state, ctx, text, pending.get("id"), **events)
+            return closing(state, ctx, text, pending.get("id"), memories.on(ctx), **events)
         waiting = [r for r in this_turn.values() if r.status == "waiting"]
         if answered.rejected:
             dropped = {r.key: {"status": "dropped"} for r in waiting}
