@@ -152,8 +152,8 @@ async def delegation_pass(home: Path, runs: int, warm_ups: int) -> dict[str, Any
         contenders[BASELINES[1]] = (tool_calling_supervisor(model, InMemorySaver()), {})
         # The supervisors remember nothing across threads: neither does Orchestra here
         # (memory's cost is measured apart, benchmarks/memory.py).
-        in_memory = build_graph(InMemorySaver(), {"default": model}, specialists=team, memory=False)
-        contenders["orchestra (in-memory)"] = (in_memory, {})
+        unsaved = build_graph(InMemorySaver(), {"default": model}, specialists=team, memory=False)
+        contenders["orchestra (in-memory)"] = (unsaved, {})
         # What LangGraph itself costs for the same request, and what subgraphs add to it.
         contenders[FLOORS[0]] = (lean_orchestrator(model), {})
         contenders[FLOORS[1]] = (lean_orchestrator(model, subgraphs=True, review=True), {})
