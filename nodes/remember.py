@@ -13,7 +13,7 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
-from langchain_core.runnables.config import merge_configs
+from langchain_core.runnables.config import merge_configs, var_child_runnable_config
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langgraph.graph import END
 from langgraph.runtime import Runtime
@@ -24,9 +24,10 @@ from nodes.faces import Body, both, both_faces
 from nodes.guards.checks import Scope
 from nodes.guards.screen import Guards
 from nodes.memory import Memories, screened_memory
-from nodes.model_access import ModelFor, ToolBound, context_of, unstreamed, usage_of
+from nodes.model_access import ModelFor, ToolBound, context_of, usage_of
 from nodes.progress import conversation, question_of
 from nodes.prompts import MEMORY_PROMPT, MEMORY_REQUEST
+from nodes.specialist.step import out_of_chat
 from state.context import Context
 from state.graph_state import OrchestraState
 from state.memories import MemoryUpdate, memory_id, merged, read_update
@@ -63,9 +64,15 @@ def make_remember_node(model_for: ModelFor):
         ctx = context_of(runtime)
         model = model_for.own("memory", ctx) or model_for("orchestrator", ctx)
         used = [m["id"] for m in (state.get("memory") or {}).get("used") or []]
-        # Out of the chat's stream; the trace says which memories it was shown.
-        traced = merge_configs(unstreamed(config), {"metadata": {"memories_shown": used}})
-        done = yield model_call(binding(model), extraction_request(state), traced, ctx, "memory")
+        # Out of the chat, not even streamed (as a step is: the ambient config too, or the
+        # model's binding merges the chat's handlers back); the trace says what it was shown.
+        traced = out_of_chat(merge_configs(config, {"metadata": {"memories_shown": used}}))
+        ambient = var_child_runnable_config.set(traced)
+        try:
+            request = extraction_request(state)
+            done = yield model_call(binding(model), request, traced, ctx, "memory")
+        finally:
+            var_child_runnable_config.reset(ambient)
         calls = [c for c in getattr(done.value, "tool_calls", []) if c["name"] == "MemoryUpdate"]
         notes = read_update(calls[0]["args"] if calls else None)
         spent = {str(state.get("turn", 0)): usage_of(done.value)}

@@ -86,8 +86,11 @@ class Memory(BaseModel):
         return self.model_dump(exclude={"id"})
 
     def expired(self, now: datetime) -> bool:
-        """Return True once the memory's expiry has passed."""
-        return bool(self.expires_at) and datetime.fromisoformat(str(self.expires_at)) <= now
+        """Return True once the memory's expiry has passed (a time without a zone is UTC)."""
+        if not self.expires_at:
+            return False
+        moment = datetime.fromisoformat(self.expires_at)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)) <= now
 
     def line(self) -> str:
         """Render the memory as one line of a prompt: id, text, kind."""

@@ -9,6 +9,7 @@ the places relevance leaves, newest first.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any
 
@@ -107,7 +108,9 @@ async def arecall(store: BaseStore, namespace: tuple[str, ...], query: str, k: i
         found = await _postgres_recall(store, namespace, query, k)
         if found is not None:
             return found
-    return by_words(alive(await store.asearch(namespace, limit=PAGE)), query, k)
+    everyone = alive(await store.asearch(namespace, limit=PAGE))
+    # BM25 queries SQLite (FTS5): off the event loop, like any blocking call.
+    return await asyncio.to_thread(by_words, everyone, query, k)
 
 
 async def _postgres_recall(
