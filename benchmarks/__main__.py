@@ -34,6 +34,8 @@ def parse(argv: Sequence[str]) -> tuple[BenchConfig, Path]:
             delegation_runs=2,
             delegation_warm_ups=1,
             profile=False,
+            memory_examples=3,
+            memory_count=500,
         )
     else:
         cfg = BenchConfig(repeats=args.repeats, latency_s=args.latency)

@@ -35,6 +35,9 @@ class BenchConfig:
     delegation_runs: int = 25
     delegation_warm_ups: int = 5
     profile: bool = True
+    # Memory: sample examples asked with memory on and off (0: all), memories recalled among.
+    memory_examples: int = 0
+    memory_count: int = 10_000
 
 
 class Bench:

@@ -120,7 +120,7 @@ def make_finalize_node(model_for: ModelFor, guards: Guards, memories: Memories):
             update = {**spent, **events, "guard_pending": waiting}
             return Command(goto="guard_review", update=update)
         text = withheld(screened.blocked) if screened.blocked else screened.text
-        return closing(state, ctx, text, reply.id, memories.on(ctx), **spent, **events)
+        return closing(state, ctx, text, reply.id, memories.after(state, ctx), **spent, **events)
 
     def finalize(state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig) -> Body:
         """Write the final answer and close the turn."""

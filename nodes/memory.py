@@ -7,6 +7,7 @@ request's Context turns it off.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ from nodes.archive_access import Archives
 from nodes.faces import Call
 from nodes.guards.checks import Scope
 from nodes.guards.screen import Guards
+from nodes.progress import question_of
 from state.context import Context
 from state.guardrail_spec import Stage
 from state.memories import Memory, within_budget
@@ -40,6 +42,17 @@ class Memories:
         """Return True when this run remembers and recalls."""
         return self.enabled and ctx.memory
 
+    def after(self, state: Mapping[str, Any], ctx: Context) -> bool:
+        """Return True when the turn just answered is worth the memory call.
+
+        A question alone teaches little about the user: the call is made when the message
+        says something besides asking (a preference, a definition, an instruction), or after
+        every turn with `memory_findings`, to keep what the answers found.
+        """
+        if not self.on(ctx):
+            return False
+        return ctx.memory_findings or says_something(question_of(list(state.get("messages", []))))
+
     def __call__(
         self, runtime: Runtime[Context], config: RunnableConfig, ctx: Context
     ) -> MemoryBank | None:
@@ -47,6 +60,12 @@ class Memories:
         if not self.on(ctx):
             return None
         return MemoryBank(runtime.store or self.archives.fallback, user_id(config))
+
+
+def says_something(message: str) -> bool:
+    """Return True when a message holds more than questions: a sentence not ending in '?'."""
+    sentences = re.split(r"(?<=[.!?])\s+|\n+", message.strip())
+    return any(s.strip() and not s.strip().endswith("?") for s in sentences)
 
 
 def kept(value: Any) -> Call[Any]:
@@ -81,10 +100,7 @@ def render_recalled(used: Sequence[Mapping[str, Any]]) -> str:
     if not used:
         return ""
     lines = [f"- [{m['id']}] {m['text']} ({m['kind']})" for m in used]
-    return (
-        "What the user told you in earlier conversations (give a step the ids of those its "
-        "specialist needs, in `memories`):\n" + "\n".join(lines) + "\n\n"
-    )
+    return "Known about the user (ids for a step's `memories`):\n" + "\n".join(lines) + "\n\n"
 
 
 def screened_memory(

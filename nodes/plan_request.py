@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,14 +60,23 @@ def plan_result(reply: Any) -> dict[str, Any]:
 PLAN_TOOL = convert_to_openai_tool(Plan)
 
 
-def plan_binding() -> ToolBound:
+def without_memories(tool: dict[str, Any]) -> dict[str, Any]:
+    """Return the Plan tool without the steps' `memories`: offered only with memories shown."""
+    trimmed = copy.deepcopy(tool)
+    steps = trimmed["function"]["parameters"]["properties"]["steps"]["items"]
+    steps["properties"].pop("memories", None)
+    return trimmed
+
+
+def plan_binding(memories: bool = False) -> ToolBound:
     """Return the orchestrator's models bound to the `Plan` tool, which they must call.
 
     Function calling is what every OpenAI-compatible server supports; the call is read by
     `plan_result` rather than a parser chain (a chain of runnables cost a measurable share of
-    a delegation).
+    a delegation). The steps' `memories` are offered when the planner was shown some.
     """
-    return ToolBound([PLAN_TOOL], tool_choice=PLAN_TOOL["function"]["name"])
+    tool = PLAN_TOOL if memories else without_memories(PLAN_TOOL)
+    return ToolBound([tool], tool_choice=tool["function"]["name"])
 
 
 def parsed_plan(result: dict[str, Any]) -> tuple[Plan | None, str]:

@@ -65,8 +65,9 @@ def make_plan_node(
     """Return the plan node for a registry of specialists."""
     names = [spec.name for spec in registry]
     menus = Menu(registry)
-    # One per graph: bounded by the models this graph's resolver hands out.
-    structured_planner = plan_binding()
+    # One per graph: bounded by the models this graph's resolver hands out; the steps'
+    # `memories` are in the tool only when the planner is shown some.
+    planners = {shown: plan_binding(shown) for shown in (False, True)}
 
     def prepare(
         state: OrchestraState,
@@ -232,7 +233,7 @@ def make_plan_node(
             messages, job = yield off_loop(prepare, state, ctx, archived, used)
         else:
             messages, job = prepare(state, ctx, archived, used)
-        planner = structured_planner(model_for("orchestrator", ctx))
+        planner = planners[bool(job.used)](model_for("orchestrator", ctx))
         # The plan is a structured tool call: a chat client has nothing to read in it.
         traced = menu_traced(unstreamed(config), job)
         done = yield model_call(planner, messages, traced, ctx, "planner")

@@ -112,6 +112,13 @@ class Context:
         default=300,
         metadata={"description": "Token budget of the memories in the planner's request."},
     )
+    memory_findings: bool = field(
+        default=False,
+        metadata={
+            "description": "Also remember after turns that only asked questions (their "
+            "findings), not only after the user said something; costs a model call a turn."
+        },
+    )
     memory_ttl_days: float = field(
         default=0.0,
         metadata={"description": "Days a memory lives after it was last learned; 0 for ever."},

@@ -25,25 +25,47 @@ STANDING = ("preference", "instruction")
 PAGE = 100_000
 # Standing memories a search by kind reads, before the newest are chosen.
 STANDING_PAGE = 100
-# A tsvector of each user item's `text`, kept by Postgres itself (a generated column).
+# A tsvector of each user item's `text`, kept by Postgres itself (a generated column), and
+# its index; each with the query that says it is there already (then no lock is taken).
 TEXT_SEARCH_DDL = (
-    "ALTER TABLE store ADD COLUMN IF NOT EXISTS orchestra_text tsvector GENERATED ALWAYS AS "
-    "(CASE WHEN prefix LIKE 'users.%' THEN to_tsvector('english', coalesce(value->>'text', '')) "
-    "END) STORED",
-    "CREATE INDEX IF NOT EXISTS store_orchestra_text ON store USING gin (orchestra_text)",
+    (
+        "SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('store') "
+        "AND attname = 'orchestra_text' AND NOT attisdropped",
+        "ALTER TABLE store ADD COLUMN IF NOT EXISTS orchestra_text tsvector GENERATED ALWAYS AS "
+        "(CASE WHEN prefix LIKE 'users.%' THEN "
+        "to_tsvector('english', coalesce(value->>'text', '')) END) STORED",
+    ),
+    (
+        "SELECT to_regclass('store_orchestra_text') AS found",
+        "CREATE INDEX IF NOT EXISTS store_orchestra_text ON store USING gin (orchestra_text)",
+    ),
+    (
+        "SELECT to_regclass('store_orchestra_standing') AS found",
+        "CREATE INDEX IF NOT EXISTS store_orchestra_standing ON store (prefix, updated_at) "
+        "WHERE value->>'kind' IN ('preference', 'instruction')",
+    ),
 )
-RECALL_SQL = """
-SELECT key, value, orchestra_text @@ q AS hit FROM store, to_tsquery('english', %(q)s) q
-WHERE prefix = %(prefix)s AND (expires_at IS NULL OR expires_at > NOW())
-  AND (orchestra_text @@ q OR value->>'kind' IN ('preference', 'instruction'))
-ORDER BY hit DESC, ts_rank_cd(orchestra_text, q) DESC, updated_at DESC
-LIMIT %(k)s"""
+ALIVE = "(expires_at IS NULL OR expires_at > NOW())"
+# The best matches by words, and the newest standing memories: one round trip.
+RELEVANT_SQL = f"""
+(SELECT key, value, 1 AS part FROM store, to_tsquery('english', %(q)s) q
+ WHERE prefix = %(prefix)s AND orchestra_text @@ q AND {ALIVE}
+ ORDER BY ts_rank(orchestra_text, q) DESC LIMIT %(k)s)
+UNION ALL """
+STANDING_SQL = f"""
+(SELECT key, value, 2 AS part FROM store
+ WHERE prefix = %(prefix)s AND value->>'kind' IN ('preference', 'instruction') AND {ALIVE}
+ ORDER BY updated_at DESC LIMIT %(k)s)"""
 
 
 async def set_up_text_search(conn: Any) -> None:
-    """Add the full-text column and its index to a Postgres Store's table (once, idempotent)."""
-    for statement in TEXT_SEARCH_DDL:
-        await conn.execute(statement)
+    """Add the full-text column and its index to a Postgres Store's table, once."""
+    for present, statement in TEXT_SEARCH_DDL:
+        row = await (await conn.execute(present)).fetchone()
+        # No row, or a row whose one value is NULL (rows may be tuples or dicts).
+        value = None if row is None else next(iter(row.values() if isinstance(row, dict) else row))
+        if value is None:
+            await conn.execute(statement)
 
 
 def index_of(store: BaseStore) -> Any:
@@ -117,22 +139,24 @@ async def _postgres_recall(
     store: Any, namespace: tuple[str, ...], query: str, k: int
 ) -> list[Memory] | None:
     """Return memories by Postgres's full-text search, or None where the column is missing."""
-    terms = " | ".join(query_terms(query)) or "''"
+    terms = " | ".join(query_terms(query))
+    sql = (RELEVANT_SQL if terms else "") + STANDING_SQL
     params = {"q": terms, "prefix": ".".join(namespace), "k": k}
     pool_or_conn = store.conn
     try:
         if hasattr(pool_or_conn, "connection"):
             async with pool_or_conn.connection() as conn:
-                rows = await _rows(conn, params)
+                rows = await _rows(conn, sql, params)
         else:
-            rows = await _rows(pool_or_conn, params)
+            rows = await _rows(pool_or_conn, sql, params)
     except (pg_errors.UndefinedColumn, pg_errors.UndefinedTable):
         return None  # a Store Orchestra did not set up (another server's): ranked by BM25
-    return [from_item(row["key"], row["value"]) for row in rows]
+    found = [(row["part"], from_item(row["key"], row["value"])) for row in rows]
+    return filled([m for part, m in found if part == 1], [m for part, m in found if part == 2], k)
 
 
-async def _rows(conn: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
+async def _rows(conn: Any, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Run the recall query on one connection."""
     async with conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(RECALL_SQL, params)
+        await cur.execute(sql, params)
         return list(await cur.fetchall())

@@ -116,7 +116,7 @@ class Brief(BaseModel):
         if self.failure:
             lines.append(f"\nAn earlier attempt by another specialist failed: {self.failure}")
         if self.memories:
-            lines.append("\nWhat the user has told us before (apply it where it bears):")
+            lines.append("\nKnown about the user:")
             lines += [f"- {text}" for text in self.memories]
         for report in self.inputs:
             lines.append(f"\nReport from step {report.step_key} ({report.specialist}):")

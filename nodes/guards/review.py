@@ -68,7 +68,8 @@ def make_guard_review_node(registry: Sequence[SpecialistSpec], memories: Memorie
             text = answered.text
             if answered.rejected:
                 text = f"The answer was withheld: {answered.rejected}."
-            return closing(state, ctx, text, pending.get("id"), memories.on(ctx), **events)
+            remember = memories.after(state, ctx)
+            return closing(state, ctx, text, pending.get("id"), remember, **events)
         waiting = [r for r in this_turn.values() if r.status == "waiting"]
         if answered.rejected:
             dropped = {r.key: {"status": "dropped"} for r in waiting}

@@ -35,15 +35,13 @@ def test_ask_json_runs_the_team_through_the_real_openai_client(
     # The SQL step's report as the answer quotes it: the column, then the database's count.
     assert f"Found: orders_2025\n{expected}\n" in out["answer"]
     assert NORTH_SECTION in out["answer"]
-    # usage in the ledger is what the server billed, call by call (the memory call's too)
+    # usage in the ledger is what the server billed, call by call
     served = [r for r in requests if r["status"] == 200]
-    assert out["usage"]["llm_calls"] == len(served) == 8
+    assert out["usage"]["llm_calls"] == len(served) == 7
     billed = sum(usage(r["request"], "", [])["prompt_tokens"] for r in served)
     assert out["usage"]["input_tokens"] == billed
-    # The answer streams; specialists' calls and the memory call after it never do.
-    *_, answering, remembering = requests
-    assert answering["role"] == "orchestrator" and answering["stream"] == streamed
-    assert remembering["role"] == "memory"
+    # The answer streams; specialists' calls run outside the message stream altogether.
+    assert requests[-1]["role"] == "orchestrator" and requests[-1]["stream"] == streamed
     assert not any(r["stream"] for r in requests if r["role"] != "orchestrator")
     sql_requests = [r for r in requests if r["role"] == "sql_analyst"]
     for request in sql_requests:

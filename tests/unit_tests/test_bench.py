@@ -27,6 +27,8 @@ SMALL = BenchConfig(
     delegation_runs=1,
     delegation_warm_ups=0,
     profile=False,
+    memory_examples=2,
+    memory_count=0,
 )
 # The targets that count tokens, calls or labels: they hold on any machine at any size.
 # (Timings — overhead, parallel wall time, per delegation, selection and listing time — and

@@ -73,11 +73,11 @@ def check_modes(parts: list[tuple[tuple[str, ...], str, Any]], history: list[Any
     root = {mode: [c for ns, m, c in parts if m == mode and ns == ()] for mode in MODES}
     check(root["values"][-1])
     check_chat(parts)
-    # updates: one per node run, in the order they ran (the two steps side by side), the
-    # turn remembered last; a specialist's own updates are under its namespace (check_chat).
+    # updates: one per node run, in the order they ran (the two steps side by side);
+    # a specialist's own updates are under its namespace (check_chat).
     nodes = [next(iter(update)) for update in root["updates"]]
-    assert nodes[0] == "plan" and nodes[-3:] == ["review", "finalize", "remember"]
-    assert sorted(nodes[1:-3]) == ["memos", "numbers"]
+    assert nodes[0] == "plan" and nodes[-2:] == ["review", "finalize"]
+    assert sorted(nodes[1:-2]) == ["memos", "numbers"]
     # custom: Orchestra writes no custom events (no get_stream_writer anywhere in it).
     assert [c for _, m, c in parts if m == "custom"] == []
     # tasks: a start and a result, with no error, for each node run of the thread.
@@ -101,7 +101,6 @@ def check_modes(parts: list[tuple[tuple[str, ...], str, Any]], history: list[Any
         ["numbers", "memos"],
         ["review"],
         ["finalize"],
-        ["remember"],
         [],
     ]
     check(root["checkpoints"][-1]["values"])

@@ -92,7 +92,7 @@ def test_zero_step_plan_answers_directly_without_specialists() -> None:
     result = ask(graph, "hi", thread())
     assert result["messages"][-1].content == "Hello! Ask me about the business."
     assert result["ledger"] == {}
-    # No specialist: the orchestrator answers, and the turn is remembered.
+    # No specialist: the orchestrator answers; "hi" says something, so memory is asked.
     assert [c.role for c in model.calls] == ["orchestrator", "orchestrator", "memory"]
 
 

@@ -72,10 +72,9 @@ def test_show_and_the_ledger_agree_on_the_thread_usage_and_reused_steps_cost_not
     snapshot = asyncio.run(graph.aget_state(thread()))
     served = model.calls
     usage = summarize("t", snapshot)["usage"]
-    # Each turn's memory call counts too.
-    assert usage["llm_calls"] == len(served) == 8
+    assert usage["llm_calls"] == len(served) == 6
     assert usage["input_tokens"] == sum(c.input_tokens for c in served)
-    assert spent(snapshot.values, 2).llm_calls == 3  # the planner, the finalizer and memory
+    assert spent(snapshot.values, 2).llm_calls == 2  # the planner and the finalizer only
 
 
 def test_a_thread_checkpointed_with_one_flat_counter_keeps_its_total() -> None:
