@@ -31,13 +31,11 @@ below on the earlier turns of a conversation as one summary of at most {words} w
 what the user asked, the answers' key facts and numbers, and the keys of the steps that \
 found them; drop the wording. Reply with the summary alone."""
 
-MEMORY_PROMPT = """You are memory, the note-keeper of what Orchestra remembers about its \
-user across conversations. From the turn below keep only what will matter in a later, \
-different conversation: the user's preferences (units, currency, format), definitions of \
-their terms, standing instructions, and findings about their business worth knowing again. \
-Each is one short sentence that stands alone. No personal details the work does not need. \
-When a known memory says the same, or the turn updates or contradicts it, give its id in \
-`replaces`. Call MemoryUpdate once, with no memories when nothing is worth keeping."""
+MEMORY_PROMPT = """You are memory, who keeps what a later conversation with this user \
+needs: their preferences, definitions of their terms, standing instructions, and findings \
+worth knowing again; each one short sentence that stands alone, nothing personal the work \
+does not need. A memory that restates, updates or contradicts a known one `replaces` its \
+id. Call MemoryUpdate once; no memories when nothing is worth keeping."""
 
 MEMORY_REQUEST = """{known}The user asked:
 {question}

@@ -33,7 +33,7 @@ from state.graph_state import OrchestraState
 from state.memories import MemoryUpdate, memory_id, merged, read_update
 
 # The answer's start is enough to find what it established; the whole would cost tokens.
-ANSWER_CHARS = 600
+ANSWER_CHARS = 400
 MEMORY_TOOL = convert_to_openai_tool(MemoryUpdate)
 
 

@@ -33,22 +33,16 @@ def memory_namespace(user: str) -> tuple[str, ...]:
 class MemoryNote(BaseModel):
     """One thing worth keeping, as the extraction call states it."""
 
-    text: str = Field(description="One short sentence that stands alone, e.g. 'Amounts in EUR.'")
-    kind: Kind = Field(description="preference, definition, instruction or finding.")
-    replaces: str | None = Field(
-        default=None,
-        description="Id of a known memory this one restates, updates or contradicts.",
-    )
+    text: str = Field(description="One sentence, e.g. 'Amounts in EUR.'")
+    kind: Kind
+    replaces: str | None = Field(default=None, description="Id of the known memory it replaces.")
 
 
 class MemoryUpdate(BaseModel):
     """What a turn adds to the user's memories; nothing when nothing is worth keeping."""
 
     memories: list[MemoryNote] = Field(default_factory=list)
-    forget: list[str] = Field(
-        default_factory=list,
-        description="Ids of known memories the user withdrew, with nothing in their place.",
-    )
+    forget: list[str] = Field(default_factory=list, description="Ids the user withdrew.")
 
 
 def read_update(args: Mapping[str, Any] | None) -> MemoryUpdate:

@@ -21,9 +21,7 @@ class PlanStep(BaseModel):
         "objective; the step is then not run again.",
     )
     memories: list[str] = Field(
-        default_factory=list,
-        description="Ids of the remembered facts about the user this step's specialist "
-        "needs (it sees no other).",
+        default_factory=list, description="Ids of the known facts about the user it needs."
     )
 
 
