@@ -73,6 +73,12 @@ class Settings(BaseSettings):
             raise ValueError(f"cannot create {home}: {existing} is not writable")
         return home
 
+    @field_validator("user")
+    @classmethod
+    def _someone(cls, user: str) -> str:
+        """Return the user stripped; an empty one is the operating system's user."""
+        return user.strip() or os_user()
+
     @field_validator("checkpointer")
     @classmethod
     def _known_checkpointer(cls, url: str) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+import pytest
 from langchain_core.embeddings import Embeddings
 from langchain_core.messages import BaseMessage, HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
@@ -14,7 +16,9 @@ from langgraph.store.base import Op, PutOp, Result
 from langgraph.store.memory import InMemoryStore
 
 from graph import build_graph
+from graph.cli.session import open_session
 from graph.testing import ScriptedChatModel, answer, call, plan, step
+from nodes.specialists.team import load_team
 from state.context import Context
 from state.guardrail_spec import Guardrail
 from state.memories import Memory, MemoryNote, memory_namespace, merged, now_utc
@@ -184,3 +188,22 @@ def test_an_expired_memory_is_neither_listed_nor_recalled() -> None:
     assert [m.id for m in asyncio.run(bank.arecall("amounts", 5))] == ["m1"]
     assert asyncio.run(bank.aget("m2")) is None
     assert store.get(memory_namespace("alice"), "m2") is not None  # the Store's TTL sweeps it
+
+
+def test_memory_off_in_the_team_file_reaches_the_command_line_s_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team_file = tmp_path / "team.yaml"
+    team_file.write_text("extends: builtin\nmemory: off\nspecialists: []\n")
+    monkeypatch.setenv("ORCHESTRA_TEAM", str(team_file))
+    monkeypatch.setenv("ORCHESTRA_CHECKPOINTER", "memory")
+    model = ScriptedChatModel(script={"orchestrator": [plan(), answer("Noted.")]})
+
+    async def said() -> None:
+        async with open_session({"default": model}) as session:
+            config = session.config("t1")
+            await session.graph.ainvoke({"messages": [HumanMessage("Amounts in EUR.")]}, config)
+
+    assert load_team(None).memory and not load_team(team_file).memory
+    asyncio.run(said())
+    assert [c.role for c in model.calls] == ["orchestrator", "orchestrator"]
