@@ -1,12 +1,11 @@
 """What memory costs a turn, and how fast a user's memories are recalled among many.
 
 Turns: one user asks every question of the sample dataset, each example on a new thread, on
-SQLite, with memory on and with it off; the scripted stand-in plays the sample (the same
-moves either way), its memory role keeping one finding a turn (the answer's first sentence)
-and the planner giving every step the standing preferences it was shown, so recall has
-something to find and to carry. The user said two preferences before (seeded). Recall: the
-user's memories grown to N, the plan node's recall (MemoryBank.arecall: top-k, standing ones
-filling) timed for the sample's questions, on Postgres (full-text search) and SQLite (BM25).
+SQLite, with memory off, on, and on after every turn; the scripted stand-in plays the sample
+(the same moves each time), its memory role keeping one finding a turn (the answer's first
+sentence) and the planner giving every step the standing preferences it was shown (two, said
+before: seeded). Recall: the user's memories grown to N, the plan node's recall timed for the
+sample's questions, on Postgres (full-text search) and SQLite (BM25).
 
 `python -m benchmarks.memory` runs this alone and renders RESULTS.md again with it.
 """
@@ -19,6 +18,8 @@ import re
 import statistics
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -183,21 +184,21 @@ async def recall_pass(url: str, count: int, questions: list[str], k: int = 6) ->
     }
 
 
-async def scratch_database(base: str) -> str | None:
-    """Create a scratch Postgres database beside `base`; None when Postgres is unreachable."""
+@asynccontextmanager
+async def scratch_database(base: str) -> AsyncIterator[str | None]:
+    """Yield a scratch Postgres database beside `base` (None if unreachable), then drop it."""
     name = f"orchestra_bench_memory_{uuid.uuid4().hex[:8]}"
     try:
         async with await psycopg.AsyncConnection.connect(base, autocommit=True) as conn:
             await conn.execute(f'CREATE DATABASE "{name}"')
     except psycopg.Error:
-        return None
-    return base.rsplit("/", 1)[0] + f"/{name}"
-
-
-async def drop_database(base: str, url: str) -> None:
-    """Drop a scratch database."""
-    async with await psycopg.AsyncConnection.connect(base, autocommit=True) as conn:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        yield None
+        return
+    try:
+        yield base.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        async with await psycopg.AsyncConnection.connect(base, autocommit=True) as conn:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def memory_pass(home: Path, examples_limit: int, count: int, pg_base: str) -> dict[str, Any]:
@@ -219,16 +220,12 @@ async def memory_pass(home: Path, examples_limit: int, count: int, pg_base: str)
             **await recall_pass(f"sqlite:///{home / 'recall.sqlite'}", count, questions),
         }
     )
-    url = await scratch_database(pg_base)
-    if url is None:
-        figures["recall_note"] = f"Postgres skipped: not reachable at {pg_base}"
-        return figures
-    try:
-        figures["recall"].insert(
-            0, {"store": "Postgres (full-text search)", **await recall_pass(url, count, questions)}
-        )
-    finally:
-        await drop_database(pg_base, url)
+    async with scratch_database(pg_base) as url:
+        if url is None:
+            figures["recall_note"] = f"Postgres skipped: not reachable at {pg_base}"
+            return figures
+        pg = {"store": "Postgres (full-text search)", **await recall_pass(url, count, questions)}
+        figures["recall"].insert(0, pg)
     return figures
 
 
