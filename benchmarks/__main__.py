@@ -35,6 +35,8 @@ def parse(argv: Sequence[str]) -> tuple[BenchConfig, Path]:
             delegation_warm_ups=1,
             profile=False,
             auth_requests=0,
+            memory_examples=3,
+            memory_count=500,
         )
     else:
         cfg = BenchConfig(repeats=args.repeats, latency_s=args.latency)

@@ -67,6 +67,9 @@ def build(
             specialists=registry,
             workspace=workspace,
             store=store,
+            # The baselines remember nothing across threads; memory's cost is measured apart
+            # (benchmarks/memory.py).
+            memory=False,
         )
         return Built(name, graph, invoke_kwargs={"context": Context()})
     baseline = build_baseline(name, lambda role: model, registry, checkpointer, workspace)

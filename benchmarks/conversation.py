@@ -58,8 +58,13 @@ async def long_thread_pass(home: Path, turns: int, threads: int) -> dict[str, An
     model.use(policy)
     recall_at = frozenset(t for t in (30, 50) if t <= turns)
     async with open_checkpointer(url) as saver, open_store(url) as store:
+        # One thread's growth; memory across threads is measured apart (benchmarks/memory.py).
         graph = build_graph(
-            saver, {"default": model}, store=store, specialists=bench_registry(SAMPLE_TEAM)
+            saver,
+            {"default": model},
+            store=store,
+            specialists=bench_registry(SAMPLE_TEAM),
+            memory=False,
         )
         figures = await drive(graph, model, db, turns, "long", recall_at)
         await asyncio.to_thread(_copy_thread, db, "long", threads - 1)
@@ -148,23 +153,33 @@ async def delegation_pass(home: Path, runs: int, warm_ups: int) -> dict[str, Any
             graph = langgraph_supervisor(model).compile(checkpointer=InMemorySaver())
             contenders[BASELINES[0]] = (graph, {})
         contenders[BASELINES[1]] = (tool_calling_supervisor(model, InMemorySaver()), {})
-        memory = build_graph(InMemorySaver(), {"default": model}, specialists=team)
-        contenders["orchestra (in-memory)"] = (memory, {})
+        # The supervisors remember nothing across threads: neither does Orchestra here
+        # (memory's cost is measured apart, benchmarks/memory.py).
+        unsaved = build_graph(InMemorySaver(), {"default": model}, specialists=team, memory=False)
+        contenders["orchestra (in-memory)"] = (unsaved, {})
         # What LangGraph itself costs for the same request, and what subgraphs add to it.
         contenders[FLOORS[0]] = (lean_orchestrator(model), {})
         contenders[FLOORS[1]] = (lean_orchestrator(model, subgraphs=True, review=True), {})
         # The cost of deterministic guardrails: none, the two shipped, and one of each kind.
         for label, guards in (("no guardrails", []), ("every check", EVERY_CHECK)):
             variant = build_graph(
-                InMemorySaver(), {"default": model}, specialists=team, guardrails=guards
+                InMemorySaver(),
+                {"default": model},
+                specialists=team,
+                guardrails=guards,
+                memory=False,
             )
             contenders[f"orchestra (in-memory, {label})"] = (variant, {})
         sqlite = await stack.enter_async_context(open_persistence(f"sqlite:///{db}"))
-        graph = build_graph(sqlite.saver, {"default": model}, store=sqlite.store, specialists=team)
+        graph = build_graph(
+            sqlite.saver, {"default": model}, store=sqlite.store, specialists=team, memory=False
+        )
         contenders["orchestra (SQLite, sync)"] = (graph, {})
         try:
             pg = await stack.enter_async_context(open_persistence(POSTGRES_URL))
-            graph = build_graph(pg.saver, {"default": model}, store=pg.store, specialists=team)
+            graph = build_graph(
+                pg.saver, {"default": model}, store=pg.store, specialists=team, memory=False
+            )
             contenders["orchestra (Postgres, sync)"] = (graph, {})
         except (CheckpointStoreError, OSError) as exc:
             notes.append(f"Postgres skipped: {exc}")

@@ -37,6 +37,9 @@ class BenchConfig:
     profile: bool = True
     # Requests per kind to langgraph dev with and without auth (0: the in-process figures only).
     auth_requests: int = 200
+    # Memory: sample examples asked with memory on and off (0: all), memories recalled among.
+    memory_examples: int = 0
+    memory_count: int = 10_000
 
 
 class Bench:

@@ -25,6 +25,7 @@ async def main() -> None:
                 {"default": delegation_model()},
                 store=store,
                 specialists=bench_registry(SAMPLE_TEAM),
+                memory=False,
             )
             await time_side_by_side({"orchestra": (graph, {})}, runs=RUNS, warm_ups=5)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import auth as auth_bench
-from benchmarks import conversation_report, fault_matrix, serving_report
+from benchmarks import conversation_report, fault_matrix, memory_report, serving_report
 from benchmarks import figures as fig
 from benchmarks.architectures import ORCHESTRA, SINGLE, SUPERVISOR
 from benchmarks.large_team import report as large_report
@@ -30,6 +30,8 @@ def targets(data: dict[str, Any]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = conversation_report.targets(data) if data.get("long") else []
     if data.get("large_team"):
         out += large_report.targets(data["large_team"])
+    if data.get("memory"):
+        out += memory_report.targets(data["memory"])
     ratio = data.get("overhead_ratio")
     out.append(
         {
@@ -169,6 +171,8 @@ def markdown(data: dict[str, Any]) -> str:
         lines += ["", *conversation_report.section(data)]
     if data.get("large_team"):
         lines += ["", *large_report.section(data["large_team"])]
+    if data.get("memory"):
+        lines += ["", *memory_report.section(data["memory"])]
     lines += ["", *fault_matrix.section()]
     lines += serving_report.section()
     lines += auth_bench.section(data.get("auth"))

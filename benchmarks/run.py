@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import auth as auth_bench
-from benchmarks import conversation, conversation_report, plots, publish
+from benchmarks import conversation, conversation_report, memory, plots, publish
 from benchmarks import figures as fig
 from benchmarks.architectures import ARCHITECTURES, SUPERVISOR, supervisor_available
 from benchmarks.large_team.evaluate import evaluate_all
@@ -99,6 +99,9 @@ async def run_bench_async(
         profile = conversation.profile_step(out) if cfg.profile and out else "not recorded"
         large = evaluate_all()
         users = await auth_bench.auth_pass(cfg.auth_requests)
+        remembering = await memory.memory_pass(
+            home, cfg.memory_examples, cfg.memory_count, conversation.POSTGRES_URL
+        )
     data: dict[str, Any] = {
         "machine": publish.machine(),
         "config": {**cfg.__dict__, "tasks": [t.name for t in tasks]},
@@ -117,6 +120,7 @@ async def run_bench_async(
         "profile": profile,
         "large_team": large,
         "auth": users,
+        "memory": remembering,
         "runs": {
             "zero": zero,
             "sqlite": sqlite,

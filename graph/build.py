@@ -17,8 +17,10 @@ from nodes.dispatch import make_dispatch_node
 from nodes.finalize import make_finalize_node
 from nodes.guards.review import make_guard_review_node
 from nodes.guards.screen import Guards
+from nodes.memory import Memories
 from nodes.plan_review import make_plan_review_node
 from nodes.planning import make_plan_node
+from nodes.remember import make_remember_node, make_store_memories_node
 from nodes.review import make_review_node
 from nodes.specialist.lead import make_lead_step_node
 from nodes.specialist.remote import make_remote_step_node
@@ -42,6 +44,7 @@ def build_graph(
     specialists: Sequence[SpecialistSpec] | None = None,
     workspace: Workspace | None = None,
     guardrails: Sequence[Guardrail] | None = None,
+    memory: bool = True,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile the orchestrator with its specialists as subgraph nodes.
 
@@ -49,6 +52,7 @@ def build_graph(
     server brings); pass one beside a lasting checkpointer
     (graph.persistence.checkpoints.open_store).
     `guardrails` default to the built-in team file's (README: Guardrails); [] for none.
+    `memory=False` (a team file's `memory: off`) never remembers or recalls the user's memories.
     """
     registry = list(SAMPLE_TEAM if specialists is None else specialists)
     names = [spec.name for spec in registry]
@@ -66,7 +70,8 @@ def build_graph(
     # Timeouts and retries apply per model and tool call (nodes/calls.py), read from the
     # run's Context, so nodes carry no policy of their own and every face of the graph works.
     archives = Archives()
-    plan = make_plan_node(model_for, registry, archives, guards)
+    memories = Memories(archives, memory)
+    plan = make_plan_node(model_for, registry, archives, guards, memories)
     # Plan and review launch the steps they make ready themselves (Send), as does dispatch
     # after an approval pause.
     # A turn a guardrail refuses ends at the plan (END), with nothing run; under a drain, the
@@ -93,8 +98,14 @@ def build_graph(
     for spec in registry:
         if spec.lead_team:
             # A team lead: an orchestrator of its own over its team, one step here.
+            # Its parent remembers the turn; the lead's own thread does not again.
             team = build_graph(
-                None, models, specialists=spec.lead_team, workspace=place, guardrails=guardrails
+                None,
+                models,
+                specialists=spec.lead_team,
+                workspace=place,
+                guardrails=guardrails,
+                memory=False,
             )
             builder.add_node(spec.name, make_lead_step_node(spec, team, archives))
             builder.add_edge(spec.name, "review")
@@ -127,17 +138,22 @@ def build_graph(
     # Each finished turn joins the rolling summary; the planner never rereads the thread.
     builder.add_node(
         "finalize",
-        make_finalize_node(model_for, guards),
-        destinations=("guard_review", "summarize", END),
+        make_finalize_node(model_for, guards, memories),
+        destinations=("guard_review", "summarize", "remember", END),
     )
     # An `ask` guardrail on the plan or the answer waits here, in a node with no model call
     # (and an answer whose check raised is checked again here: it may then ask).
     builder.add_node(
         "guard_review",
-        make_guard_review_node(registry, guards),
-        destinations=("dispatch", "guard_review", "plan", "summarize", END),
+        make_guard_review_node(registry, guards, memories),
+        destinations=("dispatch", "guard_review", "plan", "summarize", "remember", END),
     )
     builder.add_node("summarize", make_summary_node(model_for))
+    # After the answer, what the turn taught about the user: extracted (one model call,
+    # checkpointed), then screened and merged into their memories.
+    remember = make_remember_node(model_for)
+    builder.add_node("remember", remember, destinations=("store_memories", END))
+    builder.add_node("store_memories", make_store_memories_node(memories, guards))
     # Every request starts with a plan; the nodes route themselves with Command from there.
     builder.add_edge(START, "plan")
     return builder.compile(checkpointer=checkpointer, store=store, name="orchestrator")

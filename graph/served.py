@@ -68,7 +68,10 @@ def served_orchestrator(team: Team, workspace: Workspace) -> Any:
     # MCP servers start, and A2A agents' cards are fetched, for each run.
     if not team.used_servers() and not team.uses_a2a():
         graph = build_graph(
-            specialists=team.specs(), workspace=workspace, guardrails=team.guardrails
+            specialists=team.specs(),
+            workspace=workspace,
+            guardrails=team.guardrails,
+            memory=team.memory,
         )
         return joining_caller_trace(OneWriterGraph.around(graph, locks))
 
@@ -78,7 +81,10 @@ def served_orchestrator(team: Team, workspace: Workspace) -> Any:
         async with team.opened() as specs:
             with in_caller_trace(config):
                 graph = build_graph(
-                    specialists=specs, workspace=workspace, guardrails=team.guardrails
+                    specialists=specs,
+                    workspace=workspace,
+                    guardrails=team.guardrails,
+                    memory=team.memory,
                 )
                 yield OneWriterGraph.around(graph, locks)
 

@@ -65,6 +65,9 @@ class Launch:
         applied = apply_update(state, keyed)
         ledger, reports = applied.get("ledger") or {}, applied.get("reports") or {}
         thread_id = str(config.get("configurable", {}).get("thread_id", ""))
+        # The texts of the memories the planner was shown this turn, by id.
+        used = (self.update.get("memory") or state.get("memory") or {}).get("used") or []
+        remembered = {str(m["id"]): str(m["text"]) for m in used}
         self.sends: list[Send] = []
         self.continuing: list[str] = []
         running: dict[str, dict[str, Any]] = {}
@@ -94,6 +97,7 @@ class Launch:
                 defer_review=True,
                 carried=Carried.from_report(Report(**earlier)) if same and earlier else Carried(),
                 failure=rec.failures[-1] if rec.failures and not same else "",
+                memories=[remembered[m] for m in rec.memories if m in remembered],
             )
             self.sends.append(Send(rec.specialist, {"brief": brief.model_dump()}))
             if same:

@@ -17,6 +17,7 @@ from nodes.guards.asking import pending_review
 from nodes.guards.checks import Scope
 from nodes.guards.events import turn_events
 from nodes.guards.screen import GuardrailError, Guards, Trip, blocked_text
+from nodes.memory import Memories
 from nodes.model_access import ModelFor, context_of, usage_of
 from nodes.progress import progress_message, question_of
 from nodes.prompts import DIRECT_PROMPT, FINALIZER_PROMPT
@@ -51,9 +52,18 @@ def render_reports(state: OrchestraState) -> str:
 
 
 def closing(
-    state: OrchestraState, ctx: Context, text: str, reply_id: str | None, **more: Any
+    state: OrchestraState,
+    ctx: Context,
+    text: str,
+    reply_id: str | None,
+    remember: bool = False,
+    **more: Any,
 ) -> Command[Any]:
-    """Return the update that writes the answer and closes the turn."""
+    """Return the update that writes the answer and closes the turn.
+
+    A summary past its limit is shortened, and with memory on the turn is remembered: both
+    after the answer is written, side by side.
+    """
     # The answer keeps the streamed reply's id, so a chat client replaces what it
     # streamed instead of showing the answer twice.
     # A stop (a spent budget, a step given up on) is said in the answer itself.
@@ -76,10 +86,11 @@ def closing(
         "guard_pending": None,
         "guard_feedback": None,
     }
-    return Command(goto="summarize" if too_long else END, update=update)
+    after = [*(["summarize"] if too_long else []), *(["remember"] if remember else [])]
+    return Command(goto=after or END, update=update)
 
 
-def make_finalize_node(model_for: ModelFor, guards: Guards):
+def make_finalize_node(model_for: ModelFor, guards: Guards, memories: Memories):
     """Return the finalize node."""
 
     def prompt_for(state: OrchestraState) -> list[BaseMessage]:
@@ -98,8 +109,11 @@ def make_finalize_node(model_for: ModelFor, guards: Guards):
     ) -> Command[Any]:
         turn = state.get("turn", 0)
         spent = {"orchestrator_usage": {str(turn): usage_of(reply)}}
+        remember = memories.after(state, ctx)
         try:
-            return screened_answer(guards, state, ctx, reply.text, reply.id, config, **spent)
+            return screened_answer(
+                guards, state, ctx, reply.text, reply.id, config, remember=remember, **spent
+            )
         except GuardrailError:
             # The answer is kept and checked again in a node with no model call, where the
             # error stops the run: `resume` checks again without writing the answer again.
@@ -123,9 +137,13 @@ def screened_answer(
     text: str,
     reply_id: str | None,
     config: RunnableConfig,
+    remember: bool = False,
     **more: Any,
 ) -> Command[Any]:
-    """Run the answer's guardrails, then show it, withhold it, or ask about it."""
+    """Run the answer's guardrails, then show it, withhold it, or ask about it.
+
+    `remember`: the turn is remembered once the answer is shown (memory on, something to keep).
+    """
     turn = state.get("turn", 0)
     # What the answer may draw its figures from: the question, the reports, the summary.
     sources = [render_reports(state), state.get("summary", "")]
@@ -137,7 +155,7 @@ def screened_answer(
         waiting = {**pending_review("answer", screened.text, screened.asks), "id": reply_id}
         return Command(goto="guard_review", update={**more, **events, "guard_pending": waiting})
     shown = withheld(screened.blocked) if screened.blocked else screened.text
-    return closing(state, ctx, shown, reply_id, **more, **events)
+    return closing(state, ctx, shown, reply_id, remember, **more, **events)
 
 
 def withheld(trip: Trip) -> str:

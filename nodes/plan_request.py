@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -36,6 +37,14 @@ class PlanTurn:
     # Records of earlier turns still in the state: archived as this turn starts.
     stale: dict[str, StepRecord]
     menu: MenuChoice
+    # The user's memories the planner is shown ({id, text, kind, thread_id}), and what the
+    # plan writes of them (a new turn's record; None when memory is off or it continues).
+    used: list[dict[str, Any]] = field(default_factory=list)
+    memory: dict[str, Any] | None = None
+
+    def memory_update(self) -> dict[str, Any]:
+        """Return the state update that records this turn's recalled memories, if any."""
+        return {"memory": self.memory} if self.memory is not None else {}
 
 
 def plan_result(reply: Any) -> dict[str, Any]:
@@ -51,14 +60,23 @@ def plan_result(reply: Any) -> dict[str, Any]:
 PLAN_TOOL = convert_to_openai_tool(Plan)
 
 
-def plan_binding() -> ToolBound:
+def without_memories(tool: dict[str, Any]) -> dict[str, Any]:
+    """Return the Plan tool without the steps' `memories`: offered only with memories shown."""
+    trimmed = copy.deepcopy(tool)
+    steps = trimmed["function"]["parameters"]["properties"]["steps"]["items"]
+    steps["properties"].pop("memories", None)
+    return trimmed
+
+
+def plan_binding(memories: bool = False) -> ToolBound:
     """Return the orchestrator's models bound to the `Plan` tool, which they must call.
 
     Function calling is what every OpenAI-compatible server supports; the call is read by
     `plan_result` rather than a parser chain (a chain of runnables cost a measurable share of
-    a delegation).
+    a delegation). The steps' `memories` are offered when the planner was shown some.
     """
-    return ToolBound([PLAN_TOOL], tool_choice=PLAN_TOOL["function"]["name"])
+    tool = PLAN_TOOL if memories else without_memories(PLAN_TOOL)
+    return ToolBound([tool], tool_choice=tool["function"]["name"])
 
 
 def parsed_plan(result: dict[str, Any]) -> tuple[Plan | None, str]:
@@ -71,9 +89,11 @@ def parsed_plan(result: dict[str, Any]) -> tuple[Plan | None, str]:
         return None, str(exc)
 
 
-def menu_traced(config: RunnableConfig, menu: MenuChoice) -> RunnableConfig:
+def menu_traced(config: RunnableConfig, job: PlanTurn) -> RunnableConfig:
     """Return the planner call's config with what it was offered, for the trace."""
-    return merge_configs(config, {"metadata": {"menu": menu.names, "menu_ms": menu.ms}})
+    menu, memories = job.menu, [m["id"] for m in job.used]
+    offered = {"menu": menu.names, "menu_ms": menu.ms, "memories": memories}
+    return merge_configs(config, {"metadata": offered})
 
 
 def steps_to_archive(
@@ -131,6 +151,7 @@ def ledger_updates(
             depends_on=[step_key(turn, d) for d in step.depends_on],
             attempts=old.attempts if old else 0,
             failures=old.failures if old else [],
+            memories=step.memories,
         )
         if step.reuse is not None and step.reuse in reports:
             record.status, record.reused_from = "reused", step.reuse
@@ -147,8 +168,9 @@ def render_request(
     turn: int,
     ledger: dict[str, StepRecord],
     offered: dict[str, dict[str, Any]],
+    memories: str = "",
 ) -> str:
-    """Render what the planner sees: the summary, relevant reports, this turn's ledger."""
+    """Render what the planner sees: memories, the summary, relevant reports, the ledger."""
     request = question_of(list(state.get("messages", [])))
     ledger_text = ""
     current = [r for r in ledger.values() if r.turn == turn]
@@ -175,6 +197,7 @@ def render_request(
             "that this guardrail allows, or no steps."
         )
     return PLANNER_REQUEST.format(
+        memories=memories,
         history=render_summary(state.get("summary", "")),
         reports=render_offered(offered),
         ledger=ledger_text,

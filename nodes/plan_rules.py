@@ -15,8 +15,12 @@ def plan_errors(
     max_steps: int,
     done_ids: Collection[str] = (),
     reusable: Collection[str] = (),
+    memories: Collection[str] | None = None,
 ) -> list[str]:
-    """Return what is wrong with a plan: unknown names, bad dependencies, too many steps."""
+    """Return what is wrong with a plan: unknown names, bad dependencies, too many steps.
+
+    `memories` are the ids of the memories the planner was shown (None: not checked).
+    """
     errors: list[str] = []
     ids = [step.id for step in plan.steps]
     if len(ids) > max_steps:
@@ -41,6 +45,9 @@ def plan_errors(
                 errors.append(f"step '{step.id}' depends on unknown step '{dep}'")
         if step.reuse is not None and step.reuse not in reusable:
             errors.append(f"step '{step.id}' reuses '{step.reuse}', which is no done report")
+        unknown = [m for m in step.memories if memories is not None and m not in memories]
+        if unknown:
+            errors.append(f"step '{step.id}' names memories it was not shown: {', '.join(unknown)}")
     cycle = _find_cycle({s.id: [d for d in s.depends_on if d in ids] for s in plan.steps})
     if cycle:
         errors.append("the steps' dependencies form a cycle: " + " -> ".join(cycle))

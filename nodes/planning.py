@@ -26,6 +26,7 @@ from nodes.guards.at_plan import (
     refusal,
 )
 from nodes.guards.screen import GuardrailError, Guards
+from nodes.memory import Memories, recalled, render_recalled
 from nodes.menu import Menu
 from nodes.model_access import ModelFor, context_of, unstreamed, usage_of
 from nodes.plan_request import (
@@ -55,16 +56,24 @@ class PlanError(ValueError):
 
 
 def make_plan_node(
-    model_for: ModelFor, registry: Sequence[SpecialistSpec], archives: Archives, guards: Guards
+    model_for: ModelFor,
+    registry: Sequence[SpecialistSpec],
+    archives: Archives,
+    guards: Guards,
+    memories: Memories,
 ):
     """Return the plan node for a registry of specialists."""
     names = [spec.name for spec in registry]
     menus = Menu(registry)
-    # One per graph: bounded by the models this graph's resolver hands out.
-    structured_planner = plan_binding()
+    # One per graph: bounded by the models this graph's resolver hands out; the steps'
+    # `memories` are in the tool only when the planner is shown some.
+    planners = {shown: plan_binding(shown) for shown in (False, True)}
 
     def prepare(
-        state: OrchestraState, ctx: Context, archived: dict[str, dict[str, Any]]
+        state: OrchestraState,
+        ctx: Context,
+        archived: dict[str, dict[str, Any]],
+        used: list[dict[str, Any]],
     ) -> tuple[list[BaseMessage], PlanTurn]:
         """Return the planner's messages and what this plan call is about."""
         need = state.get("menu_need") or ""
@@ -76,13 +85,15 @@ def make_plan_node(
         done_ids = [i for i, r in this_turn.items() if r.status in FINISHED]
         question = question_of(list(state.get("messages", [])))
         offered = offered_reports(archived, question, turn, ctx.recalled_reports)
-        request = render_request(state, turn, ledger, offered)
+        request = render_request(state, turn, ledger, offered, render_recalled(used))
         # Asked for more: the best matches for what it needs, beside what it was shown.
         shown = (state.get("menu") or {}).get("names", []) if need else []
         menu = menus.choose(f"{question} {need}", ctx, also=shown)
         prompt = PLANNER_PROMPT.format(menu=menus.render(menu), max_steps=ctx.max_steps)
         messages: list[BaseMessage] = [SystemMessage(prompt), HumanMessage(request)]
-        job = PlanTurn(turn, continuing, done_ids, this_turn, offered, stale, menu)
+        job = PlanTurn(turn, continuing, done_ids, this_turn, offered, stale, menu, used)
+        if not continuing and memories.on(ctx):
+            job.memory = {"turn": turn, "used": used}
         return messages, job
 
     def conclude(
@@ -103,6 +114,7 @@ def make_plan_node(
         carry = asked.carry(job.continuing)
         again = {
             **carry,
+            **job.memory_update(),
             "turn": turn,
             "orchestrator_usage": {str(turn): usage},
             "status": "running",
@@ -128,6 +140,7 @@ def make_plan_node(
                 max_steps=ctx.max_steps,
                 done_ids=job.done_ids,
                 reusable=list(job.offered),
+                memories=[m["id"] for m in job.used],
             )
         if errors:
             if state.get("plan_error"):
@@ -146,6 +159,7 @@ def make_plan_node(
         }
         update: dict[str, Any] = {
             **carry,
+            **job.memory_update(),
             **turn_update(state, job.turn, job.stale, updates, reports, usage),
             "plan_error": None,
             "replan_reason": None,
@@ -211,18 +225,24 @@ def make_plan_node(
         for key in settled.closed:
             yield both(archive, "drop_stop", key)
         state = asked.state
+        fresh = is_new_turn(state)
+        if fresh and state.get("memory"):
+            # The last turn's memories (used, written) join its other records in the Archive.
+            yield both(archive, "put_memory", state["memory"])
+        question = question_of(list(state.get("messages", [])))
+        used = yield recalled(memories(runtime, config, ctx), state, question, ctx, fresh)
         # A thread's first plan has no earlier report to look up.
         archived = (
             history_reports((yield both(archive, "steps")), state) if state.get("turn") else {}
         )
         if archived or len(registry) > ctx.menu_threshold:
             # Retrieval queries SQLite (FTS5): off the event loop, like any blocking call.
-            messages, job = yield off_loop(prepare, state, ctx, archived)
+            messages, job = yield off_loop(prepare, state, ctx, archived, used)
         else:
-            messages, job = prepare(state, ctx, archived)
-        planner = structured_planner(model_for("orchestrator", ctx))
+            messages, job = prepare(state, ctx, archived, used)
+        planner = planners[bool(job.used)](model_for("orchestrator", ctx))
         # The plan is a structured tool call: a chat client has nothing to read in it.
-        traced = menu_traced(unstreamed(config), job.menu)
+        traced = menu_traced(unstreamed(config), job)
         done = yield model_call(planner, messages, traced, ctx, "planner")
         yield both(archive, "put_steps", steps_to_archive(state, job.stale))
         if not job.continuing:

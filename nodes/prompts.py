@@ -14,7 +14,7 @@ report already answers an objective, give that step `reuse` with the report's ke
 of running it again. When the request needs no specialist (a greeting, a question about \
 this conversation), return no steps."""
 
-PLANNER_REQUEST = """{history}{reports}{ledger}Current request:
+PLANNER_REQUEST = """{memories}{history}{reports}{ledger}Current request:
 {request}{repair}"""
 
 FINALIZER_PROMPT = """You are orchestrator, the finalizer of Orchestra. Write the answer \
@@ -30,3 +30,15 @@ SUMMARIZER_PROMPT = """You are summarizer, the note-keeper of Orchestra. Rewrite
 below on the earlier turns of a conversation as one summary of at most {words} words: keep \
 what the user asked, the answers' key facts and numbers, and the keys of the steps that \
 found them; drop the wording. Reply with the summary alone."""
+
+MEMORY_PROMPT = """You are memory, who keeps what a later conversation with this user \
+needs: their preferences, definitions of their terms, standing instructions, and findings \
+worth knowing again; each one short sentence that stands alone, nothing personal the work \
+does not need. A memory that restates, updates or contradicts a known one `replaces` its \
+id. Call MemoryUpdate once; no memories when nothing is worth keeping."""
+
+MEMORY_REQUEST = """{known}The user asked:
+{question}
+
+The answer began:
+{answer}"""

@@ -17,6 +17,8 @@ from state.reports import Brief, Report
 from state.users import store_label, user_namespace
 
 REPORTS, STEPS, MENUS, GUARDRAILS = "reports", "steps", "menus", "guardrails"
+# Each turn's memories: the ones it used and the ones it wrote or forgot (state/memories.py).
+MEMORY = "memory"
 # Steps whose run stopped under them (cancelled, drained): {stops, report, attempt, open}.
 STOPS = "stops"
 # Far more than a thread holds; the Store pages by this.
@@ -139,6 +141,21 @@ class Archive:
         """Return the earlier turns' guardrail trips at the orchestrator's stages, by turn."""
         items = await self.store.asearch(self._at(GUARDRAILS), limit=PAGE)
         return {int(item.key): list(item.value["events"]) for item in items}
+
+    def put_memory(self, record: dict[str, Any]) -> None:
+        """Keep a finished turn's memory record: what it used, wrote and forgot."""
+        turn = str(record.get("turn", 0))
+        self.store.put(self._at(MEMORY), turn, record, index=False)
+
+    async def aput_memory(self, record: dict[str, Any]) -> None:
+        """Keep a finished turn's memory record (async face)."""
+        turn = str(record.get("turn", 0))
+        await self.store.aput(self._at(MEMORY), turn, record, index=False)
+
+    async def amemory(self) -> dict[int, dict[str, Any]]:
+        """Return the earlier turns' memory records, by turn."""
+        items = await self.store.asearch(self._at(MEMORY), limit=PAGE)
+        return {int(item.key): dict(item.value) for item in items}
 
     def put_stop(self, key: str, item: dict[str, Any]) -> None:
         """Keep what stopped a step's run under it, and what the step had done by then."""

@@ -100,6 +100,29 @@ class Context:
         default=2,
         metadata={"description": "Turns kept word for word in the thread's messages."},
     )
+    memory: bool = field(
+        default=True,
+        metadata={"description": "Remember what matters about the user across threads."},
+    )
+    recalled_memories: int = field(
+        default=6,
+        metadata={"description": "Most memories the planner is shown, the most relevant."},
+    )
+    memory_tokens: int = field(
+        default=300,
+        metadata={"description": "Token budget of the memories in the planner's request."},
+    )
+    memory_findings: bool = field(
+        default=False,
+        metadata={
+            "description": "Also remember after turns that only asked questions (their "
+            "findings), not only after the user said something; costs a model call a turn."
+        },
+    )
+    memory_ttl_days: float = field(
+        default=0.0,
+        metadata={"description": "Days a memory lives after it was last learned; 0 for ever."},
+    )
 
     @classmethod
     def from_env(cls, **overrides: object) -> Context:

@@ -55,6 +55,9 @@ class OrchestraOutput(TypedDict, total=False):
     # This turn's guardrail trips at the orchestrator's stages (state/guardrail_spec.py);
     # a step's own trips (tool output, its report) are in its report.
     guardrails: Annotated[list[dict[str, Any]], operator.add]
+    # This turn's memories (state/memories.py): {"turn", "used", "wrote", "forgot"}, each
+    # memory as {id, text, kind, thread_id}; earlier turns' are in the thread's Archive.
+    memory: dict[str, Any]
 
 
 class OrchestraState(OrchestraOutput, total=False):
@@ -76,6 +79,8 @@ class OrchestraState(OrchestraOutput, total=False):
     # What an `ask` guardrail waits on at the plan or the answer (nodes/guards/review.py).
     guard_pending: dict[str, Any] | None
     orchestrator_usage: Annotated[dict[str, dict[str, int]], add_turn_usage]
+    # What the memory call extracted (a MemoryUpdate), until it is stored.
+    memory_notes: dict[str, Any] | None
 
 
 class SpecialistInput(TypedDict):

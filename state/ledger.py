@@ -41,6 +41,8 @@ class StepRecord(BaseModel):
     decisions: list[dict[str, Any]] | None = None
     # Each time the step stopped before it finished: {status, at, why} (state/stops.py).
     stops: list[dict[str, Any]] = Field(default_factory=list)
+    # The ids of the user's memories its brief carries (state/memories.py).
+    memories: list[str] = Field(default_factory=list)
 
 
 def read_ledger(raw: Mapping[str, Mapping[str, Any]]) -> dict[str, StepRecord]:

@@ -20,6 +20,9 @@ class PlanStep(BaseModel):
         description="Key of an earlier report (e.g. '1.s1') that already answers this "
         "objective; the step is then not run again.",
     )
+    memories: list[str] = Field(
+        default_factory=list, description="Ids of the known facts about the user it needs."
+    )
 
 
 class Plan(BaseModel):

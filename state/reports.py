@@ -110,12 +110,17 @@ class Brief(BaseModel):
     carried: Carried = Field(default_factory=lambda: Carried())
     # Why the step failed before, when it moved to another specialist: all it carries over.
     failure: str = ""
+    # What the user told Orchestra before that the planner gave this step (their memories).
+    memories: list[str] = Field(default_factory=list)
 
     def render(self) -> str:
         """Render the brief as the specialist's first message."""
         lines = [f"Step {self.step_id}: {self.objective}"]
         if self.failure:
             lines.append(f"\nAn earlier attempt by another specialist failed: {self.failure}")
+        if self.memories:
+            lines.append("\nKnown about the user:")
+            lines += [f"- {text}" for text in self.memories]
         for report in self.inputs:
             lines.append(f"\nReport from step {report.step_key} ({report.specialist}):")
             lines.append(report.summary)

@@ -54,7 +54,13 @@ class Settings(BaseSettings):
     )
     user: str = Field(
         default_factory=os_user,
-        description="The command line's user: the threads and Store items it sees.",
+        description="The command line's user: the threads, Store items and memories it sees.",
+    )
+    embeddings: str = Field(
+        default="", description="provider:model ranking memories by meaning; '' for by words."
+    )
+    embeddings_dims: int = Field(
+        default=0, ge=0, description="The embeddings' dimensions, where Orchestra cannot tell."
     )
 
     @field_validator("home")
@@ -82,7 +88,8 @@ class Settings(BaseSettings):
     @field_validator("user")
     @classmethod
     def _user_is_an_id(cls, user: str) -> str:
-        """Refuse a user id a keys file could not name."""
+        """Refuse a user id a keys file could not name; an empty one is the OS user."""
+        user = user.strip() or os_user()
         why = bad_user_id(user)
         if why is not None:
             raise ValueError(why)

@@ -115,6 +115,8 @@ class TeamFile(_Strict):
     mcp_servers: dict[str, McpServer] = Field(default_factory=dict)
     specialists: list[SpecialistEntry] = Field(default_factory=list)
     guardrails: list[Guardrail] = Field(default_factory=list)
+    # `memory: off` never remembers or recalls what users said (README: Memory).
+    memory: bool = True
 
 
 def check_a2a_entry(entry: SpecialistEntry) -> None:

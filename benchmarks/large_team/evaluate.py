@@ -12,7 +12,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 
 from graph.testing import estimate_tokens
 from nodes.menu import Menu
-from nodes.plan_request import PLAN_TOOL
+from nodes.plan_request import PLAN_TOOL, without_memories
 from nodes.prompts import PLANNER_PROMPT, PLANNER_REQUEST
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
@@ -53,8 +53,11 @@ def held_out(size: int) -> list[dict[str, Any]]:
 def planner_tokens(menu: Menu, choice: Any, request: str, ctx: Context) -> int:
     """Return the planner's prompt tokens for a request: system, request, the Plan schema."""
     system = PLANNER_PROMPT.format(menu=menu.render(choice), max_steps=ctx.max_steps)
-    human = PLANNER_REQUEST.format(history="", reports="", ledger="", request=request, repair="")
-    return estimate_tokens(system) + estimate_tokens(human) + estimate_tokens(json.dumps(PLAN_TOOL))
+    human = PLANNER_REQUEST.format(
+        memories="", history="", reports="", ledger="", request=request, repair=""
+    )
+    schema = json.dumps(without_memories(PLAN_TOOL))  # no memories shown: the tool without them
+    return estimate_tokens(system) + estimate_tokens(human) + estimate_tokens(schema)
 
 
 def evaluate(size: int, ctx: Context | None = None) -> dict[str, Any]:

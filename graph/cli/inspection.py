@@ -28,13 +28,12 @@ async def show(thread: str, *, as_json: bool) -> int:
         summary = summarize(thread, snapshot, archived, await session.stops(thread))
         menus = await archive.amenus() if archive else {}
         trips = await archive.atrips() if archive else {}
+        remembered = await archive.amemory() if archive else {}
         # Every turn's guardrail trips, the earlier ones from the Archive.
         summary["guardrails"] = thread_events(snapshot.values or {}, archived, trips)
-        # Each turn's menu: what the planner was offered, and how long choosing it took.
-        summary["turns"] = [
-            {"turn": turn, "menu": menu["names"], "menu_ms": menu["ms"]}
-            for turn, menu in sorted(menus.items())
-        ]
+        # Each turn's menu (what the planner was offered, and how long choosing it took) and
+        # its memories (which it used, which it wrote or forgot).
+        summary["turns"] = turn_rows(menus, remembered, (snapshot.values or {}).get("memory"))
         if as_json:
             print(json.dumps(summary, default=str))
             return EXIT_OK
@@ -89,9 +88,49 @@ def run_tree(summary: dict[str, Any]) -> Tree:
         turn = turns.get(at) or root.add(f"turn {at}")
         turns[at] = turn
         turn.add(trip_line(event))
+    for row in summary.get("turns", []):
+        lines = memory_lines(row.get("memories") or {})
+        if lines:
+            turn = turns.get(row["turn"]) or root.add(f"turn {row['turn']}")
+            turns[row["turn"]] = turn
+            for line in lines:
+                turn.add(line)
     if summary.get("note"):
         root.add(f"note: {summary['note']}")
     return root
+
+
+def turn_rows(
+    menus: dict[int, dict[str, Any]],
+    remembered: dict[int, dict[str, Any]],
+    current: dict[str, Any] | None,
+) -> list[dict[str, Any]]:
+    """Return each turn's menu and memories, this turn's memories from the state."""
+    records = {**remembered, **({int(current["turn"]): current} if current else {})}
+    rows = []
+    for turn in sorted({*menus, *records}):
+        row: dict[str, Any] = {"turn": turn}
+        if turn in menus:
+            row.update(menu=menus[turn]["names"], menu_ms=menus[turn]["ms"])
+        if turn in records:
+            kept = records[turn]
+            row["memories"] = {k: kept.get(k) or [] for k in ("used", "wrote", "forgot")}
+        rows.append(row)
+    return rows
+
+
+def memory_lines(memories: dict[str, Any]) -> list[str]:
+    """Render a turn's memories: those it recalled, wrote and forgot."""
+    lines = [
+        f"[cyan]recalled memory {m['id']}[/cyan]: {escape(m['text'])}"
+        for m in memories.get("used", [])
+    ]
+    lines += [
+        f"[cyan]{m.get('action', 'wrote')} memory {m['id']}[/cyan]: {escape(m['text'])}"
+        for m in memories.get("wrote", [])
+    ]
+    lines += [f"[cyan]forgot memory {key}[/cyan]" for key in memories.get("forgot", [])]
+    return lines
 
 
 def trip_line(event: dict[str, Any]) -> str:

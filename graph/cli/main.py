@@ -109,6 +109,10 @@ def parser() -> argparse.ArgumentParser:
     which.add_argument("key_id", nargs="?", help="the key's id, as `keys list` shows it")
     which.add_argument("--user", dest="revoked_user", help="revoke every key of this user")
     revoke.add_argument("--json", action="store_true")
+    memory = sub.add_parser("memory", help="what Orchestra remembers about you; forget it")
+    memory.add_argument("action", choices=("list", "show", "forget", "clear"))
+    memory.add_argument("memory_id", nargs="?", metavar="ID", help="a memory (show, forget)")
+    memory.add_argument("--json", action="store_true", help="print one JSON object")
     bench = sub.add_parser("bench", help="run the benchmark suite (from a source checkout)")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER, help="options for the suite")
     return root
@@ -138,6 +142,10 @@ async def run(args: argparse.Namespace) -> int:
         from graph.cli.team_view import show_team
 
         return await show_team(as_json=args.json)
+    if args.command == "memory":
+        from graph.cli.memory_view import memory_command
+
+        return await memory_command(args.action, args.memory_id, as_json=args.json)
     from graph.cli import commands, inspection
 
     approve = True if getattr(args, "yes", False) else None

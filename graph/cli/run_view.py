@@ -121,6 +121,10 @@ def summarize(
         "usage": spent(values).model_dump(),
         "guardrails": turn_events(values),
     }
+    if values.get("memory"):
+        # This turn's memories: recalled for the plan, written or forgot after the answer.
+        kept = values["memory"]
+        summary["memories"] = {k: kept.get(k) or [] for k in ("used", "wrote", "forgot")}
     if values.get("note"):
         summary["note"] = values["note"]
     if status == "interrupted":

@@ -9,11 +9,13 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
+from rich.console import Console
 
 from graph.build import build_graph, pinned_models
 from graph.cli.failures import UsageError, load_settings
 from graph.models import ModelResolver, ModelSpec
 from graph.persistence.checkpoints import open_persistence
+from graph.persistence.memory_index import memory_index
 from graph.persistence.thread_lock import ThreadBusyError, ThreadLocks
 from nodes.guards.screen import Guards
 from nodes.specialists import SpecialistSpec
@@ -39,7 +41,8 @@ class Session:
         """Return the run config for a thread (and optionally one of its checkpoints).
 
         The run is the command line's user's: its checkpoints name them as the thread's
-        owner, as a served run's name the server's user, and its Store items are theirs.
+        owner, as a served run's name the server's user; its Store items and memories are
+        theirs (state/users.py).
         """
         user = self.settings.user
         configurable: dict[str, Any] = {"thread_id": thread_id, "user_id": user}
@@ -102,6 +105,8 @@ def check_models(
     # team's.
     for role in ["orchestrator", *model_roles(registry)]:
         resolver(role, context)
+    # The memory role defaults to the orchestrator's model; one of its own is checked too.
+    resolver.own("memory", context)
 
 
 @asynccontextmanager
@@ -127,13 +132,17 @@ async def open_session(
         if need_models:
             check_models(models, context, team, pinned_models(team))
         url = checkpointer_url or settings.checkpointer_url()
-        async with open_persistence(url, must_exist=existing) as kept:
+        index = memory_index(settings.embeddings, settings.embeddings_dims)
+        async with open_persistence(url, must_exist=existing, index=index) as kept:
+            if kept.ranking.note:
+                Console(stderr=True).print(f"[yellow]note[/yellow]: {kept.ranking.note}")
             graph = build_graph(
                 kept.saver,
                 models,
                 store=kept.store,
                 specialists=team,
                 guardrails=declared.guardrails,
+                memory=declared.memory,
             )
             yield Session(settings, context, graph, team, Guards(declared.guardrails))
 

@@ -14,12 +14,13 @@ from typing import Any
 import psycopg
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.store.base import BaseStore
+from langgraph.store.base import BaseStore, IndexConfig
 from langgraph.store.memory import InMemoryStore
 from langgraph.store.postgres.aio import AsyncPostgresStore
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from graph.persistence.memory_index import Ranking, TextSearch, postgres_ranking, sqlite_ranking
 from graph.persistence.pg_saver import PooledPostgresSaver
 from graph.persistence.sqlite_loop import LoopSqliteSaver
 from graph.persistence.sqlite_store import LoopSqliteStore, create_store_tables
@@ -36,26 +37,50 @@ class CheckpointStoreError(RuntimeError):
 
 
 @asynccontextmanager
-async def open_store(url: str) -> AsyncIterator[BaseStore]:
-    """Open the Store beside the checkpoints a URL names: reports and earlier turns live there."""
+async def open_store(url: str, index: IndexConfig | None = None) -> AsyncIterator[BaseStore]:
+    """Open the Store beside the checkpoints a URL names: reports, earlier turns, memories.
+
+    `index` (graph/persistence/memory_index.py) ranks memories by meaning where the Store can.
+    """
+    async with opened_store(url, index) as (store, _):
+        yield store
+
+
+@asynccontextmanager
+async def opened_store(
+    url: str, index: IndexConfig | None = None
+) -> AsyncIterator[tuple[BaseStore, Ranking]]:
+    """Open the Store a URL names, and say how it ranks memories."""
     if url == "memory":
-        yield InMemoryStore()
+        yield InMemoryStore(index=index), Ranking(index)
     elif url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
+        ranking = sqlite_ranking(index)
         await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
-        store = await asyncio.to_thread(LoopSqliteStore, path)
+        store = await asyncio.to_thread(LoopSqliteStore, path, ranking.index)
         try:
             await asyncio.to_thread(store.setup)
-            yield store
+            yield store, ranking
         finally:
             await asyncio.to_thread(store.close)
     elif url.startswith(POSTGRES):
         async with postgres_pool(url) as pool:
-            pg_store = AsyncPostgresStore(pool)  # type: ignore[arg-type]
-            await _set_up_once(pool, pg_store, url)
-            yield pg_store
+            pg_store, ranking = await _postgres_store(pool, url, index)
+            yield pg_store, ranking
     else:
         raise CheckpointStoreError(f"no store for checkpointer URL '{mask_url(url)}'")
+
+
+async def _postgres_store(
+    pool: AsyncConnectionPool, url: str, index: IndexConfig | None
+) -> tuple[AsyncPostgresStore, Ranking]:
+    """Return the Postgres Store over a pool, its tables and memory search set up."""
+    async with pool.connection() as conn:
+        ranking = await postgres_ranking(conn, index)
+    pg_store = AsyncPostgresStore(pool, index=ranking.index)  # type: ignore[arg-type]
+    await _set_up_once(pool, pg_store, url)
+    await _set_up_once(pool, TextSearch(pool), url)
+    return pg_store, ranking
 
 
 @asynccontextmanager
@@ -159,25 +184,30 @@ async def _open_postgres(url: str) -> AsyncIterator[PooledPostgresSaver]:
 
 @dataclass
 class Persistence:
-    """A run's checkpointer and the Store beside it."""
+    """A run's checkpointer, the Store beside it, and how that Store ranks memories."""
 
     saver: BaseCheckpointSaver
     store: BaseStore
+    ranking: Ranking = Ranking()
 
 
 @asynccontextmanager
-async def open_persistence(url: str, *, must_exist: bool = False) -> AsyncIterator[Persistence]:
+async def open_persistence(
+    url: str, *, must_exist: bool = False, index: IndexConfig | None = None
+) -> AsyncIterator[Persistence]:
     """Open the checkpointer and the Store a URL names; on Postgres they share one pool."""
     if url.startswith(POSTGRES):
         async with postgres_pool(url) as pool:
             pg_saver = PooledPostgresSaver(pool)  # type: ignore[arg-type]
-            pg_store = AsyncPostgresStore(pool)  # type: ignore[arg-type]
             await _set_up_once(pool, pg_saver, url)
-            await _set_up_once(pool, pg_store, url)
-            yield Persistence(pg_saver, pg_store)
+            pg_store, ranking = await _postgres_store(pool, url, index)
+            yield Persistence(pg_saver, pg_store, ranking)
         return
-    async with open_checkpointer(url, must_exist=must_exist) as saver, open_store(url) as store:
-        yield Persistence(saver, store)
+    async with (
+        open_checkpointer(url, must_exist=must_exist) as saver,
+        opened_store(url, index) as (store, ranking),
+    ):
+        yield Persistence(saver, store, ranking)
 
 
 async def _try_lock(conn: Any) -> bool:
@@ -187,7 +217,9 @@ async def _try_lock(conn: Any) -> bool:
 
 
 async def _set_up_once(
-    pool: AsyncConnectionPool, saver: PooledPostgresSaver | AsyncPostgresStore, url: str
+    pool: AsyncConnectionPool,
+    saver: PooledPostgresSaver | AsyncPostgresStore | TextSearch,
+    url: str,
 ) -> None:
     """Create or migrate the checkpoint tables, one process at a time."""
     # Processes starting together on a fresh database would race on CREATE TABLE. Waiting

@@ -14,6 +14,7 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from graph.testing.memory_play import remembered
 from graph.testing.policy import SUMMARY_CHARS, Policy
 from graph.testing.script import ScriptExhaustedError, step_of
 from graph.testing.tasks import Task
@@ -61,6 +62,8 @@ class Playbook:
         if role == "summarizer":
             # Shorter notes: the latest part of what it was asked to shorten.
             return {"content": messages[-1].text[-SUMMARY_CHARS // 2 :]}
+        if role == "memory":
+            return remembered(messages)
         step = step_of(messages)
         if step:
             task = self.by_step.get(step)

@@ -12,6 +12,8 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
+from graph.testing.memory_play import remembered
+
 _ROLE = re.compile(r"^You are (\w+)")
 _STEP = re.compile(r"^Step (\S+):")
 
@@ -71,6 +73,8 @@ class Script:
         self.replies: dict[str, list[Any] | Callable[..., Any]] = {
             key: entries if callable(entries) else list(entries) for key, entries in replies.items()
         }
+        # Unless scripted, the memory role keeps what the question plainly states.
+        self.replies.setdefault("memory", remembered)
         self._lock = threading.Lock()
         self._faults_played: dict[tuple[str, int], int] = {}
         self._positions: dict[tuple[str, str], int] = {}

@@ -19,6 +19,7 @@ from nodes.finalize import closing, screened_answer
 from nodes.guards.asking import ask_pending, pending_review
 from nodes.guards.at_plan import PlanGate, TurnAt, blocked_plan, screen_plan
 from nodes.guards.screen import Guards
+from nodes.memory import Memories
 from nodes.model_access import context_of
 from nodes.plan_request import ledger_updates
 from nodes.plan_rules import plan_errors
@@ -38,7 +39,7 @@ def parse_plan(text: str) -> Plan:
         raise ValueError(f"the edited text is not a plan's JSON ({exc})") from None
 
 
-def make_guard_review_node(registry: Sequence[SpecialistSpec], guards: Guards):
+def make_guard_review_node(registry: Sequence[SpecialistSpec], guards: Guards, memories: Memories):
     """Return the node that asks about a plan or an answer an `ask` guardrail stopped.
 
     It also checks again a plan or an answer whose check raised where it was written: the
@@ -56,7 +57,10 @@ def make_guard_review_node(registry: Sequence[SpecialistSpec], guards: Guards):
         if pending.get("unchecked") and pending.get("stage") == "answer":
             cleared = {"guard_pending": None}
             text, reply_id = pending["text"], pending.get("id")
-            return screened_answer(guards, state, ctx, text, reply_id, config, **cleared)
+            remember = memories.after(state, ctx)
+            return screened_answer(
+                guards, state, ctx, text, reply_id, config, remember=remember, **cleared
+            )
         turn = state.get("turn", 0)
         this_turn = {
             r.id: r for r in read_ledger(state.get("ledger", {})).values() if r.turn == turn
@@ -95,7 +99,8 @@ def make_guard_review_node(registry: Sequence[SpecialistSpec], guards: Guards):
             text = answered.text
             if answered.rejected:
                 text = f"The answer was withheld: {answered.rejected}."
-            return closing(state, ctx, text, pending.get("id"), **events)
+            remember = memories.after(state, ctx)
+            return closing(state, ctx, text, pending.get("id"), remember, **events)
         if answered.rejected:
             dropped = {r.key: {"status": "dropped"} for r in waiting}
             gate = PlanGate(blocked=answered.rejected)

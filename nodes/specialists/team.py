@@ -40,6 +40,8 @@ class Team:
     entries: list[SpecialistEntry]
     mcp_servers: dict[str, McpServer] = field(default_factory=dict)
     guardrails: list[Guardrail] = field(default_factory=list)
+    # False when the file says `memory: off`.
+    memory: bool = True
 
     def where(self, entry: SpecialistEntry) -> str:
         """Return where a specialist runs: local, an MCP server's tools, or a remote URL."""
@@ -176,7 +178,7 @@ def load_team(path: Path | None = None) -> Team:
         guardrails = [*(g for g in builtin.guardrails if g.name not in own), *guardrails]
     if not entries:
         raise TeamFileError(f"{path}: the team has no specialist")
-    return Team(path, entries, dict(declared.mcp_servers), guardrails)
+    return Team(path, entries, dict(declared.mcp_servers), guardrails, declared.memory)
 
 
 @asynccontextmanager

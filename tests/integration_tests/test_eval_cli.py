@@ -19,14 +19,16 @@ from tests.servers.openai_server import ScriptedOpenAIServer
 
 ARCHS = ("orchestra", "single", "supervisor")
 # Model calls per example, counted by hand from the stand-in's plays: Orchestra makes a plan,
-# each step's tool calls and summary, and the answer (2 + tools + steps per turn); the single
-# agent its tool calls and the answer (tools + 1); the supervisor a handoff per step, each
-# worker's tool calls and summary, and the answer (tools + 2 x steps + 1).
+# each step's tool calls and summary, and the answer (2 + tools + steps per turn), and the
+# memory call after a turn whose message says more than a question (the greeting, the
+# report); the single agent its tool calls and the answer (tools + 1); the supervisor a
+# handoff per step, each worker's tool calls and summary, and the answer (tools + 2 x steps
+# + 1).
 CALLS = {
-    "greeting": (2, 1, 1),
+    "greeting": (3, 1, 1),
     "orders-2024": (5, 3, 5),
     "north-why": (7, 4, 8),
-    "north-report": (9, 5, 11),
+    "north-report": (10, 5, 11),
     "follow-up-north": (8, 4, 8),
 }
 

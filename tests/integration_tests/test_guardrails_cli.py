@@ -57,7 +57,8 @@ def test_an_email_in_the_question_reaches_no_model_request_and_no_checkpoint(
     kept = [p for p in isolated_env.glob("checkpoints.sqlite*") if p.is_file()]
     assert kept and not [p.name for p in kept if EMAIL.encode() in p.read_bytes()]
     asked = server.requests
-    assert {r["role"] for r in asked} == {"orchestrator", "sql_analyst"}
+    # The memory call too ("Reply to ..." says more than a question): without the address.
+    assert {r["role"] for r in asked} == {"orchestrator", "sql_analyst", "memory"}
     assert [r for r in asked if EMAIL in body(r)] == []
     # The question did reach the planner, rewritten by LangChain's redact strategy.
     planner = server.calls_for("orchestrator")[0]

@@ -317,11 +317,13 @@ def test_a_killed_instance_s_step_is_finished_by_the_other(fresh: Cluster) -> No
     survivor = next(i for i in fresh.instances if i is not killed[0])
     assert resumed["run_id"] in survivor.picked_up()
     asked = [(r["role"], r["step"], r["status"]) for r in fresh.model.requests[before:]]
-    # Each call once, but the one in flight: dropped by the kill, asked again by the survivor.
+    # Each call once, but the one in flight: dropped by the kill, asked again by the survivor
+    # (the memory call last: the question asked for a report).
     assert asked == [
         ("report_writer", "write", "dropped"),
         ("report_writer", "write", 200),
         ("orchestrator", "", 200),
+        ("memory", "", 200),
     ]
     report = fresh.home / "runs" / thread_id / "report.md"
     assert sorted(p.name for p in report.parent.glob("*.md")) == ["report.md"]
@@ -370,7 +372,11 @@ def test_two_answers_to_one_approval_at_once_resume_it_once(fresh: Cluster) -> N
 
     assert asyncio.run(answer_twice())["status"] == "success"
     asked = [(r["role"], r["step"], r["status"]) for r in fresh.model.requests[before:]]
-    assert asked == [("report_writer", "write", 200), ("orchestrator", "", 200)]
+    assert asked == [
+        ("report_writer", "write", 200),
+        ("orchestrator", "", 200),
+        ("memory", "", 200),
+    ]
     report = fresh.home / "runs" / thread_id / "report.md"
     assert sorted(p.name for p in report.parent.glob("*.md")) == ["report.md"]
     said = asyncio.run(last_message(connect(fresh.instances[1].url), thread_id))

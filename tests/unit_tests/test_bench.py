@@ -28,6 +28,8 @@ SMALL = BenchConfig(
     delegation_warm_ups=0,
     profile=False,
     auth_requests=0,
+    memory_examples=2,
+    memory_count=0,
 )
 # The targets that count tokens, calls or labels: they hold on any machine at any size.
 # (Timings — overhead, parallel wall time, per delegation, selection and listing time — and

@@ -92,7 +92,8 @@ def test_zero_step_plan_answers_directly_without_specialists() -> None:
     result = ask(graph, "hi", thread())
     assert result["messages"][-1].content == "Hello! Ask me about the business."
     assert result["ledger"] == {}
-    assert {c.role for c in model.calls} == {"orchestrator"}
+    # No specialist: the orchestrator answers; "hi" says something, so memory is asked.
+    assert [c.role for c in model.calls] == ["orchestrator", "orchestrator", "memory"]
 
 
 def test_follow_up_sees_first_answer_and_reuses_report_instead_of_rerunning() -> None:

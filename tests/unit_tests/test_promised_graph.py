@@ -50,7 +50,8 @@ def test_models_map_each_role_to_its_own_model_object_or_provider_string(
         served = [(r["role"], r["request"]["model"]) for r in server.requests]
     assert {k: r["status"] for k, r in result["ledger"].items()} == {"1.a": "done", "1.b": "done"}
     assert result["reports"]["1.b"]["summary"] == "memo: nothing unusual"
-    assert [c.role for c in planner.calls] == ["orchestrator", "orchestrator"]
+    # The memory role has no model of its own: it takes the orchestrator's, not the default.
+    assert [c.role for c in planner.calls] == ["orchestrator", "orchestrator", "memory"]
     assert [c.role for c in numbers.calls] == ["numbers", "numbers"]
     assert served == [("memos", "memo-model")]
 
