@@ -120,7 +120,7 @@ def build_graph(
     # Each finished turn joins the rolling summary; the planner never rereads the thread.
     builder.add_node(
         "finalize",
-        make_finalize_node(model_for, guards),
+        make_finalize_node(model_for, guards, archives),
         destinations=("guard_review", "summarize", END),
     )
     # An `ask` guardrail on the plan or the answer waits here, in a node with no model call.
@@ -129,7 +129,7 @@ def build_graph(
         make_guard_review_node(registry),
         destinations=("dispatch", "plan", "summarize", END),
     )
-    builder.add_node("summarize", make_summary_node(model_for))
+    builder.add_node("summarize", make_summary_node(model_for, archives))
     # Every request starts with a plan; the nodes route themselves with Command from there.
     builder.add_edge(START, "plan")
     return builder.compile(checkpointer=checkpointer, store=store, name="orchestrator")

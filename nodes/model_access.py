@@ -12,7 +12,7 @@ from langchain_core.runnables.config import merge_configs
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.runtime import Runtime
 
-from state.context import Context
+from state.context import Context, Sampling
 
 
 class ModelFor(Protocol):
@@ -25,11 +25,14 @@ class ModelFor(Protocol):
         """Return the model configured for this role itself (never the default), or None."""
 
 
-def usage_of(message: Any) -> dict[str, int]:
-    """Return one model call's usage, from the message's usage metadata when it has any."""
+def usage_of(message: Any, attempts: int = 1) -> dict[str, int]:
+    """Return one model call's usage: every attempt sent, the reply's tokens when it has any.
+
+    A failed attempt (a time-out, a 5xx) is a request the server saw: it counts as a call.
+    """
     meta = message.usage_metadata if isinstance(message, AIMessage) else None
     return {
-        "llm_calls": 1,
+        "llm_calls": max(1, attempts),
         "input_tokens": int(meta["input_tokens"]) if meta else 0,
         "output_tokens": int(meta["output_tokens"]) if meta else 0,
     }
@@ -50,18 +53,25 @@ def unstreamed(config: RunnableConfig) -> RunnableConfig:
     return merge_configs(config, {"tags": [TAG_NOSTREAM]})
 
 
+# A call with no limit or temperature of its own: the model's defaults.
+UNSET = Sampling()
+
+
 class ToolBound:
-    """Models bound to one fixed set of tools, each bound once and the binding reused."""
+    """Models bound to one fixed set of tools (or none), each bound once and the binding reused."""
 
     def __init__(self, tools: Sequence[dict[str, Any]], **kwargs: Any) -> None:
         # Ready tool dicts: a tool or a pydantic class would be converted again on every bind.
         self.tools, self.kwargs = list(tools), kwargs
         # Kept with the model itself, so an id is never reused by another model.
-        self._bound: dict[int, tuple[BaseChatModel, Runnable[Any, Any]]] = {}
+        self._bound: dict[tuple[int, Sampling], tuple[BaseChatModel, Runnable[Any, Any]]] = {}
 
-    def __call__(self, model: BaseChatModel) -> Runnable[Any, Any]:
-        """Return the model bound to the tools."""
-        cached = self._bound.get(id(model))
+    def __call__(self, model: BaseChatModel, sampling: Sampling = UNSET) -> Runnable[Any, Any]:
+        """Return the model bound to the tools, with the call's output limit and temperature."""
+        key = (id(model), sampling)
+        cached = self._bound.get(key)
         if cached is None or cached[0] is not model:
-            cached = self._bound[id(model)] = (model, model.bind_tools(self.tools, **self.kwargs))
+            extra = {**self.kwargs, **sampling.kwargs()}
+            bound = model.bind_tools(self.tools, **extra) if self.tools else model.bind(**extra)
+            cached = self._bound[key] = (model, bound)
         return cached[1]

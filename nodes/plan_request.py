@@ -8,13 +8,11 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.config import merge_configs
-from langchain_core.utils.function_calling import convert_to_openai_tool
 from langgraph.types import Overwrite
 from pydantic import ValidationError
 
 from nodes.earlier import render_offered, render_summary
 from nodes.menu import MenuChoice
-from nodes.model_access import ToolBound
 from nodes.progress import question_of
 from nodes.prompts import PLANNER_REQUEST
 from state.graph_state import OrchestraState, merge_records
@@ -36,29 +34,6 @@ class PlanTurn:
     # Records of earlier turns still in the state: archived as this turn starts.
     stale: dict[str, StepRecord]
     menu: MenuChoice
-
-
-def plan_result(reply: Any) -> dict[str, Any]:
-    """Return a planner reply as structured output reads it: raw, parsed, parsing_error."""
-    calls = [c for c in getattr(reply, "tool_calls", []) if c["name"] == "Plan"]
-    if calls:
-        return {"raw": reply, "parsed": calls[0]["args"], "parsing_error": None}
-    bad = [c for c in getattr(reply, "invalid_tool_calls", []) if c.get("name") == "Plan"]
-    why = bad[0].get("error") or "the Plan call's arguments are not JSON" if bad else "no Plan call"
-    return {"raw": reply, "parsed": None, "parsing_error": why}
-
-
-PLAN_TOOL = convert_to_openai_tool(Plan)
-
-
-def plan_binding() -> ToolBound:
-    """Return the orchestrator's models bound to the `Plan` tool, which they must call.
-
-    Function calling is what every OpenAI-compatible server supports; the call is read by
-    `plan_result` rather than a parser chain (a chain of runnables cost a measurable share of
-    a delegation).
-    """
-    return ToolBound([PLAN_TOOL], tool_choice=PLAN_TOOL["function"]["name"])
 
 
 def parsed_plan(result: dict[str, Any]) -> tuple[Plan | None, str]:

@@ -17,6 +17,8 @@ from state.users import store_label
 REPORTS, STEPS, MENUS, GUARDRAILS = "reports", "steps", "menus", "guardrails"
 # Steps whose run stopped under them (cancelled, drained): {stops, report, attempt, open}.
 STOPS = "stops"
+# Orchestrator calls whose node failed, so no state update holds them: {usage, attempts, ...}.
+FAILED_CALLS = "failed_calls"
 # Far more than a thread holds; the Store pages by this.
 PAGE = 10_000
 
@@ -168,3 +170,16 @@ class Archive:
     async def adrop_stop(self, key: str) -> None:
         """Forget a step's stop record (async face)."""
         await self.store.adelete(namespace(self.thread_id, STOPS), key)
+
+    def put_failed_call(self, key: str, item: dict[str, Any]) -> None:
+        """Keep the calls a failed orchestrator node made: its state update never lands."""
+        self.store.put(namespace(self.thread_id, FAILED_CALLS), key, item, index=False)
+
+    async def aput_failed_call(self, key: str, item: dict[str, Any]) -> None:
+        """Keep the calls a failed orchestrator node made (async face)."""
+        await self.store.aput(namespace(self.thread_id, FAILED_CALLS), key, item, index=False)
+
+    async def afailed_calls(self) -> list[dict[str, Any]]:
+        """Return the thread's failed orchestrator calls, oldest first."""
+        items = await self.store.asearch(namespace(self.thread_id, FAILED_CALLS), limit=PAGE)
+        return sorted((dict(item.value) for item in items), key=lambda v: v.get("at", ""))

@@ -12,7 +12,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 
 from graph.testing import estimate_tokens
 from nodes.menu import Menu
-from nodes.plan_request import PLAN_TOOL
+from nodes.plan_tool import PLAN_TOOL
 from nodes.prompts import PLANNER_PROMPT, PLANNER_REQUEST
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context

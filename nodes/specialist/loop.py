@@ -112,6 +112,8 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor, guards: Guards):
             **state,
             "messages": turn.messages,
             "guard_events": [*state.get("guard_events", []), *turn.settled],
+            # Each attempt was a request the server saw, answered or not.
+            "usage": add_usage(state.get("usage"), {"llm_calls": attempts_of(exc)}),
         }
         report = make_report(
             spec,
@@ -139,7 +141,7 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor, guards: Guards):
         update: dict[str, Any] = {
             "messages": [*turn.new, reply],
             "iterations": state.get("iterations", earlier_turns(brief)) + 1,
-            "usage": usage_of(reply),
+            "usage": usage_of(reply, attempts),
             "model_attempts": attempts,
         }
         if "started_at" not in state:
@@ -179,7 +181,7 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor, guards: Guards):
         """Call the model with this specialist's tools only; write the Report at the end."""
         ctx = context_of(runtime)
         turn = prepare(state)
-        model = bound(model_for(spec.role, ctx))
+        model = bound(model_for(spec.role, ctx), ctx.sampling("step", spec.name, spec.sampling))
         try:
             done = yield model_call(model, turn.messages, config, ctx, spec.name)
         except Exception as exc:

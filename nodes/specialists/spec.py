@@ -9,6 +9,7 @@ from typing import Annotated
 from langchain.agents.middleware.human_in_the_loop import InterruptOnConfig
 from langchain_core.tools import BaseTool, InjectedToolArg
 
+from state.context import Sampling
 from state.reports import Brief
 from state.team_file import RemoteRef
 from tools.workspace import Workspace
@@ -59,6 +60,8 @@ class SpecialistSpec:
     always_on: bool = False
     # A graph on another LangGraph server that runs this specialist's steps, if any.
     remote: RemoteRef | None = None
+    # The team file's output limit and temperature for this specialist's calls, where set.
+    sampling: Sampling = field(default_factory=Sampling)
 
     @property
     def role(self) -> str:
