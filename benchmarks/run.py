@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 import time
@@ -10,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from benchmarks import conversation, conversation_report, plots, publish
+from benchmarks import conversation, conversation_report, plots, publish, weak_plans
 from benchmarks import figures as fig
 from benchmarks.architectures import ARCHITECTURES, SUPERVISOR, supervisor_available
 from benchmarks.large_team.evaluate import evaluate_all
@@ -97,6 +98,8 @@ async def run_bench_async(
         )
         profile = conversation.profile_step(out) if cfg.profile and out else "not recorded"
         large = evaluate_all()
+        # HTTP to a loopback server with the sync client: off the event loop.
+        weak = await asyncio.to_thread(weak_plans.measure)
     data: dict[str, Any] = {
         "machine": publish.machine(),
         "config": {**cfg.__dict__, "tasks": [t.name for t in tasks]},
@@ -114,6 +117,7 @@ async def run_bench_async(
         "delegation": delegation,
         "profile": profile,
         "large_team": large,
+        "weak_plans": weak,
         "runs": {
             "zero": zero,
             "sqlite": sqlite,

@@ -42,7 +42,8 @@ def render_reports(state: OrchestraState) -> str:
         lines.append(f"Status: {rec.status}")
         report = reports.get(key)
         if rec.status in FINISHED and report is not None:
-            lines.append(report.summary)
+            # A step that ended without a summary is said to have, never passed over.
+            lines.append(report.summary.strip() or NO_SUMMARY)
             if report.sources:
                 lines.append("Sources: " + "; ".join(report.sources))
             if report.artifacts:
@@ -80,6 +81,9 @@ def closing(
         "guard_feedback": None,
     }
     return Command(goto="summarize" if too_long else END, update=update)
+
+
+NO_SUMMARY = "(The step ended without a summary; nothing it found can be quoted.)"
 
 
 class EmptyAnswerError(RuntimeError):

@@ -9,6 +9,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import merge_configs
+from langchain_openai.chat_models.base import BaseChatOpenAI
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.runtime import Runtime
 
@@ -55,6 +56,22 @@ def unstreamed(config: RunnableConfig) -> RunnableConfig:
 
 # A call with no limit or temperature of its own: the model's defaults.
 UNSET = Sampling()
+OPENAI_API = "api.openai.com"
+
+
+def sampled(model: BaseChatModel, sampling: Sampling) -> dict[str, Any]:
+    """Return a call's output limit and temperature as the model's keyword arguments.
+
+    langchain-openai sends the limit as `max_completion_tokens`, which OpenAI reads; an
+    OpenAI-compatible server may read only `max_tokens` (llama.cpp's Python server does, and
+    ignores the other), so one at another address gets both.
+    """
+    kwargs: dict[str, Any] = sampling.kwargs()
+    base = getattr(model, "openai_api_base", None) if isinstance(model, BaseChatOpenAI) else None
+    if sampling.max_tokens and base and OPENAI_API not in base:
+        own = getattr(model, "extra_body", None) or {}
+        kwargs["extra_body"] = {**own, "max_tokens": sampling.max_tokens}
+    return kwargs
 
 
 class ToolBound:
@@ -71,7 +88,7 @@ class ToolBound:
         key = (id(model), sampling)
         cached = self._bound.get(key)
         if cached is None or cached[0] is not model:
-            extra = {**self.kwargs, **sampling.kwargs()}
+            extra = {**self.kwargs, **sampled(model, sampling)}
             bound = model.bind_tools(self.tools, **extra) if self.tools else model.bind(**extra)
             cached = self._bound[key] = (model, bound)
         return cached[1]

@@ -17,6 +17,7 @@ from langchain_core.runnables import Runnable
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_openai.chat_models.base import BaseChatOpenAI
 
+from nodes.model_access import sampled
 from state.context import Context
 from state.plan import Plan
 
@@ -37,12 +38,20 @@ def _without_defaults(schema: Any) -> Any:
 STRICT_PLAN_TOOL = _without_defaults(convert_to_openai_tool(Plan, strict=True))
 
 
-def plan_tool(names: Sequence[str] | None, strict: bool = False) -> dict[str, Any]:
-    """Return the Plan tool whose steps may name only `names` (any name when None)."""
+def plan_tool(
+    names: Sequence[str] | None, strict: bool = False, reusable: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Return the Plan tool whose steps may name only `names` (any name when None).
+
+    A step may reuse only one of the `reusable` report keys, or none.
+    """
     tool = copy.deepcopy(STRICT_PLAN_TOOL if strict else PLAN_TOOL)
     if names:
-        step = tool["function"]["parameters"]["properties"]["steps"]["items"]
-        step["properties"]["specialist"]["enum"] = list(dict.fromkeys(names))
+        fields = tool["function"]["parameters"]["properties"]["steps"]["items"]["properties"]
+        fields["specialist"]["enum"] = list(dict.fromkeys(names))
+        reuse = fields["reuse"]
+        keys = [{"type": "string", "enum": list(reusable)}] if reusable else []
+        reuse["anyOf"] = [*keys, {"type": "null"}]
     return tool
 
 
@@ -67,21 +76,23 @@ class PlanBinding:
     def __init__(self) -> None:
         self._bound: dict[tuple[Any, ...], tuple[BaseChatModel, Runnable[Any, Any]]] = {}
 
-    def __call__(self, model: BaseChatModel, names: Sequence[str], ctx: Context) -> Runnable:
+    def __call__(
+        self, model: BaseChatModel, names: Sequence[str], ctx: Context, reusable: Sequence[str]
+    ) -> Runnable:
         """Return the model bound to a Plan tool naming `names`, with the plan's output limit."""
         # OpenAI's chat models send `strict`; other providers get the enum alone.
         strict = ctx.strict_plans and isinstance(model, BaseChatOpenAI)
         sampling = ctx.sampling("plan")
-        key = (id(model), tuple(names), strict, sampling)
+        key = (id(model), tuple(names), tuple(reusable), strict, sampling)
         cached = self._bound.get(key)
         if cached is None or cached[0] is not model:
             if len(self._bound) >= MOST_BINDINGS:
                 self._bound.clear()
-            extra: dict[str, Any] = {**sampling.kwargs()}
+            extra = sampled(model, sampling)
             if strict:
                 # Strict schemas hold only for one call at a time.
                 extra["parallel_tool_calls"] = False
-            tool = plan_tool(names, strict)
+            tool = plan_tool(names, strict, reusable)
             bound = model.bind_tools([tool], tool_choice=tool["function"]["name"], **extra)
             cached = self._bound[key] = (model, bound)
         return cached[1]

@@ -216,7 +216,8 @@ def make_plan_node(
             messages, job = prepare(state, ctx, archived)
         # The names it may plan with: its menu, and the specialists of this turn's steps.
         offered = [*job.menu.names, *(r.specialist for r in job.this_turn.values())]
-        planner = structured_planner(model_for("orchestrator", ctx), offered, ctx)
+        model = model_for("orchestrator", ctx)
+        planner = structured_planner(model, offered, ctx, list(job.offered))
         # The plan is a structured tool call: a chat client has nothing to read in it.
         traced = menu_traced(unstreamed(config), job.menu)
         call = model_call(planner, messages, traced, ctx, "planner", told(state, job.turn))

@@ -179,6 +179,11 @@ class Archive:
         """Keep the calls a failed orchestrator node made (async face)."""
         await self.store.aput(namespace(self.thread_id, FAILED_CALLS), key, item, index=False)
 
+    def failed_calls_now(self) -> list[dict[str, Any]]:
+        """Return the thread's failed orchestrator calls, oldest first (sync face)."""
+        items = self.store.search(namespace(self.thread_id, FAILED_CALLS), limit=PAGE)
+        return sorted((dict(item.value) for item in items), key=lambda v: v.get("at", ""))
+
     async def afailed_calls(self) -> list[dict[str, Any]]:
         """Return the thread's failed orchestrator calls, oldest first."""
         items = await self.store.asearch(namespace(self.thread_id, FAILED_CALLS), limit=PAGE)

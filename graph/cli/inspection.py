@@ -27,7 +27,8 @@ async def show(thread: str, *, as_json: bool) -> int:
         store = session.graph.store
         archive = Archive(store, thread) if store is not None else None
         archived = await archive.asteps() if archive else {}
-        summary = summarize(thread, snapshot, archived, await session.stops(thread))
+        stops, failed = await session.stops(thread), await session.failed_calls(thread)
+        summary = summarize(thread, snapshot, archived, stops, failed)
         menus = await archive.amenus() if archive else {}
         trips = await archive.atrips() if archive else {}
         # Every turn's guardrail trips, the earlier ones from the Archive.
@@ -42,9 +43,10 @@ async def show(thread: str, *, as_json: bool) -> int:
             return EXIT_OK
         out.print(run_tree(summary))
         if summary.get("resume"):
-            stopped = ", ".join(summary["stopped_at"])
-            why = f" after {summary['error']}" if summary.get("error") else ""
-            out.print(f"stopped before {stopped}{why}; continue with: {summary['resume']}")
+            # The error names the node it stopped in ("plan: PlanError: ..."), whole.
+            where = summary.get("error") or "before " + ", ".join(summary["stopped_at"])
+            out.print(f"stopped at {where}", highlight=False, markup=False)
+            out.print(f"continue with: {summary['resume']}")
         elif summary["status"] == "interrupted":
             out.print(f"waiting for approval: orchestra resume {thread} --yes (or --reject)")
         return EXIT_OK
@@ -91,6 +93,18 @@ def run_tree(summary: dict[str, Any]) -> Tree:
         turn = turns.get(at) or root.add(f"turn {at}")
         turns[at] = turn
         turn.add(trip_line(event))
+    for call in summary.get("failed_calls", []):
+        # Calls of a node that failed: counted above, each error listed whole.
+        at = call.get("turn", 0)
+        turn = turns.get(at) or root.add(f"turn {at}")
+        turns[at] = turn
+        usage = call["usage"]
+        node = turn.add(
+            f"[red]{call['what']} failed[/red] ({call['node']}, {call['at']}) · "
+            f"{usage['llm_calls']} calls · {usage['input_tokens'] + usage['output_tokens']} tokens"
+        )
+        for number, error in enumerate(call.get("errors", []), 1):
+            node.add(f"{number}. {escape(error)}")
     if summary.get("note"):
         root.add(f"note: {summary['note']}")
     return root

@@ -59,6 +59,11 @@ class Session:
         store = self.graph.store
         return await Archive(store, thread_id).astops() if store is not None else {}
 
+    async def failed_calls(self, thread_id: str) -> list[dict[str, Any]]:
+        """Return the calls of the thread's orchestrator nodes that failed (each counted)."""
+        store = self.graph.store
+        return await Archive(store, thread_id).afailed_calls() if store is not None else []
+
     async def thread_exists(self, thread_id: str) -> bool:
         """Return True when the checkpointer holds the thread."""
         snapshot = await self.graph.aget_state(self.config(thread_id))

@@ -33,6 +33,7 @@ from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
 from state.graph_state import SpecialistInput, SpecialistState, add_usage
 from state.reports import Brief
+from state.text import clipped
 
 REPEAT_LIMIT = 3
 
@@ -107,7 +108,7 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor, guards: Guards):
 
     def failed(state: SpecialistState, turn: ModelTurn, exc: Exception) -> dict[str, Any]:
         """Return the step's failed report, its transcript kept for the retry."""
-        error = f"model failed: {exception_line(exc)}"[:500]
+        error = clipped(f"model failed: {exception_line(exc)}", 500)
         done = {
             **state,
             "messages": turn.messages,
