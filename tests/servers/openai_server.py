@@ -138,7 +138,7 @@ class ScriptedOpenAIServer(LoopbackServer):
             self._send_error(handler, status, entry.get("message", f"scripted fault {status}"))
             return
         message, finish, usage = build_reply(role, turn, request, entry)
-        record["response"] = message
+        record["response"], record["usage"] = message, usage
         self._record(record)
         model = request.get("model", "scripted")
         ident = f"chatcmpl-{role}-{turn}"

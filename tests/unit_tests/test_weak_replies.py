@@ -11,6 +11,8 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from langgraph.store.memory import InMemoryStore
 from rich.console import Console
 
+from graph.cli.failures import error_line
+from graph.cli.inspection import run_tree
 from graph.cli.progress import Progress
 from graph.cli.run_view import summarize
 from graph.testing import answer, call, plan, step
@@ -76,6 +78,12 @@ def test_an_empty_answer_is_asked_once_more_then_the_turn_stops_resumable_all_ca
     assert stopped["answer"] == ""
     (failed,) = stopped["failed_calls"]
     assert failed["errors"] == ["the answer was empty", "the answer was empty"]
+    # `orchestra show` lists the failed node's calls and each error.
+    shown = io.StringIO()
+    Console(file=shown, width=200).print(run_tree(stopped))
+    assert "finalizer failed (finalize, " in shown.getvalue()
+    assert "· 2 calls · " in shown.getvalue()
+    assert "1. the answer was empty" in shown.getvalue()
     assert stopped["usage"]["llm_calls"] == len(model.calls) == 5
     done = graph.invoke(None, thread())
     assert done["messages"][-1].text == "The revenue was 1.2M."
@@ -107,3 +115,11 @@ def test_a_plan_sent_back_for_repair_is_not_announced_as_a_direct_answer() -> No
     said = text.getvalue()
     assert "plan rejected" in said
     assert "no specialist needed" not in said
+
+
+def test_an_error_line_cut_for_the_terminal_ends_in_an_ellipsis_and_says_where_the_rest_is() -> (
+    None
+):
+    line = error_line("PlanError: " + "step 'x' names unknown specialist 'a'; " * 30, "t1")
+    assert len(line) < 460
+    assert line.endswith("… (the whole message: orchestra show t1)")
