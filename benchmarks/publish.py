@@ -7,7 +7,13 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from benchmarks import conversation_report, fault_matrix, serving_report, weak_plans
+from benchmarks import (
+    conversation_report,
+    fault_matrix,
+    real_model_check,
+    serving_report,
+    weak_plans,
+)
 from benchmarks import figures as fig
 from benchmarks.architectures import ORCHESTRA, SINGLE, SUPERVISOR
 from benchmarks.large_team import report as large_report
@@ -169,6 +175,7 @@ def markdown(data: dict[str, Any]) -> str:
     if data.get("large_team"):
         lines += ["", *large_report.section(data["large_team"])]
     lines += ["", *weak_plans.section(data.get("weak_plans"))]
+    lines += ["", *real_model_check.section()]
     lines += ["", *fault_matrix.section()]
     lines += serving_report.section()
     lines += ["## Method", "", *data["method"], ""]

@@ -3,7 +3,9 @@
 A node that raises writes nothing to the state, so what it spent would vanish: attempts that
 timed out or met a 5xx, a plan rejected twice, an answer empty twice. Each is filed here as
 the node fails (the run stops, resumable); `show`, `--json` and `orchestra eval` add these
-calls to the thread's usage and list their attempts and errors.
+calls to the thread's usage and list their attempts and errors. A call that succeeded after
+failed attempts is filed too (`recovered`, no usage: the node's update counts it), so `show`
+lists every failed attempt's error.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ def kept_if_failed(
     """Return a model call whose attempts are filed when it fails for good (then re-raised).
 
     `at` is (turn, node, what); `spent` and `errors` are the node run's earlier calls, filed
-    with it.
+    with it. A call that succeeded after failed attempts files their errors too, for `show`
+    (its usage, all its attempts, is in the node's update).
     """
 
     def record(exc: Exception) -> tuple[str, dict[str, Any]]:
@@ -62,19 +65,29 @@ def kept_if_failed(
         usage = Usage(**(spent or {})) + Usage(llm_calls=attempts_of(exc))
         return failed_call(*at, [*errors, *faults_of(exc)], usage.model_dump())
 
+    def retried(done: Attempted) -> tuple[str, dict[str, Any]]:
+        key, item = failed_call(*at, done.faults, {})
+        return key, {**item, "recovered": True}
+
     def sync() -> Attempted:
         try:
-            return call.sync()
+            done = call.sync()
         except Exception as exc:
             archive.put_failed_call(*record(exc))
             raise
+        if done.faults:
+            archive.put_failed_call(*retried(done))
+        return done
 
     async def aio() -> Attempted:
         try:
-            return await call.aio()
+            done = await call.aio()
         except Exception as exc:
             await archive.aput_failed_call(*record(exc))
             raise
+        if done.faults:
+            await archive.aput_failed_call(*retried(done))
+        return done
 
     return Call(sync, aio)
 

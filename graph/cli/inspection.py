@@ -99,9 +99,12 @@ def run_tree(summary: dict[str, Any]) -> Tree:
         turn = turns.get(at) or root.add(f"turn {at}")
         turns[at] = turn
         usage = call["usage"]
+        # A call that succeeded after failed attempts: its usage is the node's own.
+        how = "[yellow]retried[/yellow]" if call.get("recovered") else "[red]failed[/red]"
+        counted = f"{usage['llm_calls']} calls · {usage['input_tokens'] + usage['output_tokens']}"
         node = turn.add(
-            f"[red]{call['what']} failed[/red] ({call['node']}, {call['at']}) · "
-            f"{usage['llm_calls']} calls · {usage['input_tokens'] + usage['output_tokens']} tokens"
+            f"{call['what']} {how} ({call['node']}, {call['at']})"
+            + ("" if call.get("recovered") else f" · {counted} tokens")
         )
         for number, error in enumerate(call.get("errors", []), 1):
             node.add(f"{number}. {escape(error)}")

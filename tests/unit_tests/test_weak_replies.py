@@ -42,7 +42,8 @@ def test_a_retried_planner_call_is_said_in_the_custom_stream_and_the_chat_as_it_
         ],
         **NUMBERS,
     }
-    graph, model = team_graph(script)
+    store = InMemoryStore()
+    graph, model = team_graph(script, store=store)
     said, shown = [], []
     for mode, chunk in graph.stream(QUESTION, thread(), stream_mode=["custom", "messages"]):
         if mode == "custom":
@@ -54,7 +55,12 @@ def test_a_retried_planner_call_is_said_in_the_custom_stream_and_the_chat_as_it_
     # The chat's progress message said it before the plan was made.
     assert shown[0] == notice
     assert graph.get_state(thread()).values["orchestrator_usage"]["1"]["llm_calls"] == 3
-    assert len(model.calls) == 5  # both planner attempts, two step calls, the answer
+    view = counted(graph, store)
+    # Both planner attempts, two step calls, the answer: each counted once.
+    assert view["usage"]["llm_calls"] == len(model.calls) == 5
+    (retried,) = view["failed_calls"]
+    assert retried["recovered"]
+    assert "InternalServerError: boom" in retried["errors"][0]
 
 
 def test_an_empty_answer_is_asked_once_more_then_the_turn_stops_resumable_all_calls_counted() -> (
