@@ -187,7 +187,7 @@ def section() -> list[str]:
             f"{example['calls']} | {error} |"
         )
     requests = ", ".join(f"{n} × {s}" for s, n in sorted(figures["server_requests"].items()))
-    return [*lines, "", f"The server answered {requests} chat requests.", ""]
+    return [*lines, "", f"The server answered {requests} chat requests."]
 
 
 def main(argv: list[str] | None = None) -> int:

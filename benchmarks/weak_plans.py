@@ -86,7 +86,6 @@ def section(figures: dict[str, Any] | None) -> list[str]:
         "|---|---|",
         f"| `specialist` a free string (before) | {figures['valid_free_string']:.0%} |",
         f"| `specialist` an enum of the menu (now) | {figures['valid_enum']:.0%} |",
-        "",
     ]
 
 

@@ -120,7 +120,9 @@ def _gave_up(exc: Exception, attempt: int, faults: list[str]) -> None:
     setattr(exc, FAULTS, [*faults, exception_line(exc)])
 
 
-def _again(exc: Exception, attempt: int, of: int, what: str, faults: list[str], notice: Notice):
+def _again(
+    exc: Exception, attempt: int, of: int, what: str, faults: list[str], notice: Notice
+) -> None:
     """Note a failed attempt and say, while it happens, that the call is tried again."""
     faults.append(exception_line(exc))
     notice(Retrying(what, attempt + 1, of, fault_words(exc)))

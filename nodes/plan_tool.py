@@ -19,6 +19,7 @@ from langchain_openai.chat_models.base import BaseChatOpenAI
 
 from nodes.model_access import sampled
 from state.context import Context
+from state.ids import STEP_ID
 from state.plan import Plan
 
 PLAN_TOOL = convert_to_openai_tool(Plan)
@@ -36,6 +37,7 @@ def _without_defaults(schema: Any) -> Any:
 
 
 STRICT_PLAN_TOOL = _without_defaults(convert_to_openai_tool(Plan, strict=True))
+STEP_ID_PATTERN = f"^{STEP_ID.pattern}$"
 
 
 def plan_tool(
@@ -43,11 +45,14 @@ def plan_tool(
 ) -> dict[str, Any]:
     """Return the Plan tool whose steps may name only `names` (any name when None).
 
-    A step may reuse only one of the `reusable` report keys, or none.
+    A step may reuse only one of the `reusable` report keys, or none; its id and the ids it
+    depends on follow the step id pattern.
     """
     tool = copy.deepcopy(STRICT_PLAN_TOOL if strict else PLAN_TOOL)
+    fields = tool["function"]["parameters"]["properties"]["steps"]["items"]["properties"]
+    # A step id names the step's folder: only what the validator accepts can be generated.
+    fields["id"]["pattern"] = fields["depends_on"]["items"]["pattern"] = STEP_ID_PATTERN
     if names:
-        fields = tool["function"]["parameters"]["properties"]["steps"]["items"]["properties"]
         fields["specialist"]["enum"] = list(dict.fromkeys(names))
         reuse = fields["reuse"]
         keys = [{"type": "string", "enum": list(reusable)}] if reusable else []
