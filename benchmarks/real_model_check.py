@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from state.text import clipped
 
 FIGURES = Path(__file__).with_name("real_model.json")
 CHAT_FORMAT = "chatml-function-calling"
@@ -88,7 +91,7 @@ def orchestra(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     except json.JSONDecodeError:
         printed = None
     return {
-        "command": "orchestra " + " ".join(args),
+        "command": shlex.join(["orchestra", *args]),
         "exit": done.returncode,
         "seconds": round(time.perf_counter() - began, 1),
         "stderr": done.stderr.strip().splitlines()[-12:],
@@ -174,20 +177,29 @@ def section() -> list[str]:
         f"{figures['date']}: {figures['model']} on the CPU through {figures['server']}.",
         "",
         f"- `{ask['command']}`: exit {ask['exit']}, status {ask['status']} in {ask['seconds']} s, "
-        f"{usage.get('llm_calls')} calls counted; error: {ask.get('error') or 'none'}",
+        f"{usage.get('llm_calls')} calls counted; error: "
+        + clipped(ask.get("error") or "none", 240, " (whole in real_model.json)"),
         f"- `{evaluated['command']}`: exit {evaluated['exit']} in {evaluated['seconds']} s",
         "",
         "| example | status | facts | calls | error |",
         "|---|---|---|---|---|",
     ]
     for example in evaluated["examples"]:
-        error = " ".join(str(example.get("error") or "").split()).replace("|", "/")
+        whole = " (whole in real_model.json)"
+        error = clipped(str(example.get("error") or ""), 240, whole).replace("|", "/")
         lines.append(
             f"| {example['id']} | {example['status']} | {example['facts']} | "
             f"{example['calls']} | {error} |"
         )
-    requests = ", ".join(f"{n} × {s}" for s, n in sorted(figures["server_requests"].items()))
-    return [*lines, "", f"The server answered {requests} chat requests."]
+    counted = (usage.get("llm_calls") or 0) + sum(e["calls"] or 0 for e in evaluated["examples"])
+    answered = sum(figures["server_requests"].values())
+    return [
+        *lines,
+        "",
+        f"Orchestra counted {counted} model calls; the server's access log shows {answered} "
+        "answered (a request abandoned at its time-out is counted by Orchestra, and logged by "
+        "the server only if it finished generating before the server stopped).",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

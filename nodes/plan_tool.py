@@ -67,6 +67,10 @@ def plan_result(reply: Any) -> dict[str, Any]:
         return {"raw": reply, "parsed": calls[0]["args"], "parsing_error": None}
     bad = [c for c in getattr(reply, "invalid_tool_calls", []) if c.get("name") == "Plan"]
     why = bad[0].get("error") or "the Plan call's arguments are not JSON" if bad else "no Plan call"
+    if (getattr(reply, "response_metadata", None) or {}).get("finish_reason") == "length":
+        # Cut by its output limit: the planner is told so, and can plan shorter.
+        why = "the reply reached its output limit before the Plan call was complete (plan fewer, "
+        why += "shorter steps)"
     return {"raw": reply, "parsed": None, "parsing_error": why}
 
 

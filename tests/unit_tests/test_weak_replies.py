@@ -7,7 +7,7 @@ import io
 from typing import Any
 
 import pytest
-from langchain_core.messages import BaseMessage, HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langgraph.store.memory import InMemoryStore
 from rich.console import Console
 
@@ -17,6 +17,7 @@ from graph.cli.progress import Progress
 from graph.cli.run_view import summarize
 from graph.testing import answer, call, plan, step
 from nodes.finalize import EmptyAnswerError
+from nodes.plan_tool import plan_result
 from nodes.planning import PlanError
 from nodes.progress import PROGRESS
 from state.archive import Archive
@@ -129,3 +130,8 @@ def test_an_error_line_cut_for_the_terminal_ends_in_an_ellipsis_and_says_where_t
     line = error_line("PlanError: " + "step 'x' names unknown specialist 'a'; " * 30, "t1")
     assert len(line) < 460
     assert line.endswith("… (the whole message: orchestra show t1)")
+
+
+def test_a_plan_cut_by_its_output_limit_is_sent_back_saying_so() -> None:
+    cut = AIMessage("", response_metadata={"finish_reason": "length"})
+    assert "reached its output limit" in plan_result(cut)["parsing_error"]
