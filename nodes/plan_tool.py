@@ -60,14 +60,20 @@ def plan_tool(
     return tool
 
 
-def plan_result(reply: Any) -> dict[str, Any]:
-    """Return a planner reply as structured output reads it: raw, parsed, parsing_error."""
+def plan_result(reply: Any, limit: int | None = None) -> dict[str, Any]:
+    """Return a planner reply as structured output reads it: raw, parsed, parsing_error.
+
+    `limit` is the plan's output limit: a reply that spent it was cut there.
+    """
     calls = [c for c in getattr(reply, "tool_calls", []) if c["name"] == "Plan"]
     if calls:
         return {"raw": reply, "parsed": calls[0]["args"], "parsing_error": None}
     bad = [c for c in getattr(reply, "invalid_tool_calls", []) if c.get("name") == "Plan"]
     why = bad[0].get("error") or "the Plan call's arguments are not JSON" if bad else "no Plan call"
-    if (getattr(reply, "response_metadata", None) or {}).get("finish_reason") == "length":
+    # Some servers end a cut tool call with finish_reason "tool_calls": its length says it.
+    written = (getattr(reply, "usage_metadata", None) or {}).get("output_tokens") or 0
+    finish = (getattr(reply, "response_metadata", None) or {}).get("finish_reason")
+    if finish == "length" or (limit and written >= limit):
         # Cut by its output limit: the planner is told so, and can plan shorter.
         why = "the reply reached its output limit before the Plan call was complete (plan fewer, "
         why += "shorter steps)"

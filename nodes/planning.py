@@ -226,7 +226,8 @@ def make_plan_node(
         if not job.continuing:
             yield both(archive, "put_trips", state.get("turn", 0), state.get("guardrails") or [])
         yield both(archive, "put_menu", job.turn, job.menu.record(job.turn))
-        result = {**plan_result(done.value), "attempts": done.attempts}
+        limit = ctx.sampling("plan").max_tokens
+        result = {**plan_result(done.value, limit), "attempts": done.attempts}
         try:
             out = conclude(state, ctx, config, job, result, asked, runtime.control)
         except PlanError as exc:

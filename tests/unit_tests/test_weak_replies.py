@@ -135,3 +135,9 @@ def test_an_error_line_cut_for_the_terminal_ends_in_an_ellipsis_and_says_where_t
 def test_a_plan_cut_by_its_output_limit_is_sent_back_saying_so() -> None:
     cut = AIMessage("", response_metadata={"finish_reason": "length"})
     assert "reached its output limit" in plan_result(cut)["parsing_error"]
+    # llama.cpp's function calling ends a cut call as "tool_calls": its length says it.
+    spent = {"input_tokens": 900, "output_tokens": 400, "total_tokens": 1300}
+    bad = [{"name": "Plan", "args": '{"steps": [', "id": "c1", "error": "not JSON"}]
+    cut = AIMessage("", invalid_tool_calls=bad, usage_metadata=spent)
+    assert "reached its output limit" in plan_result(cut, 400)["parsing_error"]
+    assert plan_result(cut, 2048)["parsing_error"] == "not JSON"
