@@ -63,7 +63,10 @@ def test_a_weak_model_is_limited_counted_to_the_call_and_never_ends_a_turn_empty
     assert out["error"] == f"EmptyAnswerError: {message}"
     # Every request the server saw is counted, the hung and the empty ones too.
     assert out["usage"] == stopped and stopped["llm_calls"] == 5
-    (failed,) = out["failed_calls"]
+    # Listed with their errors: the planner's timed-out attempt, the finalizer's two answers.
+    retried, failed = out["failed_calls"]
+    assert (retried["what"], retried["recovered"]) == ("planner", True)
+    assert retried["errors"] == ["CallTimeoutError: planner timed out after 1s"]
     assert (failed["what"], failed["usage"]["llm_calls"]) == ("finalizer", 2)
 
     assert resumed.code == 0, resumed.stderr
