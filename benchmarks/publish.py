@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import auth as auth_bench
-from benchmarks import conversation_report, fault_matrix, memory_report, serving_report
+from benchmarks import (
+    conversation_report,
+    fault_matrix,
+    memory_report,
+    real_model_check,
+    serving_report,
+    weak_plans,
+)
 from benchmarks import figures as fig
 from benchmarks.architectures import ORCHESTRA, SINGLE, SUPERVISOR
 from benchmarks.large_team import report as large_report
@@ -173,6 +180,8 @@ def markdown(data: dict[str, Any]) -> str:
         lines += ["", *large_report.section(data["large_team"])]
     if data.get("memory"):
         lines += ["", *memory_report.section(data["memory"])]
+    lines += ["", *weak_plans.section(data.get("weak_plans"))]
+    lines += ["", *real_model_check.section()]
     lines += ["", *fault_matrix.section()]
     lines += serving_report.section()
     lines += auth_bench.section(data.get("auth"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import auth as auth_bench
-from benchmarks import conversation, conversation_report, memory, plots, publish
+from benchmarks import conversation, conversation_report, memory, plots, publish, weak_plans
 from benchmarks import figures as fig
 from benchmarks.architectures import ARCHITECTURES, SUPERVISOR, supervisor_available
 from benchmarks.large_team.evaluate import evaluate_all
@@ -102,6 +103,8 @@ async def run_bench_async(
         remembering = await memory.memory_pass(
             home, cfg.memory_examples, cfg.memory_count, conversation.POSTGRES_URL
         )
+        # HTTP to a loopback server with the sync client: off the event loop.
+        weak = await asyncio.to_thread(weak_plans.measure)
     data: dict[str, Any] = {
         "machine": publish.machine(),
         "config": {**cfg.__dict__, "tasks": [t.name for t in tasks]},
@@ -121,6 +124,7 @@ async def run_bench_async(
         "large_team": large,
         "auth": users,
         "memory": remembering,
+        "weak_plans": weak,
         "runs": {
             "zero": zero,
             "sqlite": sqlite,

@@ -138,7 +138,7 @@ def build_graph(
     # Each finished turn joins the rolling summary; the planner never rereads the thread.
     builder.add_node(
         "finalize",
-        make_finalize_node(model_for, guards, memories),
+        make_finalize_node(model_for, guards, memories, archives),
         destinations=("guard_review", "summarize", "remember", END),
     )
     # An `ask` guardrail on the plan or the answer waits here, in a node with no model call
@@ -148,7 +148,7 @@ def build_graph(
         make_guard_review_node(registry, guards, memories),
         destinations=("dispatch", "guard_review", "plan", "summarize", "remember", END),
     )
-    builder.add_node("summarize", make_summary_node(model_for))
+    builder.add_node("summarize", make_summary_node(model_for, archives))
     # After the answer, what the turn taught about the user: extracted (one model call,
     # checkpointed), then screened and merged into their memories.
     remember = make_remember_node(model_for)

@@ -29,6 +29,20 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, ConnectionError | TimeoutError)
 
 
+def fault_words(exc: BaseException) -> str:
+    """Return what a failed attempt met, as a notice says it: 'a 120 s time-out', 'HTTP 429'."""
+    seconds = getattr(exc, "seconds", None)
+    if isinstance(exc, TimeoutError) and seconds is not None:
+        return f"a {seconds:g} s time-out"
+    if isinstance(exc, openai.APIStatusError):
+        return f"HTTP {exc.status_code} from the model server"
+    if isinstance(exc, openai.APITimeoutError | asyncio.TimeoutError | TimeoutError):
+        return "a time-out"
+    if isinstance(exc, openai.APIConnectionError | httpx.TransportError | ConnectionError):
+        return "a dropped connection"
+    return exception_line(exc)
+
+
 def exception_line(exc: BaseException) -> str:
     """Return a failure in one line: its kind and the first line of its message."""
     return f"{type(exc).__name__}: {exc}".splitlines()[0]

@@ -10,20 +10,23 @@ from langgraph.graph import END
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
+from nodes.archive_access import Archives
 from nodes.calls import model_call
 from nodes.earlier import render_summary
 from nodes.faces import Body, both_faces
+from nodes.failed_calls import failed_call, filing, kept_if_failed
 from nodes.guards.asking import pending_review
 from nodes.guards.checks import Scope
 from nodes.guards.events import turn_events
 from nodes.guards.screen import GuardrailError, Guards, Trip, blocked_text
 from nodes.memory import Memories
-from nodes.model_access import ModelFor, context_of, usage_of
+from nodes.model_access import ModelFor, ToolBound, context_of, usage_of
+from nodes.notices import told
 from nodes.progress import progress_message, question_of
 from nodes.prompts import DIRECT_PROMPT, FINALIZER_PROMPT
 from nodes.summary import close_turn
 from state.context import Context
-from state.graph_state import OrchestraState
+from state.graph_state import OrchestraState, add_usage
 from state.ledger import FINISHED, read_ledger
 from state.reports import read_reports
 
@@ -40,7 +43,8 @@ def render_reports(state: OrchestraState) -> str:
         lines.append(f"Status: {rec.status}")
         report = reports.get(key)
         if rec.status in FINISHED and report is not None:
-            lines.append(report.summary)
+            # A step that ended without a summary is said to have, never passed over.
+            lines.append(report.summary.strip() or NO_SUMMARY)
             if report.sources:
                 lines.append("Sources: " + "; ".join(report.sources))
             if report.artifacts:
@@ -90,8 +94,20 @@ def closing(
     return Command(goto=after or END, update=update)
 
 
-def make_finalize_node(model_for: ModelFor, guards: Guards, memories: Memories):
+NO_SUMMARY = "(The step ended without a summary; nothing it found can be quoted.)"
+
+
+class EmptyAnswerError(RuntimeError):
+    """The orchestrator's model wrote an empty answer, even when asked once more."""
+
+
+EMPTY_REPLY = "Your last reply was empty. Write the answer now, as plain text."
+
+
+def make_finalize_node(model_for: ModelFor, guards: Guards, memories: Memories, archives: Archives):
     """Return the finalize node."""
+    # The model with the answer's output limit, bound once per model.
+    limited = ToolBound([])
 
     def prompt_for(state: OrchestraState) -> list[BaseMessage]:
         # The question, the rolling summary and this turn's reports: never the whole thread.
@@ -105,10 +121,14 @@ def make_finalize_node(model_for: ModelFor, guards: Guards, memories: Memories):
         return [SystemMessage(FINALIZER_PROMPT), HumanMessage(request)]
 
     def conclude(
-        state: OrchestraState, ctx: Context, reply: BaseMessage, config: RunnableConfig
+        state: OrchestraState,
+        ctx: Context,
+        reply: BaseMessage,
+        usage: dict[str, int],
+        config: RunnableConfig,
     ) -> Command[Any]:
         turn = state.get("turn", 0)
-        spent = {"orchestrator_usage": {str(turn): usage_of(reply)}}
+        spent = {"orchestrator_usage": {str(turn): usage}}
         remember = memories.after(state, ctx)
         try:
             return screened_answer(
@@ -121,11 +141,26 @@ def make_finalize_node(model_for: ModelFor, guards: Guards, memories: Memories):
             return Command(goto="guard_review", update={**spent, "guard_pending": held})
 
     def finalize(state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig) -> Body:
-        """Write the final answer and close the turn."""
+        """Write the final answer and close the turn; an empty answer is asked for once more."""
         ctx = context_of(runtime)
-        model, prompt = model_for("orchestrator", ctx), prompt_for(state)
-        done = yield model_call(model, prompt, config, ctx, "finalizer")
-        return conclude(state, ctx, done.value, config)
+        archive, turn = archives(runtime, config), state.get("turn", 0)
+        model = limited(model_for("orchestrator", ctx), ctx.sampling("answer"))
+        prompt = prompt_for(state)
+        usage: dict[str, int] = {}
+        errors: list[str] = []
+        for asked in (prompt, once_more(prompt)):
+            call = model_call(model, asked, config, ctx, "finalizer", told(state))
+            at = (turn, "finalize", "finalizer")
+            done = yield kept_if_failed(call, archive, at, usage, errors)
+            usage = add_usage(usage, usage_of(done.value, done.attempts))
+            if done.value.text.strip():
+                return conclude(state, ctx, done.value, usage, config)
+            errors += [*done.faults, "the answer was empty"]
+        # An empty answer never ends a turn as done: the run stops here, and resumes here.
+        yield filing(archive, failed_call(turn, "finalize", "finalizer", errors, usage))
+        raise EmptyAnswerError(
+            "the orchestrator's model returned an empty answer, twice (it was asked once more)"
+        )
 
     return both_faces("finalize", finalize)
 
@@ -156,6 +191,13 @@ def screened_answer(
         return Command(goto="guard_review", update={**more, **events, "guard_pending": waiting})
     shown = withheld(screened.blocked) if screened.blocked else screened.text
     return closing(state, ctx, shown, reply_id, remember, **more, **events)
+
+
+def once_more(prompt: list[BaseMessage]) -> list[BaseMessage]:
+    """Return the finalizer's request again, with a word on the empty reply it gave."""
+    # Said in the last message: some chat templates refuse two user messages in a row.
+    *head, last = prompt
+    return [*head, HumanMessage(f"{last.text}\n\n{EMPTY_REPLY}")]
 
 
 def withheld(trip: Trip) -> str:

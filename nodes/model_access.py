@@ -9,10 +9,11 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import merge_configs
+from langchain_openai.chat_models.base import BaseChatOpenAI
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.runtime import Runtime
 
-from state.context import Context
+from state.context import Context, Sampling
 
 
 class ModelFor(Protocol):
@@ -25,11 +26,14 @@ class ModelFor(Protocol):
         """Return the model configured for this role itself (never the default), or None."""
 
 
-def usage_of(message: Any) -> dict[str, int]:
-    """Return one model call's usage, from the message's usage metadata when it has any."""
+def usage_of(message: Any, attempts: int = 1) -> dict[str, int]:
+    """Return one model call's usage: every attempt sent, the reply's tokens when it has any.
+
+    A failed attempt (a time-out, a 5xx) is a request the server saw: it counts as a call.
+    """
     meta = message.usage_metadata if isinstance(message, AIMessage) else None
     return {
-        "llm_calls": 1,
+        "llm_calls": max(1, attempts),
         "input_tokens": int(meta["input_tokens"]) if meta else 0,
         "output_tokens": int(meta["output_tokens"]) if meta else 0,
     }
@@ -50,18 +54,41 @@ def unstreamed(config: RunnableConfig) -> RunnableConfig:
     return merge_configs(config, {"tags": [TAG_NOSTREAM]})
 
 
+# A call with no limit or temperature of its own: the model's defaults.
+UNSET = Sampling()
+OPENAI_API = "api.openai.com"
+
+
+def sampled(model: BaseChatModel, sampling: Sampling) -> dict[str, Any]:
+    """Return a call's output limit and temperature as the model's keyword arguments.
+
+    langchain-openai sends the limit as `max_completion_tokens`, which OpenAI reads; an
+    OpenAI-compatible server may read only `max_tokens` (llama.cpp's Python server does, and
+    ignores the other), so one at another address gets both.
+    """
+    kwargs: dict[str, Any] = sampling.kwargs()
+    base = getattr(model, "openai_api_base", None) if isinstance(model, BaseChatOpenAI) else None
+    if sampling.max_tokens and base and OPENAI_API not in base:
+        own = getattr(model, "extra_body", None) or {}
+        kwargs["extra_body"] = {**own, "max_tokens": sampling.max_tokens}
+    return kwargs
+
+
 class ToolBound:
-    """Models bound to one fixed set of tools, each bound once and the binding reused."""
+    """Models bound to one fixed set of tools (or none), each bound once and the binding reused."""
 
     def __init__(self, tools: Sequence[dict[str, Any]], **kwargs: Any) -> None:
         # Ready tool dicts: a tool or a pydantic class would be converted again on every bind.
         self.tools, self.kwargs = list(tools), kwargs
         # Kept with the model itself, so an id is never reused by another model.
-        self._bound: dict[int, tuple[BaseChatModel, Runnable[Any, Any]]] = {}
+        self._bound: dict[tuple[int, Sampling], tuple[BaseChatModel, Runnable[Any, Any]]] = {}
 
-    def __call__(self, model: BaseChatModel) -> Runnable[Any, Any]:
-        """Return the model bound to the tools."""
-        cached = self._bound.get(id(model))
+    def __call__(self, model: BaseChatModel, sampling: Sampling = UNSET) -> Runnable[Any, Any]:
+        """Return the model bound to the tools, with the call's output limit and temperature."""
+        key = (id(model), sampling)
+        cached = self._bound.get(key)
         if cached is None or cached[0] is not model:
-            cached = self._bound[id(model)] = (model, model.bind_tools(self.tools, **self.kwargs))
+            extra = {**self.kwargs, **sampled(model, sampling)}
+            bound = model.bind_tools(self.tools, **extra) if self.tools else model.bind(**extra)
+            cached = self._bound[key] = (model, bound)
         return cached[1]

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.config import merge_configs
-from langchain_core.utils.function_calling import convert_to_openai_tool
 from langgraph.types import Overwrite
 from pydantic import ValidationError
 
 from nodes.earlier import render_offered, render_summary
 from nodes.menu import MenuChoice
-from nodes.model_access import ToolBound
 from nodes.progress import question_of
 from nodes.prompts import PLANNER_REQUEST
 from state.graph_state import OrchestraState, merge_records
@@ -45,38 +42,6 @@ class PlanTurn:
     def memory_update(self) -> dict[str, Any]:
         """Return the state update that records this turn's recalled memories, if any."""
         return {"memory": self.memory} if self.memory is not None else {}
-
-
-def plan_result(reply: Any) -> dict[str, Any]:
-    """Return a planner reply as structured output reads it: raw, parsed, parsing_error."""
-    calls = [c for c in getattr(reply, "tool_calls", []) if c["name"] == "Plan"]
-    if calls:
-        return {"raw": reply, "parsed": calls[0]["args"], "parsing_error": None}
-    bad = [c for c in getattr(reply, "invalid_tool_calls", []) if c.get("name") == "Plan"]
-    why = bad[0].get("error") or "the Plan call's arguments are not JSON" if bad else "no Plan call"
-    return {"raw": reply, "parsed": None, "parsing_error": why}
-
-
-PLAN_TOOL = convert_to_openai_tool(Plan)
-
-
-def without_memories(tool: dict[str, Any]) -> dict[str, Any]:
-    """Return the Plan tool without the steps' `memories`: offered only with memories shown."""
-    trimmed = copy.deepcopy(tool)
-    steps = trimmed["function"]["parameters"]["properties"]["steps"]["items"]
-    steps["properties"].pop("memories", None)
-    return trimmed
-
-
-def plan_binding(memories: bool = False) -> ToolBound:
-    """Return the orchestrator's models bound to the `Plan` tool, which they must call.
-
-    Function calling is what every OpenAI-compatible server supports; the call is read by
-    `plan_result` rather than a parser chain (a chain of runnables cost a measurable share of
-    a delegation). The steps' `memories` are offered when the planner was shown some.
-    """
-    tool = PLAN_TOOL if memories else without_memories(PLAN_TOOL)
-    return ToolBound([tool], tool_choice=tool["function"]["name"])
 
 
 def parsed_plan(result: dict[str, Any]) -> tuple[Plan | None, str]:

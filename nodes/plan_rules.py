@@ -51,7 +51,8 @@ def plan_errors(
     cycle = _find_cycle({s.id: [d for d in s.depends_on if d in ids] for s in plan.steps})
     if cycle:
         errors.append("the steps' dependencies form a cycle: " + " -> ".join(cycle))
-    return errors
+    # Two steps under one id make the same complaints twice: each is said once.
+    return list(dict.fromkeys(errors))
 
 
 def _find_cycle(graph: dict[str, list[str]]) -> list[str]:

@@ -16,6 +16,7 @@ from nodes.calls import model_call
 from nodes.dispatch import Launch
 from nodes.earlier import history_reports, offered_reports, reused_card
 from nodes.faces import Body, Call, both, both_faces, off_loop
+from nodes.failed_calls import failed_call, filing, kept_if_failed
 from nodes.guards.asking import pending_review
 from nodes.guards.at_plan import (
     Question,
@@ -29,18 +30,18 @@ from nodes.guards.screen import GuardrailError, Guards
 from nodes.memory import Memories, recalled, render_recalled
 from nodes.menu import Menu
 from nodes.model_access import ModelFor, context_of, unstreamed, usage_of
+from nodes.notices import told
 from nodes.plan_request import (
     PlanTurn,
     ledger_updates,
     menu_traced,
     parsed_plan,
-    plan_binding,
-    plan_result,
     render_request,
     steps_to_archive,
     turn_update,
 )
 from nodes.plan_rules import plan_errors
+from nodes.plan_tool import PlanBinding, plan_result
 from nodes.progress import progress_message, question_of
 from nodes.prompts import PLANNER_PROMPT
 from nodes.specialists.spec import SpecialistSpec
@@ -65,9 +66,8 @@ def make_plan_node(
     """Return the plan node for a registry of specialists."""
     names = [spec.name for spec in registry]
     menus = Menu(registry)
-    # One per graph: bounded by the models this graph's resolver hands out; the steps'
-    # `memories` are in the tool only when the planner is shown some.
-    planners = {shown: plan_binding(shown) for shown in (False, True)}
+    # One per graph: bounded by the models this graph's resolver hands out.
+    structured_planner = PlanBinding()
 
     def prepare(
         state: OrchestraState,
@@ -107,7 +107,7 @@ def make_plan_node(
     ) -> Command[Any] | Launch:
         """Check the plan and enter it in the ledger, or send it back once for repair."""
         turn = job.turn
-        usage = usage_of(result["raw"])
+        usage = usage_of(result["raw"], result.get("attempts", 1))
         new_plan, why = parsed_plan(result)
         offered = job.menu.record(turn)
         # What every way out of this node carries: the screened question, the turn's trips.
@@ -240,15 +240,30 @@ def make_plan_node(
             messages, job = yield off_loop(prepare, state, ctx, archived, used)
         else:
             messages, job = prepare(state, ctx, archived, used)
-        planner = planners[bool(job.used)](model_for("orchestrator", ctx))
+        # The names it may plan with: its menu, and the specialists of this turn's steps;
+        # the memories a step may carry: those the planner is shown.
+        offered = [*job.menu.names, *(r.specialist for r in job.this_turn.values())]
+        shown = [m["id"] for m in job.used]
+        model = model_for("orchestrator", ctx)
+        planner = structured_planner(model, offered, ctx, list(job.offered), shown)
         # The plan is a structured tool call: a chat client has nothing to read in it.
         traced = menu_traced(unstreamed(config), job)
-        done = yield model_call(planner, messages, traced, ctx, "planner")
+        call = model_call(planner, messages, traced, ctx, "planner", told(state, job.turn))
+        done = yield kept_if_failed(call, archive, (job.turn, "plan", "planner"))
         yield both(archive, "put_steps", steps_to_archive(state, job.stale))
         if not job.continuing:
             yield both(archive, "put_trips", state.get("turn", 0), state.get("guardrails") or [])
         yield both(archive, "put_menu", job.turn, job.menu.record(job.turn))
-        out = conclude(state, ctx, config, job, plan_result(done.value), asked, runtime.control)
+        limit = ctx.sampling("plan").max_tokens
+        result = {**plan_result(done.value, limit), "attempts": done.attempts}
+        try:
+            out = conclude(state, ctx, config, job, result, asked, runtime.control)
+        except PlanError as exc:
+            # The rejected plan's call is counted, though this node's update never lands.
+            spent = usage_of(done.value, done.attempts)
+            why = [*done.faults, str(exc)]
+            yield filing(archive, failed_call(job.turn, "plan", "planner", why, spent))
+            raise
         out = carrying(out, settled.update)
         return (yield from out.launched(archive, "review")) if isinstance(out, Launch) else out
 

@@ -10,6 +10,7 @@ from langchain_core.messages import AIMessage, AnyMessage
 from state.graph_state import merge_records
 from state.ledger import read_ledger
 from state.stops import STOPPED
+from state.text import clipped
 
 PROGRESS = "orchestra-progress"
 STATUS_WORDS = {
@@ -56,7 +57,7 @@ def progress_message(
             word += f" (attempt {rec.attempts})"
         line = f"{number}. {rec.id} · {rec.specialist}: {rec.objective} — {word}"
         if rec.status == "failed" and rec.error:
-            line += f": {rec.error[:200]}"
+            line += f": {clipped(rec.error, 200)}"
         elif rec.status in STOPPED and rec.stops:
             # When and why it stopped: a new message, a cancel, a drain.
             line += f" at {rec.stops[-1]['at']} ({rec.stops[-1]['why']})"

@@ -70,12 +70,13 @@ def make_remember_node(model_for: ModelFor):
         ambient = var_child_runnable_config.set(traced)
         try:
             request = extraction_request(state)
-            done = yield model_call(binding(model), request, traced, ctx, "memory")
+            bound = binding(model, ctx.sampling("memory"))
+            done = yield model_call(bound, request, traced, ctx, "memory")
         finally:
             var_child_runnable_config.reset(ambient)
         calls = [c for c in getattr(done.value, "tool_calls", []) if c["name"] == "MemoryUpdate"]
         notes = read_update(calls[0]["args"] if calls else None)
-        spent = {str(state.get("turn", 0)): usage_of(done.value)}
+        spent = {str(state.get("turn", 0)): usage_of(done.value, done.attempts)}
         if not notes.memories and not notes.forget:
             return Command(goto=END, update={"orchestrator_usage": spent})
         update = {"memory_notes": notes.model_dump(), "orchestrator_usage": spent}

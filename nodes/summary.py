@@ -14,9 +14,12 @@ from langchain_core.messages import (
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
+from nodes.archive_access import Archives
 from nodes.calls import model_call
 from nodes.faces import Body, both_faces
-from nodes.model_access import ModelFor, context_of, unstreamed, usage_of
+from nodes.failed_calls import kept_if_failed
+from nodes.model_access import ModelFor, ToolBound, context_of, unstreamed, usage_of
+from nodes.notices import told
 from nodes.progress import question_of
 from nodes.prompts import SUMMARIZER_PROMPT
 from state.context import Context
@@ -65,8 +68,10 @@ def trimmed(messages: list[AnyMessage], keep_turns: int) -> list[RemoveMessage]:
     return [RemoveMessage(id=m.id) for m in messages[:cut] if m.id]
 
 
-def make_summary_node(model_for: ModelFor):
+def make_summary_node(model_for: ModelFor, archives: Archives):
     """Return the summarize node: the model rewrites a summary grown past its limit."""
+    # The model with the summary's output limit, bound once per model.
+    limited = ToolBound([])
 
     def prompt_for(state: OrchestraState, ctx: Context) -> list[BaseMessage]:
         # About half the limit, so the next rewrite is several turns away.
@@ -76,19 +81,24 @@ def make_summary_node(model_for: ModelFor):
             HumanMessage(state.get("summary", "")),
         ]
 
-    def conclude(state: OrchestraState, ctx: Context, reply: BaseMessage) -> dict[str, Any]:
+    def conclude(
+        state: OrchestraState, ctx: Context, reply: BaseMessage, attempts: int
+    ) -> dict[str, Any]:
         text = reply.text.strip() or state.get("summary", "")
         return {
             # Whatever the model wrote, the planner's prompt stays bounded.
             "summary": capped(text, ctx.summary_chars),
-            "orchestrator_usage": {str(state.get("turn", 0)): usage_of(reply)},
+            "orchestrator_usage": {str(state.get("turn", 0)): usage_of(reply, attempts)},
         }
 
     def summarize(state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig) -> Body:
         """Rewrite the rolling summary shorter."""
         ctx = context_of(runtime)
-        model, prompt = model_for("orchestrator", ctx), prompt_for(state, ctx)
-        done = yield model_call(model, prompt, unstreamed(config), ctx, "summarizer")
-        return conclude(state, ctx, done.value)
+        model = limited(model_for("orchestrator", ctx), ctx.sampling("summary"))
+        prompt = prompt_for(state, ctx)
+        call = model_call(model, prompt, unstreamed(config), ctx, "summarizer", told(state))
+        at = (state.get("turn", 0), "summarize", "summarizer")
+        done = yield kept_if_failed(call, archives(runtime, config), at)
+        return conclude(state, ctx, done.value, done.attempts)
 
     return both_faces("summarize", summarize)

@@ -21,6 +21,8 @@ REPORTS, STEPS, MENUS, GUARDRAILS = "reports", "steps", "menus", "guardrails"
 MEMORY = "memory"
 # Steps whose run stopped under them (cancelled, drained): {stops, report, attempt, open}.
 STOPS = "stops"
+# Orchestrator calls whose node failed, so no state update holds them: {usage, attempts, ...}.
+FAILED_CALLS = "failed_calls"
 # Far more than a thread holds; the Store pages by this.
 PAGE = 10_000
 
@@ -192,3 +194,21 @@ class Archive:
     async def adrop_stop(self, key: str) -> None:
         """Forget a step's stop record (async face)."""
         await self.store.adelete(self._at(STOPS), key)
+
+    def put_failed_call(self, key: str, item: dict[str, Any]) -> None:
+        """Keep the calls a failed orchestrator node made: its state update never lands."""
+        self.store.put(self._at(FAILED_CALLS), key, item, index=False)
+
+    async def aput_failed_call(self, key: str, item: dict[str, Any]) -> None:
+        """Keep the calls a failed orchestrator node made (async face)."""
+        await self.store.aput(self._at(FAILED_CALLS), key, item, index=False)
+
+    def failed_calls_now(self) -> list[dict[str, Any]]:
+        """Return the thread's failed orchestrator calls, oldest first (sync face)."""
+        items = self.store.search(self._at(FAILED_CALLS), limit=PAGE)
+        return sorted((dict(item.value) for item in items), key=lambda v: v.get("at", ""))
+
+    async def afailed_calls(self) -> list[dict[str, Any]]:
+        """Return the thread's failed orchestrator calls, oldest first."""
+        items = await self.store.asearch(self._at(FAILED_CALLS), limit=PAGE)
+        return sorted((dict(item.value) for item in items), key=lambda v: v.get("at", ""))

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
+from typing import Any
+
+# What each kind of call may write, in tokens, unless a setting or the team file says more:
+# a plan (up to max_steps steps), a specialist's turn (a query, code, or its summary), the
+# answer, the rolling summary, a memory. Reasoning models count their thinking in it too.
+MAX_TOKENS = {"plan": 2048, "step": 4096, "answer": 4096, "summary": 1024, "memory": 1024}
+MAX_TOKENS_ENV, TEMPERATURE_ENV = "ORCHESTRA_MAX_TOKENS_", "ORCHESTRA_TEMPERATURE_"
 
 
 def _env(name: str) -> str:
@@ -23,6 +30,16 @@ def _parse(name: str, raw: str, kind: type) -> bool | int | float:
     if value < 0:
         raise ValueError(f"ORCHESTRA_{name.upper()}: must not be negative, got {raw!r}")
     return value
+
+
+def _per_role(prefix: str, kind: type) -> dict[str, Any]:
+    """Read `<prefix><ROLE>` variables into a mapping by role (e.g. plan, sql_analyst)."""
+    found: dict[str, Any] = {}
+    for name, raw in os.environ.items():
+        if name.startswith(prefix) and raw.strip():
+            role = name.removeprefix(prefix).lower()
+            found[role] = _parse(name.removeprefix("ORCHESTRA_"), raw.strip(), kind)
+    return found
 
 
 @dataclass(kw_only=True)
@@ -123,6 +140,23 @@ class Context:
         default=0.0,
         metadata={"description": "Days a memory lives after it was last learned; 0 for ever."},
     )
+    max_tokens: dict[str, int] = field(
+        default_factory=lambda: _per_role(MAX_TOKENS_ENV, int),
+        metadata={
+            "description": "Most tokens a call may write, by role: plan, step, answer, "
+            "summary, memory, or a specialist's name (its steps)."
+        },
+    )
+    temperature: dict[str, float] = field(
+        default_factory=lambda: _per_role(TEMPERATURE_ENV, float),
+        metadata={"description": "Sampling temperature by role, where set (else the model's)."},
+    )
+    strict_plans: bool = field(
+        default=True,
+        metadata={
+            "description": "Send the Plan tool strict where the provider supports it (OpenAI)."
+        },
+    )
 
     @classmethod
     def from_env(cls, **overrides: object) -> Context:
@@ -143,3 +177,36 @@ class Context:
     def model_for(self, role: str) -> str:
         """Return the configured `provider:model` string for a role, or ''."""
         return self.own_model(role) or self.model
+
+    def sampling(self, kind: str, role: str = "", declared: Sampling | None = None) -> Sampling:
+        """Return a call's output limit and temperature: the role's, the team file's, the kind's.
+
+        `kind` is plan, step, answer, summary or memory; `role` a specialist's name for steps;
+        `declared` what the team file gives that specialist.
+        """
+        declared = declared or Sampling()
+        limit = (
+            declared.max_tokens
+            or self.max_tokens.get(role)
+            or self.max_tokens.get(kind)
+            or MAX_TOKENS.get(kind)
+        )
+        heats = (declared.temperature, self.temperature.get(role), self.temperature.get(kind))
+        return Sampling(limit, next((t for t in heats if t is not None), None))
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """A model call's output limit and temperature (None: the model's own)."""
+
+    max_tokens: int | None = None
+    temperature: float | None = None
+
+    def kwargs(self) -> dict[str, int | float]:
+        """Return the call's keyword arguments: only what is set."""
+        out: dict[str, int | float] = {}
+        if self.max_tokens:
+            out["max_tokens"] = self.max_tokens
+        if self.temperature is not None:
+            out["temperature"] = self.temperature
+        return out

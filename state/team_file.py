@@ -66,6 +66,9 @@ class SpecialistEntry(_Strict):
     model: str = "default"
     interrupt_on: list[str] = Field(default_factory=list)
     max_iterations: int | None = Field(default=None, ge=1, le=100)
+    # Most tokens one of its model calls may write, and its sampling temperature.
+    max_tokens: int | None = Field(default=None, ge=1)
+    temperature: float | None = Field(default=None, ge=0, le=2)
     always_on: bool = False
     remote: RemoteRef | None = None
     # An agent served over the Agent2Agent protocol: its agent card's URL, or the base URL

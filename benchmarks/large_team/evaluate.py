@@ -12,7 +12,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 
 from graph.testing import estimate_tokens
 from nodes.menu import Menu
-from nodes.plan_request import PLAN_TOOL, without_memories
+from nodes.plan_tool import plan_tool
 from nodes.prompts import PLANNER_PROMPT, PLANNER_REQUEST
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
@@ -56,7 +56,7 @@ def planner_tokens(menu: Menu, choice: Any, request: str, ctx: Context) -> int:
     human = PLANNER_REQUEST.format(
         memories="", history="", reports="", ledger="", request=request, repair=""
     )
-    schema = json.dumps(without_memories(PLAN_TOOL))  # no memories shown: the tool without them
+    schema = json.dumps(plan_tool(None))  # no memories shown: the tool without them
     return estimate_tokens(system) + estimate_tokens(human) + estimate_tokens(schema)
 
 

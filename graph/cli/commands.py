@@ -10,11 +10,19 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
+from rich.markup import escape
 
 from graph.build import pinned_models
 from graph.cli.consoles import err, out
-from graph.cli.failures import EXIT_CANCELLED, EXIT_OK, EXIT_STOPPED, UsageError, explain
-from graph.cli.progress import Progress
+from graph.cli.failures import (
+    EXIT_CANCELLED,
+    EXIT_OK,
+    EXIT_STOPPED,
+    UsageError,
+    error_line,
+    explain,
+)
+from graph.cli.progress import Progress, answer_token
 from graph.cli.review import decide, waiting
 from graph.cli.run_view import summarize
 from graph.cli.session import Session, check_models, open_session
@@ -108,7 +116,8 @@ async def _resume(
     snapshot = await session.graph.aget_state(session.config(thread))
     if not snapshot.next:
         err.print(f"thread {thread} has nothing left to run")
-        emit(session, summarize(thread, snapshot), as_json)
+        failed = await session.failed_calls(thread)
+        emit(session, summarize(thread, snapshot, failed=failed), as_json)
         return EXIT_OK
     payload: Any = None
     if snapshot.interrupts:
@@ -160,10 +169,10 @@ async def _drive(
     while True:
         failure = await _stream(session, payload, run_config, progress, stream, not as_json)
         snapshot = await session.graph.aget_state(session.config(thread))
-        summary = summarize(thread, snapshot)
+        summary = summarize(thread, snapshot, failed=await session.failed_calls(thread))
         if failure is not None:
             code, message = explain(failure)
-            err.print(f"[red]error[/red]: {message}", highlight=False)
+            err.print(f"[red]error[/red]: {escape(error_line(message, thread))}", highlight=False)
             err.print(f"the run is saved; continue it with: orchestra resume {thread}")
             emit(session, {**summary, "status": "failed", "error": message}, as_json)
             return code if code != EXIT_OK else EXIT_STOPPED
@@ -180,7 +189,8 @@ async def _drive(
 async def cancelled(session: Session, thread: str, as_json: bool) -> int:
     """Report a run stopped by a signal: what it stopped, and how to go on (exit 130)."""
     snapshot = await session.graph.aget_state(session.config(thread))
-    summary = summarize(thread, snapshot, stopped=await session.stops(thread))
+    failed = await session.failed_calls(thread)
+    summary = summarize(thread, snapshot, stopped=await session.stops(thread), failed=failed)
     stopped = [s["id"] for s in summary["steps"] if s["status"] in ("cancelled", "drained")]
     what = f"; steps stopped: {', '.join(stopped)}" if stopped else ""
     err.print(f"interrupted{what}; the run is saved; continue it with: orchestra resume {thread}")
@@ -211,7 +221,8 @@ async def _stream(
 ) -> BaseException | None:
     """Stream one leg of the run into the progress printer; return its failure, if any."""
     # Asking for "messages" makes every model call stream its tokens.
-    # "custom" carries what A2A agents say of their tasks as they work.
+    # "custom" carries what A2A agents say of their tasks as they work, and the retries'
+    # notices (nodes/calls.py), said as they happen.
     modes: list[Any] = ["updates", "custom", *(["messages"] if tokens else [])]
     events: Any = session.graph.astream(
         payload,
@@ -227,7 +238,8 @@ async def _stream(
                 progress.handle(namespace, chunk)
             elif mode == "custom":
                 progress.custom(chunk)
-            elif show_tokens and not namespace and chunk[1].get("langgraph_node") == "finalize":
+                progress.notice(namespace, chunk)
+            elif show_tokens and answer_token(namespace, chunk):
                 out.print(chunk[0].text, end="", highlight=False, markup=False)
     except Exception as exc:  # every failure is reported, and the checkpoint keeps the work
         return exc

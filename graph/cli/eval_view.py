@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from graph.evaluation.report import write_results
 from graph.evaluation.scoring import summarize
+from state.text import clipped
 
 
 def payload(dataset: str, results: Sequence[dict[str, Any]], **more: Any) -> dict[str, Any]:
@@ -27,7 +29,9 @@ def _score(value: Any) -> str:
 def one_line(record: Mapping[str, Any]) -> str:
     """Return a finished example as one line: architecture, id, status, scores, time."""
     scores = "  ".join(f"{k} {_score(record.get(k))}" for k in ("facts", "trajectory", "judge"))
-    error = f"  [red]{record['error'][:120]}[/red]" if record.get("error") else ""
+    # Cut to the line, and said so: the whole error is in --json and --out's results.json.
+    error = record.get("error") or ""
+    error = f"  [red]{escape(clipped(error, 120))}[/red]" if error else ""
     return (
         f"{record['architecture']:<10} {record['id']:<24} {record['status']:<8} {scores}  "
         f"{record['tokens']} tokens  {record['seconds']:.1f} s{error}"

@@ -7,11 +7,14 @@ import os
 from pydantic import ValidationError
 
 from state.settings import Settings
+from state.text import clipped
 from tools.secrets import redact
 
 EXIT_OK, EXIT_USAGE, EXIT_STOPPED, EXIT_APPROVAL = 0, 2, 3, 4
 # Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it): resumable.
 EXIT_CANCELLED = 130
+# The longest error line on stderr; past it the line ends in "…" and says where the rest is.
+ERROR_LINE_CHARS = 400
 
 
 class UsageError(ValueError):
@@ -48,9 +51,14 @@ def explain(exc: BaseException) -> tuple[int, str]:
     return EXIT_STOPPED, f"{type(exc).__name__}: {_line(exc)}"
 
 
+def error_line(message: str, thread: str) -> str:
+    """Return a stopped run's error as stderr's line: cut past its length, and said so."""
+    return clipped(message, ERROR_LINE_CHARS, f" (the whole message: orchestra show {thread})")
+
+
 def _line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return redact(text[0] if text else type(exc).__name__)[:400]
+    """Return an exception's message whole, on one line (the CLI's line cuts it, and says so)."""
+    return redact(" ".join(str(exc).split()) or type(exc).__name__)
 
 
 def load_settings() -> Settings:

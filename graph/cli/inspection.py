@@ -25,7 +25,8 @@ async def show(thread: str, *, as_json: bool) -> int:
         snapshot = await session.graph.aget_state(session.config(thread))
         archive = session.archive(thread) if session.graph.store is not None else None
         archived = await archive.asteps() if archive else {}
-        summary = summarize(thread, snapshot, archived, await session.stops(thread))
+        stops, failed = await session.stops(thread), await session.failed_calls(thread)
+        summary = summarize(thread, snapshot, archived, stops, failed)
         menus = await archive.amenus() if archive else {}
         trips = await archive.atrips() if archive else {}
         remembered = await archive.amemory() if archive else {}
@@ -39,9 +40,10 @@ async def show(thread: str, *, as_json: bool) -> int:
             return EXIT_OK
         out.print(run_tree(summary))
         if summary.get("resume"):
-            stopped = ", ".join(summary["stopped_at"])
-            why = f" after {summary['error']}" if summary.get("error") else ""
-            out.print(f"stopped before {stopped}{why}; continue with: {summary['resume']}")
+            # The error names the node it stopped in ("plan: PlanError: ..."), whole.
+            where = summary.get("error") or "before " + ", ".join(summary["stopped_at"])
+            out.print(f"stopped at {where}", highlight=False, markup=False)
+            out.print(f"continue with: {summary['resume']}")
         elif summary["status"] == "interrupted":
             out.print(f"waiting for approval: orchestra resume {thread} --yes (or --reject)")
         return EXIT_OK
@@ -95,6 +97,21 @@ def run_tree(summary: dict[str, Any]) -> Tree:
             turns[row["turn"]] = turn
             for line in lines:
                 turn.add(line)
+    for call in summary.get("failed_calls", []):
+        # Calls of a node that failed: counted above, each error listed whole.
+        at = call.get("turn", 0)
+        turn = turns.get(at) or root.add(f"turn {at}")
+        turns[at] = turn
+        usage = call["usage"]
+        # A call that succeeded after failed attempts: its usage is the node's own.
+        how = "[yellow]retried[/yellow]" if call.get("recovered") else "[red]failed[/red]"
+        counted = f"{usage['llm_calls']} calls · {usage['input_tokens'] + usage['output_tokens']}"
+        node = turn.add(
+            f"{call['what']} {how} ({call['node']}, {call['at']})"
+            + ("" if call.get("recovered") else f" · {counted} tokens")
+        )
+        for number, error in enumerate(call.get("errors", []), 1):
+            node.add(f"{number}. {escape(error)}")
     if summary.get("note"):
         root.add(f"note: {summary['note']}")
     return root

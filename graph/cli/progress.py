@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from nodes.progress import is_progress
 from state.stops import STOPPED
 from state.updates import apply_update
 
@@ -71,7 +72,9 @@ class Progress:
             for key, step in ledger.items()
             if key not in before or _assignment(before[key]) != _assignment(step)
         ]
-        if node == "plan" and "ledger" in change:
+        # A plan sent back for repair, or for a wider menu, is no plan yet.
+        deciding = change.get("plan_error") or change.get("menu_need")
+        if node == "plan" and "ledger" in change and not deciding:
             if planned:
                 self._say(f"[bold]plan[/bold] (turn {turn}):")
             elif not any(step.get("turn") == turn for step in ledger.values()):
@@ -89,6 +92,14 @@ class Progress:
                 self._status_line(step)
         if node == "finalize":
             self._say("[bold]answer ready[/bold]")
+
+    def notice(self, namespace: tuple[str, ...], event: Any) -> None:
+        """Say a retry while it happens: 'planner: attempt 2 of 3 after a 120 s time-out'."""
+        if not isinstance(event, dict) or event.get("orchestra") != "retry":
+            return
+        step = self.step_of_ns.get(namespace[0], "") if namespace else ""
+        where = f"{step} " if step else ""
+        self._say(f"  [yellow]retrying[/yellow] {where}{escape(str(event.get('text', '')))}")
 
     def _status_line(self, step: dict[str, Any]) -> None:
         status = step.get("status", "?")
@@ -110,6 +121,12 @@ class Progress:
             for call in change.get("tools_called", []):
                 mark = "[green]✓[/green]" if call.get("ok") else "[red]✗[/red]"
                 self._say(f"           {step} {mark} {call.get('name')}")
+
+
+def answer_token(namespace: tuple[str, ...], chunk: Any) -> bool:
+    """Return True for a streamed piece of the answer (not a retry's progress message)."""
+    message, meta = chunk
+    return not namespace and meta.get("langgraph_node") == "finalize" and not is_progress(message)
 
 
 def _assignment(step: Mapping[str, Any]) -> tuple[Any, ...]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from asyncio import CancelledError
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langgraph.types import StateSnapshot
 
+from nodes.failed_calls import failed_usage
 from nodes.guards.events import turn_events
 from state.ledger import read_ledger
 from state.reports import Report, read_reports
@@ -99,13 +100,23 @@ def step_rows(
     return rows
 
 
+def exception_text(error: Any) -> str:
+    """Return a failed task's error whole: its kind and its message."""
+    return f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else str(error)
+
+
 def summarize(
     thread_id: str,
     snapshot: StateSnapshot,
     archived: Mapping[str, Mapping[str, Any]] | None = None,
     stopped: Mapping[str, Mapping[str, Any]] | None = None,
+    failed: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """Return the run as the `--json` object (earlier turns' steps, stop records when given)."""
+    """Return the run as the `--json` object (earlier turns' steps, stop records when given).
+
+    `failed` are the calls of orchestrator nodes that failed (nodes/failed_calls.py): their
+    usage joins the thread's, and they are listed with their attempts' errors.
+    """
     status = run_status(snapshot, stopped)
     values = stopped_view(snapshot, stopped) if snapshot.next else snapshot.values or {}
     messages = values.get("messages", [])
@@ -118,13 +129,15 @@ def summarize(
         "answer": answer,
         "turn": values.get("turn", 0),
         "steps": step_rows(values, archived),
-        "usage": spent(values).model_dump(),
+        "usage": (spent(values) + failed_usage(failed)).model_dump(),
         "guardrails": turn_events(values),
     }
     if values.get("memory"):
         # This turn's memories: recalled for the plan, written or forgot after the answer.
         kept = values["memory"]
         summary["memories"] = {k: kept.get(k) or [] for k in ("used", "wrote", "forgot")}
+    if failed:
+        summary["failed_calls"] = [dict(record) for record in failed]
     if values.get("note"):
         summary["note"] = values["note"]
     if status == "interrupted":
@@ -133,11 +146,11 @@ def summarize(
         summary["stopped_at"] = list(snapshot.next)
         # A task a cancel stopped holds a CancelledError: its stop says more (`stops`).
         errors = [
-            f"{t.name}: {t.error}".splitlines()[0]
+            f"{t.name}: {exception_text(t.error)}"
             for t in snapshot.tasks
             if t.error and not isinstance(t.error, CancelledError)
         ]
         if errors:
-            summary["error"] = redact("; ".join(errors))[:500]
+            summary["error"] = redact("; ".join(errors))
         summary["resume"] = f"orchestra resume {thread_id}"
     return summary

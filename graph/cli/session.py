@@ -72,6 +72,13 @@ class Session:
         assert self.graph.store is not None
         return Archive(self.graph.store, thread_id, self.settings.user)
 
+    async def failed_calls(self, thread_id: str) -> list[dict[str, Any]]:
+        """Return the calls of the thread's orchestrator nodes that failed (each counted)."""
+        store = self.graph.store
+        if store is None:
+            return []
+        return await Archive(store, thread_id, self.settings.user).afailed_calls()
+
     async def thread_exists(self, thread_id: str) -> bool:
         """Return True when the checkpointer holds the thread and it is this user's."""
         snapshot = await self.graph.aget_state(self.config(thread_id))

@@ -30,6 +30,7 @@ from graph.evaluation.baselines import (
     without_approvals,
 )
 from graph.models import ModelResolver, ModelSpec
+from nodes.failed_calls import failed_usage
 from nodes.hitl import approve_all, reject_all
 from nodes.specialists.spec import SpecialistSpec
 from state.archive import Archive
@@ -98,9 +99,10 @@ class OrchestraContender:
                 try:
                     await self.graph.ainvoke(payload, config, context=self.context)
                 finally:
-                    # What a stopped turn spent counts too.
+                    # What a stopped turn spent counts too, its failed nodes' calls with it.
                     snapshot = await self.graph.aget_state(config)
-                    self._account(snapshot.values, outcome)
+                    failed = await Archive(self.store, thread_id, user_id(config)).afailed_calls()
+                    self._account(snapshot.values, failed, outcome)
                 if not snapshot.interrupts:
                     break
                 payload = Command(resume=_decisions(snapshot.interrupts, example.approve))
@@ -120,9 +122,11 @@ class OrchestraContender:
         messages = values.get("messages", [])
         outcome.answer = messages[-1].text if messages else ""
 
-    def _account(self, values: Mapping[str, Any], outcome: Outcome) -> None:
+    def _account(
+        self, values: Mapping[str, Any], failed: Sequence[Mapping[str, Any]], outcome: Outcome
+    ) -> None:
         """Take the thread's usage and the last turn's specialists from the state."""
-        usage = spent(values)
+        usage = spent(values) + failed_usage(failed)
         outcome.input_tokens, outcome.output_tokens = usage.input_tokens, usage.output_tokens
         outcome.calls = usage.llm_calls
         turn = values.get("turn", 0)

@@ -96,7 +96,7 @@ class Evaluation:
             outcome.error = f"no answer within {self.limits.timeout_s:g} s"
         except Exception as exc:  # one failed example never stops the others
             outcome.status = "failed"
-            outcome.error = redact(f"{type(exc).__name__}: {exc}".splitlines()[0])[:500]
+            outcome.error = redact(f"{type(exc).__name__}: {exc}")
         outcome.seconds = round(time.perf_counter() - began, 3)
         return outcome
 

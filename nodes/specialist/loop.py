@@ -33,6 +33,7 @@ from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
 from state.graph_state import SpecialistInput, SpecialistState, add_usage
 from state.reports import Brief
+from state.text import clipped
 
 REPEAT_LIMIT = 3
 
@@ -107,11 +108,13 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor, guards: Guards):
 
     def failed(state: SpecialistState, turn: ModelTurn, exc: Exception) -> dict[str, Any]:
         """Return the step's failed report, its transcript kept for the retry."""
-        error = f"model failed: {exception_line(exc)}"[:500]
+        error = clipped(f"model failed: {exception_line(exc)}", 500)
         done = {
             **state,
             "messages": turn.messages,
             "guard_events": [*state.get("guard_events", []), *turn.settled],
+            # Each attempt was a request the server saw, answered or not.
+            "usage": add_usage(state.get("usage"), {"llm_calls": attempts_of(exc)}),
         }
         report = make_report(
             spec,
@@ -139,7 +142,7 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor, guards: Guards):
         update: dict[str, Any] = {
             "messages": [*turn.new, reply],
             "iterations": state.get("iterations", earlier_turns(brief)) + 1,
-            "usage": usage_of(reply),
+            "usage": usage_of(reply, attempts),
             "model_attempts": attempts,
         }
         if "started_at" not in state:
@@ -179,7 +182,7 @@ def make_model_node(spec: SpecialistSpec, model_for: ModelFor, guards: Guards):
         """Call the model with this specialist's tools only; write the Report at the end."""
         ctx = context_of(runtime)
         turn = prepare(state)
-        model = bound(model_for(spec.role, ctx))
+        model = bound(model_for(spec.role, ctx), ctx.sampling("step", spec.name, spec.sampling))
         try:
             done = yield model_call(model, turn.messages, config, ctx, spec.name)
         except Exception as exc:

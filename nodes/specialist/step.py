@@ -25,8 +25,11 @@ from state.context import Context
 from state.graph_state import SpecialistInput
 from state.reports import Brief, Report
 from state.stops import drained_by
+from state.text import clipped
 
 log = logging.getLogger("orchestra.step")
+# A failed report's error, at most (the log keeps the whole exception).
+ERROR_CHARS = 500
 
 # What turns a run's model calls and node outputs into a client's `messages`/`tools` stream.
 CHAT_STREAMS = (StreamMessagesHandler, StreamToolCallHandler)
@@ -60,7 +63,7 @@ def failure_report(specialist: str, brief: Brief, exc: Exception) -> Report:
         step_key=brief.step_key,
         specialist=specialist,
         status="failed",
-        error=exception_line(exc)[:500],
+        error=clipped(exception_line(exc), ERROR_CHARS),
     )
 
 

@@ -10,6 +10,7 @@ from langchain.agents.middleware.human_in_the_loop import InterruptOnConfig
 from langchain_core.tools import BaseTool, InjectedToolArg
 
 from state.a2a_task import A2AAgent
+from state.context import Sampling
 from state.reports import Brief
 from state.team_file import RemoteRef
 from tools.workspace import Workspace
@@ -62,6 +63,8 @@ class SpecialistSpec:
     remote: RemoteRef | None = None
     # An agent served over A2A that runs this specialist's steps, its card fetched at load.
     a2a: A2AAgent | None = None
+    # The team file's output limit and temperature for this specialist's calls, where set.
+    sampling: Sampling = field(default_factory=Sampling)
 
     @property
     def role(self) -> str:

@@ -13,6 +13,7 @@ from langchain_core.tools import BaseTool
 from nodes.specialists import data_analyst, doc_researcher, report_writer, sql_analyst
 from nodes.specialists.spec import SpecialistSpec
 from state.a2a_task import A2AAgent
+from state.context import Sampling
 from state.guardrail_spec import Guardrail
 from state.team_file import (
     BUILTIN_FILE,
@@ -147,6 +148,7 @@ def spec_of(entry: SpecialistEntry, toolbox: McpToolbox | None = None) -> Specia
         pinned_model=entry.pinned_model,
         max_iterations=entry.max_iterations,
         interrupt_on={name: True for name in entry.interrupt_on},
+        sampling=Sampling(entry.max_tokens, entry.temperature),
     )
 
 

@@ -54,8 +54,11 @@ def test_show_history_and_threads_print_each_runs_steps_checkpoints_and_threads(
     ]
     # Where a run stopped, why, and how to go on.
     said = " ".join(stopped.stdout.split())
-    assert said.startswith("thread down — failed · 0 calls")
-    assert "stopped before plan after plan: OpenAIAPIError('Error code: 500 - scripted" in said
+    # The planner's failed call is counted, and listed with its error.
+    assert said.startswith("thread down — failed · 1 calls · 0+0 tokens └── turn 1")
+    assert re.search(r"planner failed \(plan, [\d\-T:.+]+\) · 1 calls · 0 tokens", said)
+    assert "1. OpenAIAPIError: Error code: 500 - scripted fault 500 stopped at plan" in said
+    assert "stopped at plan: OpenAIAPIError('Error code: 500 - scripted fault 500')" in said
     assert said.endswith("continue with: orchestra resume down")
 
     with sqlite3.connect(isolated_env / "checkpoints.sqlite") as db:

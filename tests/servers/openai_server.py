@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 from graph.testing import Script, fingerprint, role_of, step_of
 from tests.servers._http import LoopbackServer, QuietHandler
 from tests.servers.openai_wire import build_reply, stream_reply, to_messages
+from tests.servers.weak_model import weak_reply
 
 _ERROR_TYPES = {429: "rate_limit_exceeded", 500: "server_error"}
 
@@ -45,9 +47,16 @@ class ScriptedOpenAIServer(LoopbackServer):
     handler_class = _Handler
 
     def __init__(
-        self, script: dict[str, list[Any]], *, log_path: Path | None = None, latency: float = 0.0
+        self,
+        script: dict[str, list[Any]],
+        *,
+        log_path: Path | None = None,
+        latency: float = 0.0,
+        seed: int = 0,
     ) -> None:
         super().__init__()
+        # What a weak model's entries ({"weak": ...}, tests/servers/weak_model.py) draw on.
+        self.rng = random.Random(seed)
         # Opt-in: every answered call takes `latency` seconds, as a real model's would.
         self.latency = latency
         self.script = Script(script)
@@ -112,6 +121,9 @@ class ScriptedOpenAIServer(LoopbackServer):
         }
         if callable(entry):
             entry = entry(messages)
+        if "weak" in entry:
+            with self.lock:
+                entry = weak_reply(entry, request, self.rng)
         if entry.get("delay") or self.latency:
             self.stopping.wait(float(entry.get("delay") or self.latency))
         if entry.get("hang"):
@@ -126,7 +138,7 @@ class ScriptedOpenAIServer(LoopbackServer):
             self._send_error(handler, status, entry.get("message", f"scripted fault {status}"))
             return
         message, finish, usage = build_reply(role, turn, request, entry)
-        record["response"] = message
+        record["response"], record["usage"] = message, usage
         self._record(record)
         model = request.get("model", "scripted")
         ident = f"chatcmpl-{role}-{turn}"

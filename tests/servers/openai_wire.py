@@ -81,8 +81,13 @@ def build_reply(
         message["tool_calls"] = tool_calls
     else:
         message["content"] = content
-    finish = "tool_calls" if tool_calls else "stop"
-    return message, finish, usage_of(request, content, tool_calls)
+    finish = entry.get("finish") or ("tool_calls" if tool_calls else "stop")
+    usage = usage_of(request, content, tool_calls)
+    if entry.get("completion_tokens"):
+        # A reply cut at the request's max_tokens is billed exactly that many.
+        usage["completion_tokens"] = int(entry["completion_tokens"])
+        usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+    return message, finish, usage
 
 
 def stream_reply(

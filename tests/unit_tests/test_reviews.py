@@ -153,7 +153,9 @@ def sign_off_script() -> dict[str, list[Any]]:
 
 
 def test_plan_sign_off_pauses_before_any_step_and_approve_runs_the_plan() -> None:
-    graph, model = clerk_team(sign_off_script(), [])
+    script = sign_off_script()
+    del script["orchestrator"][1]  # approved: no second plan
+    graph, model = clerk_team(script, [])
     review = Context(review_plan=True)
     paused = graph.invoke(question("Revenue?"), thread(), context=review)
     request = paused["__interrupt__"][0].value

@@ -182,7 +182,7 @@ def test_a_step_failing_the_same_way_twice_stops_replanning_as_no_progress() -> 
     again = plan(step("b", "memos", "Recall"))
     graph, model = team_graph(
         {
-            "orchestrator": [again, again, again, answer("The memos could not be read.")],
+            "orchestrator": [again, again, answer("The memos could not be read.")],
             "memos": [{"raise": server_error()}] * 9,
         }
     )
