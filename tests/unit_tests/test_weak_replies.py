@@ -21,6 +21,7 @@ from nodes.plan_tool import plan_result
 from nodes.planning import PlanError
 from nodes.progress import PROGRESS
 from state.archive import Archive
+from state.users import LOCAL_USER
 from tests.unit_tests.team import team_graph, thread
 from tests.unit_tests.test_specialist_loop import server_error
 
@@ -30,7 +31,7 @@ NUMBERS = {"numbers": [call("lookup", key="revenue"), answer("revenue was 1.2M")
 
 def counted(graph: Any, store: InMemoryStore, name: str = "t") -> dict[str, Any]:
     """Return the thread as `orchestra show --json` sees it, failed calls included."""
-    failed = Archive(store, name).failed_calls_now()
+    failed = Archive(store, name, LOCAL_USER).failed_calls_now()
     return summarize(name, graph.get_state(thread(name)), failed=failed)
 
 
