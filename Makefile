@@ -23,7 +23,11 @@ PORT ?= 2026
 .PHONY: demo eval test lint docs docs-serve bench bench-serve fault-matrix real-model-check studio serve notebooks clean
 
 # uv resolves and installs the same packages as pip in a tenth of the time (make test builds
-# both environments on a clean checkout); it is the one thing pip installs here.
+# both environments on a clean checkout); it is the one thing pip installs here. It compiles
+# no bytecode (pip compiles every module at install): Python caches each module the first
+# time it is imported, which is why the recipes below never run with PYTHONDONTWRITEBYTECODE
+# (set on some machines, it made every `orchestra` a test starts compile all it imports).
+unexport PYTHONDONTWRITEBYTECODE
 UV_RANGE := uv>=0.9,<1
 
 $(STAMP): pyproject.toml
@@ -78,9 +82,6 @@ test:
 	$(MAKE) --no-print-directory lint
 	@# A broken link or anchor in docs/ fails here, as it does in CI.
 	$(MKDOCS) build --strict
-	@# Every `orchestra` a test starts imports the checkout; where PYTHONDONTWRITEBYTECODE is
-	@# set, nothing caches its bytecode, and each process would compile it all again.
-	$(BIN)/python -m compileall -q graph nodes tools state tests deploy
 	$(BIN)/pytest -q -n 2 --dist loadgroup tests --nbmake notebooks
 
 lint: $(STAMP)
