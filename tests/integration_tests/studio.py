@@ -32,6 +32,8 @@ REPO = Path(__file__).resolve().parents[2]
 LANGGRAPH = Path(sys.executable).with_name("langgraph")
 STARTUP_S = 90
 COUNT_SQL = "SELECT COUNT(*) AS orders FROM orders"
+# Questions the orchestrator answers with no step (tests of memory on the server).
+TALK = ("From now on", "Hello")
 CATALOG_SERVER = Path(__file__).parents[1] / "servers" / "catalog_mcp.py"
 SKU_LOOKUP = """  - name: sku_lookup
     description: Looks up products by SKU in the catalog service.
@@ -81,6 +83,8 @@ def orchestrate(messages: list[BaseMessage]) -> dict[str, Any]:
         found = f"There are {numbers[0]} orders (step count)." if numbers else "Nothing counted."
         return answer(found + (" Step broken failed." if "Status: failed" in reports else ""))
     question = last.split("Current request:\n", 1)[-1]
+    if question.startswith(TALK):
+        return plan()  # a preference or a greeting: answered with no step
     if "SKU" in question:
         return plan(step("sku", "sku_lookup", "Look up SKU-1 in the catalog."))
     if "broken" in question:
