@@ -1,7 +1,7 @@
 """Memory on `langgraph dev` as two users walk it: said once, used in a new thread, forgotten.
 
-Alice states a preference in one thread; her next thread is planned with it, bob's never
-see it; once she forgets it through the server's Store API it reaches no later request.
+Alice states a preference in one thread; her next thread is planned with it; erin (who signs
+in with a JWT) never sees it; once alice forgets it through the Store API, no later request does.
 """
 
 from __future__ import annotations
@@ -45,13 +45,13 @@ def planned(requests: list[Any]) -> str:
 
 
 async def walk(studio: Studio) -> dict[str, Any]:
-    """Alice says, bob asks, alice asks anew, forgets through /store, and asks again."""
+    """Alice says, erin asks, alice asks anew, forgets through /store, and asks again."""
     alice = client(studio.url, "alice")
     seen: dict[str, Any] = {"said": await turn(studio, "alice", None, PREFERENCE)}
     mine = await alice.store.search_items(list(memory_namespace("alice")), limit=100)
     seen["stored"] = [(i["key"], i["value"]["text"]) for i in mine["items"]]
-    seen["bob"] = await turn(studio, "bob", None, GREETING)
-    seen["bob_store"] = await client(studio.url, "bob").store.search_items(
+    seen["erin"] = await turn(studio, "erin", None, GREETING)
+    seen["erin_store"] = await client(studio.url, "erin").store.search_items(
         list(memory_namespace("alice")), limit=100
     )
     seen["next"] = await turn(studio, "alice", None, GREETING)
@@ -68,8 +68,8 @@ def test_a_users_preference_serves_their_next_thread_only_until_forgotten(studio
     assert text == PREFERENCE
     # Her new thread's plan was made with it.
     assert f"[{key}] {PREFERENCE}" in planned(seen["next"])
-    # Bob's Store calls land in his own namespace, and no request made for him holds it.
-    assert seen["bob_store"]["items"] == []
-    assert seen["bob"] and all(PREFERENCE not in json.dumps(r["request"]) for r in seen["bob"])
+    # Erin's Store calls land in her own namespace; no request made for her holds it.
+    assert seen["erin_store"]["items"] == []
+    assert seen["erin"] and all(PREFERENCE not in json.dumps(r["request"]) for r in seen["erin"])
     # Forgotten through the Store API: no later request of hers holds it.
     assert seen["after"] and all(PREFERENCE not in json.dumps(r["request"]) for r in seen["after"])
