@@ -15,7 +15,6 @@ from __future__ import annotations
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
-from hashlib import sha1
 from typing import Any
 
 from langgraph._internal._constants import (
@@ -73,11 +72,7 @@ def is_state_key(channel: str) -> bool:
 def task_id(checkpoint: dict[str, Any], *parts: str) -> str:
     """Return a task's id as LangGraph makes it: a hash of the checkpoint id and the task."""
     namespace = binascii.unhexlify(checkpoint["id"].replace("-", ""))
-    joined = namespace + "".join(parts).encode()
-    if checkpoint["v"] > 1:
-        digest = xxh3_128_hexdigest(joined)
-    else:
-        digest = sha1(joined, usedforsecurity=False).hexdigest()
+    digest = xxh3_128_hexdigest(namespace + "".join(parts).encode())
     return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
 
 
