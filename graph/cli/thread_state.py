@@ -4,10 +4,10 @@ LangGraph's `aget_state` asks the compiled graph which tasks come next. A StateG
 each node's trigger in the checkpoint itself (the channel `branch:to:<node>`, `__start__` for
 its input) and keeps its pending sends in `__pregel_tasks`, so the same tasks, with the same
 ids and the same writes, are read here from the checkpoint and its pending writes. As there,
-the state is the latest one: a task that finished in a step the run stopped in would add its
-writes to the values through the state's reducers. That shape, and the others this reading
-does not cover (several nodes triggered at once, whose order only the graph knows; input
-written but not applied; an older checkpoint format), give None: the command asks the graph.
+the state is the latest one: a task that finished in a step the run stopped in adds its writes
+(graph/cli/finished_tasks.py). A shape this reading does not cover (several nodes triggered at
+once, whose order only the graph knows; input written but not applied; a write only the graph
+can merge; an older checkpoint format) gives None: the command asks the graph.
 """
 
 from __future__ import annotations
@@ -25,11 +25,13 @@ from langgraph._internal._constants import (
     PULL,
     PUSH,
     RESUME,
+    RETURN,
     TASKS,
 )
 from langgraph.checkpoint.base import CheckpointTuple
 from xxhash import xxh3_128_hexdigest
 
+from graph.cli.finished_tasks import with_finished
 from graph.persistence.thread_reader import Reader
 from state.users import owner_of
 
@@ -48,7 +50,6 @@ class Task:
     name: str
     error: Any = None
     interrupts: tuple[Any, ...] = ()
-    # Only an unfinished task is read here: it has no result yet.
     result: Any = None
 
 
@@ -76,17 +77,21 @@ def task_id(checkpoint: dict[str, Any], *parts: str) -> str:
     return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
 
 
-def next_tasks(checkpoint: dict[str, Any], step: int) -> list[tuple[str, str]] | None:
-    """Return the next step's tasks as (id, node): the sends, then the triggered node."""
+def next_tasks(checkpoint: dict[str, Any], step: int) -> list[tuple[str, str, str]] | None:
+    """Return the next step's tasks as (id, node, path): the sends, then the triggered node.
+
+    The path is LangGraph's, as text: the order in which a step's writes are applied.
+    """
     values, versions = checkpoint["channel_values"], checkpoint["channel_versions"]
     if any(":" in c and not c.startswith(BRANCH) for c in versions):
         return None  # a waiting edge (join) or a channel kind this reading does not know
-    tasks: list[tuple[str, str]] = []
+    tasks: list[tuple[str, str, str]] = []
     for index, packet in enumerate(values.get(TASKS) or []):
         node = getattr(packet, "node", None)
         if not isinstance(node, str):
             return None
-        tasks.append((task_id(checkpoint, node, str(step), node, PUSH, str(index)), node))
+        path = f"~{PUSH}, {index:010d}, {0:010d}"
+        tasks.append((task_id(checkpoint, node, str(step), node, PUSH, str(index)), node, path))
     if not versions:
         return tasks
     # LangGraph's "never seen" version: the empty value of the versions' type.
@@ -98,7 +103,8 @@ def next_tasks(checkpoint: dict[str, Any], step: int) -> list[tuple[str, str]] |
             continue
         seen = checkpoint["versions_seen"].get(node)
         if channel in values and (seen is None or version > seen.get(channel, null)):
-            pulled.append((task_id(checkpoint, node, str(step), node, PULL, channel), node))
+            tid = task_id(checkpoint, node, str(step), node, PULL, channel)
+            pulled.append((tid, node, f"~{PULL}, {node}"))
     # Two nodes at once run in the graph's order of nodes, which only the graph knows.
     return tasks + pulled if len(pulled) <= 1 else None
 
@@ -119,6 +125,24 @@ def task_statuses(writes: Sequence[tuple[str, str, Any]]) -> dict[str, dict[str,
     return statuses
 
 
+def task_result(output: list[tuple[str, Any]]) -> Any:
+    """Return a finished task's result: its return value, else its state writes."""
+    for channel, value in output:
+        if channel == RETURN:
+            return value
+    result: dict[str, Any] = {}
+    for channel, value in output:
+        if not is_state_key(channel):
+            continue
+        earlier = result.get(channel)
+        if earlier is None:
+            result[channel] = value
+        else:
+            many = isinstance(earlier, dict) and isinstance(earlier.get("$writes"), list)
+            result[channel] = {"$writes": [*(earlier["$writes"] if many else [earlier]), value]}
+    return result
+
+
 def snapshot_of(saved: CheckpointTuple) -> Snapshot | None:
     """Return the state `aget_state` would give for this checkpoint, or None (ask the graph)."""
     checkpoint: dict[str, Any] = dict(saved.checkpoint)
@@ -132,20 +156,25 @@ def snapshot_of(saved: CheckpointTuple) -> Snapshot | None:
     if planned is None:
         return None
     statuses = task_statuses(writes)
-    tasks = []
-    for tid, name in planned:
+    tasks, due, finished = [], [], []
+    for tid, name, path in planned:
         status = statuses.get(tid, {"output": [], "interrupts": [], "error": None})
         if status["output"]:
-            # A finished task's writes join the values through the state's reducers, which
-            # only the graph has; its siblings still to run are what `show` then lists.
-            return None
-        tasks.append(Task(tid, name, status["error"], tuple(status["interrupts"])))
-    values = {k: v for k, v in checkpoint["channel_values"].items() if is_state_key(k)}
+            # Finished in the step the run stopped in: its writes are in the latest state.
+            finished.append((path, status["output"]))
+            tasks.append(Task(tid, name, status["error"], (), task_result(status["output"])))
+        else:
+            tasks.append(Task(tid, name, status["error"], tuple(status["interrupts"])))
+            due.append(tasks[-1])
+    stored = {k: v for k, v in checkpoint["channel_values"].items() if is_state_key(k)}
+    values = with_finished(stored, finished, is_state_key) if finished else stored
+    if values is None:
+        return None
     return Snapshot(
         values=values,
-        next=tuple(task.name for task in tasks),
+        next=tuple(task.name for task in due),
         tasks=tuple(tasks),
-        interrupts=tuple(i for task in tasks for i in task.interrupts),
+        interrupts=tuple(i for task in due for i in task.interrupts),
         metadata=metadata,
         created_at=checkpoint["ts"],
     )
