@@ -51,8 +51,8 @@ def section(figures: dict[str, Any]) -> list[str]:
         "`show` reads the thread's latest checkpoint with its pending writes and the Store "
         "items it prints, on one read-only connection, and works out the next tasks from the "
         "checkpoint as LangGraph does (graph/cli/thread_state.py): no model client, team or "
-        "graph is loaded. A thread the checkpoint alone cannot say (a step finished in the "
-        "step a run stopped in, several nodes due at once) is read through the graph as "
+        "graph is loaded. A thread the checkpoint alone cannot say (several nodes due at "
+        "once, a write only the graph's reducers can merge) is read through the graph as "
         "before. `threads` is one index query on the same kind of connection.",
     ]
     if figures.get("note"):
