@@ -37,6 +37,8 @@ def parse(argv: Sequence[str]) -> tuple[BenchConfig, Path]:
             auth_requests=0,
             memory_examples=3,
             memory_count=500,
+            read_turns=3,
+            read_runs=1,
         )
     else:
         cfg = BenchConfig(repeats=args.repeats, latency_s=args.latency)

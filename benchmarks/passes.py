@@ -40,6 +40,9 @@ class BenchConfig:
     # Memory: sample examples asked with memory on and off (0: all), memories recalled among.
     memory_examples: int = 0
     memory_count: int = 10_000
+    # Reads: the thread's turns, and runs of each command (a fresh process each).
+    read_turns: int = 30
+    read_runs: int = 5
 
 
 class Bench:

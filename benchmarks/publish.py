@@ -12,6 +12,7 @@ from benchmarks import (
     conversation_report,
     fault_matrix,
     memory_report,
+    reads_report,
     real_model_check,
     serving_report,
     weak_plans,
@@ -39,6 +40,8 @@ def targets(data: dict[str, Any]) -> list[dict[str, Any]]:
         out += large_report.targets(data["large_team"])
     if data.get("memory"):
         out += memory_report.targets(data["memory"])
+    if data.get("reads"):
+        out += reads_report.targets(data["reads"])
     ratio = data.get("overhead_ratio")
     out.append(
         {
@@ -180,6 +183,8 @@ def markdown(data: dict[str, Any]) -> str:
         lines += ["", *large_report.section(data["large_team"])]
     if data.get("memory"):
         lines += ["", *memory_report.section(data["memory"])]
+    if data.get("reads"):
+        lines += ["", *reads_report.section(data["reads"])]
     lines += ["", *weak_plans.section(data.get("weak_plans"))]
     lines += ["", *real_model_check.section()]
     lines += ["", *fault_matrix.section()]

@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import auth as auth_bench
-from benchmarks import conversation, conversation_report, memory, plots, publish, weak_plans
+from benchmarks import (
+    conversation,
+    conversation_report,
+    memory,
+    plots,
+    publish,
+    reads,
+    weak_plans,
+)
 from benchmarks import figures as fig
 from benchmarks.architectures import ARCHITECTURES, SUPERVISOR, supervisor_available
 from benchmarks.large_team.evaluate import evaluate_all
@@ -103,6 +111,9 @@ async def run_bench_async(
         remembering = await memory.memory_pass(
             home, cfg.memory_examples, cfg.memory_count, conversation.POSTGRES_URL
         )
+        reading = await reads.reads_pass(
+            home, cfg.read_turns, cfg.read_runs, conversation.POSTGRES_URL
+        )
         # HTTP to a loopback server with the sync client: off the event loop.
         weak = await asyncio.to_thread(weak_plans.measure)
     data: dict[str, Any] = {
@@ -124,6 +135,7 @@ async def run_bench_async(
         "large_team": large,
         "auth": users,
         "memory": remembering,
+        "reads": reading,
         "weak_plans": weak,
         "runs": {
             "zero": zero,

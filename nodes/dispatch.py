@@ -20,8 +20,9 @@ from nodes.model_access import context_of
 from nodes.progress import is_progress, progress_message
 from state.archive import Archive
 from state.context import Context
-from state.graph_state import OrchestraState, merge_records
+from state.graph_state import OrchestraState
 from state.ledger import FINISHED, StepRecord, read_ledger
+from state.records import merge_records
 from state.reports import Brief, Carried, Report
 from state.stops import drained_by, stop
 from state.updates import apply_update

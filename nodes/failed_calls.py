@@ -90,11 +90,3 @@ def kept_if_failed(
         return done
 
     return Call(sync, aio)
-
-
-def failed_usage(records: Sequence[Mapping[str, Any]]) -> Usage:
-    """Return what a thread's failed orchestrator calls spent."""
-    total = Usage()
-    for record in records:
-        total = total + Usage(**record.get("usage", {}))
-    return total

@@ -15,9 +15,10 @@ from nodes.earlier import render_offered, render_summary
 from nodes.menu import MenuChoice
 from nodes.progress import question_of
 from nodes.prompts import PLANNER_REQUEST
-from state.graph_state import OrchestraState, merge_records
+from state.graph_state import OrchestraState
 from state.ledger import FINISHED, StepRecord, step_key
 from state.plan import Plan
+from state.records import merge_records
 from state.usage import add_turn_usage, folded
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage
 
-from state.graph_state import merge_records
 from state.ledger import read_ledger
+from state.records import merge_records
 from state.stops import STOPPED
 from state.text import clipped
 

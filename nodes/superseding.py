@@ -31,8 +31,9 @@ from nodes.leftovers import (
 )
 from nodes.progress import is_progress, progress_message
 from state.archive import Archive
-from state.graph_state import OrchestraState, merge_records
+from state.graph_state import OrchestraState
 from state.ledger import read_ledger
+from state.records import merge_records
 from state.stops import now, superseded_by
 
 QUESTION_CHARS = 200

@@ -9,23 +9,8 @@ from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 from typing_extensions import TypedDict
 
+from state.records import merge_records
 from state.usage import add_turn_usage
-
-
-def merge_records(
-    left: dict[str, dict[str, Any]] | None, right: dict[str, dict[str, Any]] | None
-) -> dict[str, dict[str, Any]]:
-    """Merge keyed records, field by field, so parallel writers never lose each other.
-
-    A record's `stops` (state/stops.py) is a history: each writer adds its new entries.
-    """
-    merged = dict(left or {})
-    for key, record in (right or {}).items():
-        earlier = merged.get(key, {})
-        merged[key] = {**earlier, **record}
-        if record.get("stops") and earlier.get("stops"):
-            merged[key]["stops"] = [*earlier["stops"], *record["stops"]]
-    return merged
 
 
 def add_usage(left: dict[str, int] | None, right: dict[str, int] | None) -> dict[str, int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from state.ledger import read_ledger
@@ -66,3 +66,11 @@ def folded(values: Mapping[str, Any], turn: int) -> dict[str, dict[str, int]]:
     for report in read_reports(gone).values():
         earlier = earlier + report.usage
     return {"earlier": earlier.model_dump(), **current}
+
+
+def failed_usage(records: Sequence[Mapping[str, Any]]) -> Usage:
+    """Return what a thread's failed orchestrator calls spent."""
+    total = Usage()
+    for record in records:
+        total = total + Usage(**record.get("usage", {}))
+    return total

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.runnables import RunnableConfig
+if TYPE_CHECKING:
+    # Only a type: the command line starts without langchain_core for commands that need none.
+    from langchain_core.runnables import RunnableConfig
 
 # The one user of a deployment with no keys and no token configured, and of bare code.
 LOCAL_USER = "local"

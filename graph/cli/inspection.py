@@ -3,50 +3,77 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
 from graph.cli.consoles import err, out
-from graph.cli.failures import EXIT_OK, UsageError
+from graph.cli.failures import EXIT_OK, UsageError, load_settings
 from graph.cli.run_view import summarize
-from graph.cli.session import open_session
+from graph.cli.thread_state import Snapshot, read_latest
+from graph.persistence.thread_reader import open_reader
 from nodes.guards.events import thread_events
+from state.archive import Archive
 from state.stops import STOPPED
+
+if TYPE_CHECKING:
+    from langgraph.types import StateSnapshot
 
 
 async def show(thread: str, *, as_json: bool) -> int:
     """Print the plan ledger and a per-step trace of a thread, from its checkpoints."""
+    settings = load_settings()
+    summary = None
+    # Read straight from the database: the latest checkpoint and the records shown.
+    async with open_reader(settings.checkpointer_url()) as reader:
+        snapshot = await read_latest(reader, thread, settings.user) if reader else None
+        if reader and snapshot is not None:
+            archive = Archive(reader.store, thread, settings.user)
+            summary = await thread_summary(thread, snapshot, archive)
+    if summary is None:
+        summary = await summary_from_graph(thread)
+    if as_json:
+        print(json.dumps(summary, default=str))
+        return EXIT_OK
+    out.print(run_tree(summary))
+    if summary.get("resume"):
+        # The error names the node it stopped in ("plan: PlanError: ..."), whole.
+        where = summary.get("error") or "before " + ", ".join(summary["stopped_at"])
+        out.print(f"stopped at {where}", highlight=False, markup=False)
+        out.print(f"continue with: {summary['resume']}")
+    elif summary["status"] == "interrupted":
+        out.print(f"waiting for approval: orchestra resume {thread} --yes (or --reject)")
+    return EXIT_OK
+
+
+async def summary_from_graph(thread: str) -> dict[str, Any]:
+    """Return the thread's summary read through the compiled graph (what show did before)."""
+    from graph.cli.session import open_session
+
     async with open_session(need_models=False, existing=True) as session:
         if not await session.thread_exists(thread):
             raise UsageError(f"unknown thread '{thread}' (see: orchestra threads)")
         snapshot = await session.graph.aget_state(session.config(thread))
-        archive = session.archive(thread) if session.graph.store is not None else None
-        archived = await archive.asteps() if archive else {}
-        stops, failed = await session.stops(thread), await session.failed_calls(thread)
-        summary = summarize(thread, snapshot, archived, stops, failed)
-        menus = await archive.amenus() if archive else {}
-        trips = await archive.atrips() if archive else {}
-        remembered = await archive.amemory() if archive else {}
-        # Every turn's guardrail trips, the earlier ones from the Archive.
-        summary["guardrails"] = thread_events(snapshot.values or {}, archived, trips)
-        # Each turn's menu (what the planner was offered, and how long choosing it took) and
-        # its memories (which it used, which it wrote or forgot).
-        summary["turns"] = turn_rows(menus, remembered, (snapshot.values or {}).get("memory"))
-        if as_json:
-            print(json.dumps(summary, default=str))
-            return EXIT_OK
-        out.print(run_tree(summary))
-        if summary.get("resume"):
-            # The error names the node it stopped in ("plan: PlanError: ..."), whole.
-            where = summary.get("error") or "before " + ", ".join(summary["stopped_at"])
-            out.print(f"stopped at {where}", highlight=False, markup=False)
-            out.print(f"continue with: {summary['resume']}")
-        elif summary["status"] == "interrupted":
-            out.print(f"waiting for approval: orchestra resume {thread} --yes (or --reject)")
-        return EXIT_OK
+        return await thread_summary(thread, snapshot, session.archive(thread))
+
+
+async def thread_summary(
+    thread: str, snapshot: Snapshot | StateSnapshot, archive: Archive
+) -> dict[str, Any]:
+    """Return the run as `show --json` prints it: this turn's state and the Archive's turns."""
+    archived = await archive.asteps()
+    stops, failed = await archive.astops(), await archive.afailed_calls()
+    summary = summarize(thread, snapshot, archived, stops, failed)
+    menus, trips = await archive.amenus(), await archive.atrips()
+    remembered = await archive.amemory()
+    # Every turn's guardrail trips, the earlier ones from the Archive.
+    summary["guardrails"] = thread_events(snapshot.values or {}, archived, trips)
+    # Each turn's menu (what the planner was offered, and how long choosing it took) and
+    # its memories (which it used, which it wrote or forgot).
+    summary["turns"] = turn_rows(menus, remembered, (snapshot.values or {}).get("memory"))
+    return summary
 
 
 def run_tree(summary: dict[str, Any]) -> Tree:
@@ -161,6 +188,8 @@ def trip_line(event: dict[str, Any]) -> str:
 
 async def history(thread: str, *, as_json: bool) -> int:
     """List a thread's checkpoints, newest first; resume --from forks from one."""
+    from graph.cli.session import open_session
+
     async with open_session(need_models=False, existing=True) as session:
         if not await session.thread_exists(thread):
             raise UsageError(f"unknown thread '{thread}' (see: orchestra threads)")

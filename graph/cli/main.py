@@ -129,6 +129,11 @@ async def run(args: argparse.Namespace) -> int:
         from graph.cli.thread_index import list_threads
 
         return await list_threads(as_json=args.json)
+    if args.command == "show":
+        # Reading reads the database alone: no model, team or graph is loaded for it.
+        from graph.cli.inspection import show
+
+        return await show(args.thread_id, as_json=args.json)
     if args.command == "keys":
         from graph.cli.keys import run_keys
 
@@ -168,8 +173,6 @@ async def run(args: argparse.Namespace) -> int:
             from_checkpoint=args.checkpoint,
             review_plan=args.review_plan,
         )
-    if args.command == "show":
-        return await inspection.show(args.thread_id, as_json=args.json)
     if args.command == "history":
         return await inspection.history(args.thread_id, as_json=args.json)
     if args.command == "demo":

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from asyncio import CancelledError
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langgraph.types import StateSnapshot
-
-from nodes.failed_calls import failed_usage
 from nodes.guards.events import turn_events
 from state.ledger import read_ledger
 from state.reports import Report, read_reports
-from state.usage import spent
+from state.usage import failed_usage, spent
 from tools.secrets import redact
 
+if TYPE_CHECKING:
+    from langgraph.types import StateSnapshot
 
-def run_status(snapshot: StateSnapshot, stopped: Mapping[str, Any] | None = None) -> str:
+    from graph.cli.thread_state import Snapshot
+
+
+def run_status(snapshot: StateSnapshot | Snapshot, stopped: Mapping[str, Any] | None = None) -> str:
     """Return done, interrupted, cancelled or drained (a step stopped), or failed (resumable)."""
     if snapshot.interrupts:
         return "interrupted"
@@ -34,7 +36,7 @@ def run_status(snapshot: StateSnapshot, stopped: Mapping[str, Any] | None = None
 
 
 def stopped_view(
-    snapshot: StateSnapshot, stopped: Mapping[str, Mapping[str, Any]] | None
+    snapshot: StateSnapshot | Snapshot, stopped: Mapping[str, Mapping[str, Any]] | None
 ) -> dict[str, Any]:
     """Return the values with each step its stopped run left `running` shown as it stopped.
 
@@ -107,7 +109,7 @@ def exception_text(error: Any) -> str:
 
 def summarize(
     thread_id: str,
-    snapshot: StateSnapshot,
+    snapshot: StateSnapshot | Snapshot,
     archived: Mapping[str, Mapping[str, Any]] | None = None,
     stopped: Mapping[str, Mapping[str, Any]] | None = None,
     failed: Sequence[Mapping[str, Any]] = (),

@@ -30,7 +30,6 @@ from graph.evaluation.baselines import (
     without_approvals,
 )
 from graph.models import ModelResolver, ModelSpec
-from nodes.failed_calls import failed_usage
 from nodes.hitl import approve_all, reject_all
 from nodes.specialists.spec import SpecialistSpec
 from state.archive import Archive
@@ -38,7 +37,7 @@ from state.context import Context
 from state.dataset import Example
 from state.guardrail_spec import Guardrail
 from state.settings import Settings
-from state.usage import spent
+from state.usage import failed_usage, spent
 from state.users import user_id
 from tools.workspace import Workspace
 

@@ -30,6 +30,8 @@ SMALL = BenchConfig(
     auth_requests=0,
     memory_examples=2,
     memory_count=0,
+    read_turns=2,
+    read_runs=1,
 )
 # The targets that count tokens, calls or labels: they hold on any machine at any size.
 # (Timings — overhead, parallel wall time, per delegation, selection and listing time — and
@@ -121,6 +123,20 @@ def test_the_structural_targets_the_benchmark_claims_pass(
     verdicts = {t["target"]: t["pass"] for t in data["targets"]}
     assert STRUCTURAL <= set(verdicts), STRUCTURAL - set(verdicts)
     assert {t: verdicts[t] for t in STRUCTURAL} == dict.fromkeys(STRUCTURAL, True)
+
+
+def test_reads_are_timed_against_help_on_each_back_end(
+    results: tuple[dict[str, Any], Path],
+) -> None:
+    data, out = results
+    rows = data["reads"]["rows"]
+    assert [r["store"] for r in rows][:1] == ["SQLite"]
+    for row in rows:
+        assert row["turns"] == 2 and row["help_s"] > 0
+        assert row["show_over_help_s"] == pytest.approx(row["show_s"] - row["help_s"], abs=1e-3)
+    targets = [t["target"] for t in data["targets"] if "over `--help`" in t["target"]]
+    assert len(targets) == 2 * len(rows)
+    assert "## Reads: `show` and `threads` against `--help`" in (out / "RESULTS.md").read_text()
 
 
 def test_outputs_are_written(results: tuple[dict[str, Any], Path]) -> None:
