@@ -308,8 +308,10 @@ def consecutive_ports(count: int) -> int:
 
 
 @contextmanager
-def supervised(stores: Backing, folder: Path, instances: int = 2) -> Iterator[Supervised]:
-    """Run `make serve`'s supervisor at Aegra's default lease over the stores; stop it after.
+def supervised(
+    stores: Backing, folder: Path, instances: int = 2, lease: int = 0
+) -> Iterator[Supervised]:
+    """Run `make serve`'s supervisor (`LEASE=lease`; 0: Aegra's default) over the stores.
 
     It sets the stores' database up itself, as `make serve` does; its queue is db 1 of the
     stores' Redis, apart from instances started by `instances_on`.
@@ -318,6 +320,7 @@ def supervised(stores: Backing, folder: Path, instances: int = 2) -> Iterator[Su
     first = consecutive_ports(instances)
     command = [str(aegra.SERVE_PYTHON), str(aegra.REPO / "deploy" / "aegra.py"), "serve"]
     command += ["--instances", str(instances), "--port", str(first), "--logs", str(folder)]
+    command += ["--lease", str(lease)] if lease else []
     proc = subprocess.Popen(
         command,
         env=env,

@@ -1,6 +1,6 @@
 """Orchestra served by Aegra instances over one Postgres and one Redis, driven by langgraph_sdk.
 
-`make serve`'s supervisor runs first, at Aegra's default lease, and an instance is killed
+`make serve`'s supervisor runs first (`LEASE` short, as below) and an instance is killed
 under it; then one pair of instances serves the rest of the module (short leases); a test
 that stops one starts it again. Answers are checked against the sample database in the
 shared ORCHESTRA_HOME, and what the model was asked against the scripted server's log.
@@ -54,8 +54,8 @@ from tests.integration_tests.users import client as connect
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("aegra")]
 
 RUN_S = 60
-# A killed instance's runs go back to the queue when its lease expires (Aegra's default 30 s,
-# its reaper every 15 s).
+# A killed instance's runs go back to the queue when its lease expires (TEST_LEASE_S here;
+# at Aegra's default, 30 s and a reaper every 15 s, the takeover alone took 40 s of the suite).
 TAKEOVER_S = 120
 WITH_REPORT = "How many orders are there? Write a report."
 APPROVE = {"decisions": [{"type": "approve"}]}
@@ -132,7 +132,7 @@ async def last_message(client: Any, thread_id: str) -> str:
 def test_make_serve_keeps_serving_when_an_instance_is_killed_with_runs_in_flight(
     stores: Backing, tmp_path: Path
 ) -> None:
-    # make serve's supervisor, two instances at Aegra's default lease; four runs held in
+    # make serve's supervisor, two instances at a short lease; four runs held in
     # flight at their planning call, then kill -9 of an instance running some of them.
     keys = [f"in flight {n}" for n in range(4)]
     gates = [GATES.setdefault(key, (threading.Event(), threading.Event())) for key in keys]
@@ -157,7 +157,7 @@ def test_make_serve_keeps_serving_when_an_instance_is_killed_with_runs_in_flight
         return done
 
     try:
-        with supervised(stores, tmp_path) as served:
+        with supervised(stores, tmp_path, lease=TEST_LEASE_S) as served:
             runs = asyncio.run(start_runs([i.url for i in served.instances]))
             assert all(arrived.wait(RUN_S) for arrived, _ in gates)  # all four in flight
             ran = [{r for _, r in runs} & i.picked_up() for i in served.instances]
