@@ -15,6 +15,9 @@ from state.reports import Report, read_reports
 from state.usage import spent
 from tools.secrets import redact
 
+# A step dispatch started after its last checkpoint may still be `waiting` (or `drained`).
+IN_DISPATCH = ("running", "waiting", "drained")
+
 
 def run_status(snapshot: StateSnapshot, stopped: Mapping[str, Any] | None = None) -> str:
     """Return done, interrupted, cancelled or drained (a step stopped), or failed (resumable)."""
@@ -26,7 +29,9 @@ def run_status(snapshot: StateSnapshot, stopped: Mapping[str, Any] | None = None
         marks = [
             item["stops"][-1]["status"]
             for key, item in (stopped or {}).items()
-            if ledger.get(key, {}).get("status") == "running" and item.get("task") in pending
+            if ledger.get(key, {}).get("status") in IN_DISPATCH
+            and item.get("task") in pending
+            and item.get("stops")
         ]
         marks += [r["status"] for r in ledger.values() if r.get("status") == "drained"]
         return marks[-1] if marks else "failed"
@@ -52,7 +57,12 @@ def stopped_view(
     # Only the stop of a task still pending here (a rolled-back run's records stay behind).
     pending = {task.id for task in snapshot.tasks}
     for key, item in (stopped or {}).items():
-        if ledger.get(key, {}).get("status") == "running" and item.get("task") in pending:
+        if ledger.get(key, {}).get("status") in IN_DISPATCH and item.get("task") in pending:
+            if item.get("finished"):
+                # It finished inside the dispatch the run stopped in: its report stands.
+                ledger[key] = {**ledger[key], "status": item["report"]["status"]}
+                reports[key] = item["report"]
+                continue
             last = item["stops"][-1]
             ledger[key] = {**ledger[key], "status": last["status"], "stops": item["stops"]}
             reports.setdefault(key, item["report"])
