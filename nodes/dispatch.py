@@ -85,6 +85,7 @@ def started_event(start: Start, inner: RunnableConfig) -> dict[str, Any]:
     brief = start.brief
     return {
         "orchestra": "started",
+        "text": f"{brief.step_id} started ({brief.specialist}, attempt {brief.attempt})",
         "step_key": brief.step_key,
         "step_id": brief.step_id,
         "specialist": brief.specialist,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -46,6 +48,15 @@ def context_of(runtime: Runtime[Context]) -> Context:
         return ctx
     if isinstance(ctx, dict):
         return Context(**{k: v for k, v in ctx.items() if k in Context.__dataclass_fields__})
+    # The defaults read the environment: built once per distinct ORCHESTRA_* setting, not
+    # once per node (a dozen times a request).
+    settings = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("ORCHESTRA_")))
+    return default_context(settings)
+
+
+@functools.lru_cache(maxsize=8)
+def default_context(settings: tuple[tuple[str, str], ...]) -> Context:
+    """Return the default Context under these ORCHESTRA_* variables (nodes never change it)."""
     return Context()
 
 
