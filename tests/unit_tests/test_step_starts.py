@@ -12,14 +12,24 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatResult
 from langgraph.checkpoint.memory import InMemorySaver
 
 from graph import build_graph
-from graph.testing import ScriptedChatModel, answer, plan, step
+from graph.testing import ScriptedChatModel, answer, call, plan, step
 from tests.unit_tests.team import TEAM, team_graph, thread
 
+# s1 and s2 unrelated, s3 needs s1 only; then the answer.
+ASYMMETRIC = [
+    plan(
+        step("s1", "numbers", "Find revenue"),
+        step("s2", "memos", "Recall memos on returns"),
+        step("s3", "numbers", "Divide revenue by orders", "s1"),
+    ),
+    answer("Done."),
+]
 # Long enough for a loaded machine; short enough that a barrier fails the test quickly.
 WAIT_S = 10.0
 
@@ -39,14 +49,7 @@ def asymmetric() -> tuple[dict[str, Any], threading.Event, list[bool]]:
         return answer("Revenue per order: 1.2M / 42.")
 
     script = {
-        "orchestrator": [
-            plan(
-                step("s1", "numbers", "Find revenue"),
-                step("s2", "memos", "Recall memos on returns"),
-                step("s3", "numbers", "Divide revenue by orders", "s1"),
-            ),
-            answer("Done."),
-        ],
+        "orchestrator": ASYMMETRIC,
         "numbers:s1": [answer("1.2M")],
         "memos:s2": slow_unrelated,
         "numbers:s3": dependent,
@@ -80,3 +83,36 @@ def test_a_dependent_step_starts_before_its_unrelated_sibling_ends_async() -> No
     question = {"messages": [("user", "Revenue per order?")]}
     asyncio.run(graph.ainvoke(question, thread()))
     assert seen == [True], "s3 waited for s2, which it does not depend on"
+
+
+class Crash(BaseException):
+    """A stand-in for the process dying mid-call (no step catches it)."""
+
+
+def test_a_run_that_dies_in_a_dependent_resumes_each_step_where_it_was() -> None:
+    died: list[bool] = []
+
+    def dies_once(messages: Sequence[BaseMessage]) -> dict[str, Any]:
+        if not died:
+            died.append(True)
+            raise Crash
+        return answer("Revenue per order: 1.2M / 42.")
+
+    script = {
+        "orchestrator": ASYMMETRIC,
+        "numbers:s1": [call("lookup", key="revenue"), answer("1.2M")],
+        "memos:s2": [call("recall", topic="returns"), answer("Nothing unusual.")],
+        "numbers:s3": [call("lookup", key="revenue"), dies_once],
+    }
+    graph, model = team_graph(script)
+    question = {"messages": [("user", "Revenue per order?")]}
+    with pytest.raises(Crash):
+        graph.invoke(question, thread())
+    assert graph.get_state(thread()).next == ("dispatch",)
+    calls = len(model.calls)
+    out = graph.invoke(None, thread())
+    # Only the call that died is asked again, then the answer: s1, s2 and s3's first call
+    # (each in its own subgraph's checkpoint) are not.
+    assert out["messages"][-1].text == "Done."
+    assert [(c.step, c.position) for c in model.repeats] == [("s3", 1)]
+    assert [c.step for c in model.calls[calls:]] == ["s3", ""]
