@@ -45,7 +45,7 @@ def build_graph(
     guardrails: Sequence[Guardrail] | None = None,
     memory: bool = True,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
-    """Compile the orchestrator with its specialists as subgraph nodes.
+    """Compile the orchestrator; dispatch runs its specialists' subgraphs as steps become ready.
 
     Full step reports and earlier turns live in the Store (`store`, or the one a LangGraph
     server brings); pass one beside a lasting checkpointer
