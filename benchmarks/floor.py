@@ -40,12 +40,12 @@ class Lean(Answers, total=False):
 
 
 def lean_orchestrator(
-    model: PolicyModel, subgraphs: bool = False, review: bool = False
+    model: PolicyModel, subgraphs: bool = False, review: bool = False, checkpointer: Any = None
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
-    """Return the floor graph, in memory.
+    """Return the floor graph, in memory unless given a checkpointer (e.g. the pooled Postgres).
 
     `subgraphs` runs each worker as a one-node subgraph; `review` adds a node between the steps
-    and the answer (as Orchestra's review).
+    and the answer (as Orchestra's review did).
     """
     tools = {t.name: t for t in NOOP_TOOLS}
     bound = model.bind_tools(NOOP_TOOLS)
@@ -98,4 +98,4 @@ def lean_orchestrator(
     builder.add_node("answer", answer)
     builder.add_edge(START, "plan")
     builder.add_edge("answer", END)
-    return builder.compile(checkpointer=InMemorySaver())
+    return builder.compile(checkpointer=checkpointer or InMemorySaver())

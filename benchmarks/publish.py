@@ -7,8 +7,8 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from benchmarks import auth as auth_bench
 from benchmarks import (
+    asymmetric,
     conversation_report,
     fault_matrix,
     memory_report,
@@ -17,6 +17,7 @@ from benchmarks import (
     serving_report,
     weak_plans,
 )
+from benchmarks import auth as auth_bench
 from benchmarks import figures as fig
 from benchmarks.architectures import ORCHESTRA, SINGLE, SUPERVISOR
 from benchmarks.large_team import report as large_report
@@ -68,6 +69,8 @@ def targets(data: dict[str, Any]) -> list[dict[str, Any]]:
             "pass": worst is not None and worst <= 1.2,
         }
     )
+    if data.get("asymmetric"):
+        out += asymmetric.targets(data["asymmetric"])
     repeats = sum(r["repeated_calls"] for r in data["failures"] if r["arch"] == ORCHESTRA)
     out.append(
         {
@@ -162,6 +165,8 @@ def markdown(data: dict[str, Any]) -> str:
         lines.append(
             f"| {r['task']} | {walls} | {_fmt(r['critical_path'], 2)} | {_fmt(r['ratio'], 2)} |"
         )
+    if data.get("asymmetric"):
+        lines += asymmetric.render(data["asymmetric"])
     lines += [
         "",
         "## Scaling: median prompt tokens per call (synthetic specialists, 3 tools each)",

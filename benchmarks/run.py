@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from benchmarks import auth as auth_bench
 from benchmarks import (
+    asymmetric,
     conversation,
     conversation_report,
     memory,
@@ -21,6 +21,7 @@ from benchmarks import (
     reads,
     weak_plans,
 )
+from benchmarks import auth as auth_bench
 from benchmarks import figures as fig
 from benchmarks.architectures import ARCHITECTURES, SUPERVISOR, supervisor_available
 from benchmarks.large_team.evaluate import evaluate_all
@@ -102,6 +103,7 @@ async def run_bench_async(
         scaling = await bench.scaling(cfg)
         real_runs = await bench.real_model(tasks) if real and real_model_configured() else []
         long = await conversation.long_thread_pass(home, cfg.long_turns, cfg.listed_threads)
+        asymmetric_row = await asymmetric.asymmetric_pass(max(cfg.latency_repeats, 3))
         delegation = await conversation.delegation_pass(
             home, cfg.delegation_runs, cfg.delegation_warm_ups
         )
@@ -125,6 +127,7 @@ async def run_bench_async(
         "overhead_ratio": fig.overhead_ratio(zero) if not skipped else None,
         "failures": fig.failure_figures(zero, sqlite),
         "parallel": fig.parallel_figures(latency),
+        "asymmetric": asymmetric_row,
         "scaling": fig.scaling_figures(scaling),
         "method": METHOD,
         "real": _real_figures(real_runs, tasks) if real_runs else None,

@@ -1,4 +1,4 @@
-"""The orchestrator graph: plan -> dispatch -> specialists -> review -> finalize."""
+"""The orchestrator graph: plan -> dispatch (runs each step's subgraph when ready) -> finalize."""
 
 from __future__ import annotations
 
@@ -21,10 +21,9 @@ from nodes.memory import Memories
 from nodes.plan_review import make_plan_review_node
 from nodes.planning import make_plan_node
 from nodes.remember import make_remember_node, make_store_memories_node
-from nodes.review import make_review_node
-from nodes.specialist.lead import make_lead_step_node
-from nodes.specialist.remote import make_remote_step_node
-from nodes.specialist.step import make_step_node
+from nodes.specialist.lead import make_lead_step_run
+from nodes.specialist.remote import make_remote_step_run
+from nodes.specialist.step import make_step_run
 from nodes.specialists import SAMPLE_TEAM, SpecialistSpec
 from nodes.specialists.team import default_guardrails
 from nodes.step_review import make_step_review_node
@@ -46,7 +45,7 @@ def build_graph(
     guardrails: Sequence[Guardrail] | None = None,
     memory: bool = True,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
-    """Compile the orchestrator with its specialists as subgraph nodes.
+    """Compile the orchestrator; dispatch runs its specialists' subgraphs as steps become ready.
 
     Full step reports and earlier turns live in the Store (`store`, or the one a LangGraph
     server brings); pass one beside a lasting checkpointer
@@ -72,29 +71,17 @@ def build_graph(
     archives = Archives()
     memories = Memories(archives, memory)
     plan = make_plan_node(model_for, registry, archives, guards, memories)
-    # Plan and review launch the steps they make ready themselves (Send), as does dispatch
-    # after an approval pause.
     # A turn a guardrail refuses ends at the plan (END), with nothing run; under a drain, the
     # steps wait in dispatch, where the run stops and resume starts them.
     builder.add_node(
         "plan",
         plan,
-        destinations=(
-            "approve_plan",
-            "guard_review",
-            "dispatch",
-            *names,
-            "review",
-            "finalize",
-            END,
-        ),
+        destinations=("approve_plan", "guard_review", "dispatch", "finalize", END),
     )
     builder.add_node(
         "approve_plan", make_plan_review_node(registry), destinations=("dispatch", "plan")
     )
-    builder.add_node(
-        "dispatch", make_dispatch_node(archives), destinations=(*names, "review", "dispatch")
-    )
+    steps: dict[str, Any] = {}
     for spec in registry:
         if spec.lead_team:
             # A team lead: an orchestrator of its own over its team, one step here.
@@ -107,30 +94,26 @@ def build_graph(
                 guardrails=guardrails,
                 memory=False,
             )
-            builder.add_node(spec.name, make_lead_step_node(spec, team, archives))
-            builder.add_edge(spec.name, "review")
-            continue
-        if spec.a2a is not None:
+            steps[spec.name] = make_lead_step_run(spec, team, archives)
+        elif spec.a2a is not None:
             # An agent served over A2A: its task followed in a subgraph, same brief and report.
             from graph.a2a_specialist import build_a2a_specialist
 
-            builder.add_node(spec.name, make_step_node(spec, build_a2a_specialist(spec), archives))
-            builder.add_edge(spec.name, "review")
-            continue
-        if spec.remote is not None:
+            steps[spec.name] = make_step_run(spec, build_a2a_specialist(spec), archives)
+        elif spec.remote is not None:
             # Served by another LangGraph server: called with RemoteGraph, same brief and report.
-            builder.add_node(spec.name, make_remote_step_node(spec, archives))
-            builder.add_edge(spec.name, "review")
-            continue
-        # What a step cannot recover from becomes its failed report (the step node catches
-        # it), so one bad step never takes its siblings down with it.
-        subgraph = build_specialist(spec, model_for, place, guards)
-        builder.add_node(spec.name, make_step_node(spec, subgraph, archives))
-        builder.add_edge(spec.name, "review")
+            steps[spec.name] = make_remote_step_run(spec, archives)
+        else:
+            # What a step cannot recover from becomes its failed report (the step catches
+            # it), so one bad step never takes its siblings down with it.
+            subgraph = build_specialist(spec, model_for, place, guards)
+            steps[spec.name] = make_step_run(spec, subgraph, archives)
+    # Dispatch runs each step's subgraph the moment its inputs are ready (no superstep
+    # between a report and its dependent), then approves, replans or finalizes.
     builder.add_node(
-        "review",
-        make_review_node(archives),
-        destinations=("approve_steps", "dispatch", *names, "plan", "finalize"),
+        "dispatch",
+        make_dispatch_node(archives, steps),
+        destinations=("approve_steps", "dispatch", "plan", "finalize"),
     )
     builder.add_node(
         "approve_steps", make_step_review_node(registry, archives), destinations=("dispatch",)

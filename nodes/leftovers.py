@@ -38,7 +38,7 @@ def unsettled_keys(state: OrchestraState) -> list[str]:
     if state.get("status") != "running":
         return []
     ledger = state.get("ledger", {})
-    return [k for k, r in ledger.items() if r.get("status") in ("running", "needs_review")]
+    return [k for k, r in ledger.items() if r.get("status") in OPEN]
 
 
 def read_leftovers(archive: Archive, keys: list[str]) -> Leftovers:
@@ -76,20 +76,24 @@ def settle_step(
 ) -> StepSettled:
     """Settle one open step of a turn a new message supersedes."""
     filed = found.reports.get(rec.key) or {}
-    if rec.status == "running" and filed.get("status") in ENDED:
+    item = found.stops.get(rec.key)
+    if item is not None and item.get("time", 0) < started:
+        item = None  # left by a run the thread no longer holds (rolled back)
+    # A step dispatch started after its last checkpoint is still `waiting` there; its
+    # record (a stop, or its finish) says it ran.
+    ran = rec.status == "running" or item is not None
+    if ran and filed.get("status") in ENDED:
         # It finished before its run stopped: its report counts (and is offered).
+        closed = rec.key in found.stops
         if filed["status"] == "done":
-            return StepSettled({"status": "done"}, card_of(filed))
+            return StepSettled({"status": "done"}, card_of(filed), closed)
         error = str(filed.get("error") or "failed")
         return StepSettled(
-            {"status": "failed", "error": error, "failures": [error]}, card_of(filed)
+            {"status": "failed", "error": error, "failures": [error]}, card_of(filed), closed
         )
-    if rec.status == "running" and filed.get("status") != "needs_review":
+    if ran and filed.get("status") != "needs_review":
         # Its run stopped under it: cancelled (or drained), as its stop record says; what
         # it had spent joins the turn's reports, so it is counted once.
-        item = found.stops.get(rec.key)
-        if item is not None and item.get("time", 0) < started:
-            item = None  # left by a run the thread no longer holds (rolled back)
         stops = (item or {}).get("stops") or [stop("cancelled", f"{UNRECORDED}; {why}", at)]
         change = {"status": stops[-1]["status"], "stops": stops}
         return StepSettled(change, item["report"] if item else None, item is not None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -46,6 +48,24 @@ def context_of(runtime: Runtime[Context]) -> Context:
         return ctx
     if isinstance(ctx, dict):
         return Context(**{k: v for k, v in ctx.items() if k in Context.__dataclass_fields__})
+    # The defaults read the environment: built once per distinct ORCHESTRA_* setting, not
+    # once per node (a dozen times a request).
+    return default_context(orchestra_settings())
+
+
+def orchestra_settings() -> frozenset[tuple[Any, Any]]:
+    """Return the ORCHESTRA_* variables as the process holds them."""
+    # CPython keeps the environment encoded in `_data`: read there, nothing is decoded (a
+    # decoded scan of the whole environment at every node cost ~0.5 ms a delegation).
+    raw = getattr(os.environ, "_data", None)
+    if isinstance(raw, dict) and raw and isinstance(next(iter(raw)), bytes):
+        return frozenset((k, v) for k, v in raw.items() if k.startswith(b"ORCHESTRA_"))
+    return frozenset((k, v) for k, v in os.environ.items() if k.startswith("ORCHESTRA_"))
+
+
+@functools.lru_cache(maxsize=8)
+def default_context(settings: frozenset[tuple[Any, Any]]) -> Context:
+    """Return the default Context under these ORCHESTRA_* variables (nodes never change it)."""
     return Context()
 
 

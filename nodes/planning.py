@@ -190,7 +190,7 @@ def make_plan_node(
         if pending and ctx.review_plan:
             return Command(goto="approve_plan", update=update)
         if pending:
-            return Launch(state, update, ctx, config, control)
+            return Launch(state, update, control)
         return Command(goto="finalize", update=update)
 
     def screened(state: OrchestraState, config: RunnableConfig) -> Question:
@@ -265,6 +265,6 @@ def make_plan_node(
             yield filing(archive, failed_call(job.turn, "plan", "planner", why, spent))
             raise
         out = carrying(out, settled.update)
-        return (yield from out.launched(archive, "review")) if isinstance(out, Launch) else out
+        return out.command() if isinstance(out, Launch) else out
 
     return both_faces("plan", plan)

@@ -1,4 +1,8 @@
-"""The review node: merge reports into the ledger and decide what comes next."""
+"""What comes after a turn's steps: merge their reports into the ledger, then decide.
+
+The dispatch node (nodes/dispatch.py) ends with it: approve the calls steps paused on,
+replan around a failed step, stop on a spent budget, or finalize.
+"""
 
 from __future__ import annotations
 
@@ -6,41 +10,22 @@ import logging
 import time
 from typing import Any, Literal
 
-from langchain_core.runnables import RunnableConfig
-from langgraph.runtime import RunControl, Runtime
 from langgraph.types import Command
 
-from nodes.archive_access import Archives
-from nodes.dispatch import Launch, ready_steps
-from nodes.faces import Body, both_faces
 from nodes.faults import failure_signature
-from nodes.model_access import context_of
 from nodes.progress import progress_message
 from state.context import Context
 from state.graph_state import OrchestraState
-from state.ledger import FINISHED, StepRecord, read_ledger
+from state.ledger import FINISHED, StepRecord, read_ledger, ready_steps
 from state.reports import read_reports
 from state.usage import spent
 
 log = logging.getLogger("orchestra.review")
 
 
-def make_review_node(archives: Archives):
-    """Return the review node: it launches the steps that became ready itself."""
-
-    def review(state: OrchestraState, runtime: Runtime[Context], config: RunnableConfig) -> Body:
-        """Mark finished steps done or failed, then launch, replan or finalize."""
-        out = decide(state, context_of(runtime), config, runtime.control)
-        if isinstance(out, Launch):
-            return (yield from out.launched(archives(runtime, config), "finalize"))
-        return out
-
-    return both_faces("review", review)
-
-
 def decide(
-    state: OrchestraState, ctx: Context, config: RunnableConfig, control: RunControl | None = None
-) -> Command[Literal["approve_steps", "plan", "finalize"]] | Launch:
+    state: OrchestraState, ctx: Context
+) -> Command[Literal["approve_steps", "plan", "finalize", "dispatch"]]:
     """Mark finished steps done or failed, then say what comes next."""
     ledger = read_ledger(state.get("ledger", {}))
     raw = state.get("reports", {})
@@ -93,7 +78,8 @@ def decide(
         note = f"gave up after {replans} replans: {why}"
         return Command(goto="finalize", update={**shown, "note": note})
     if ready_steps(ledger, turn):
-        return Launch(state, shown, ctx, config, control)
+        # Steps a drain kept from starting: the run stops before dispatch starts them.
+        return Command(goto="dispatch", update=shown)
     return Command(goto="finalize", update=shown)
 
 

@@ -167,6 +167,16 @@ class Archive:
         """Keep what stopped a step's run under it (async face)."""
         await self.store.aput(self._at(STOPS), key, item, index=False)
 
+    def put_stops(self, items: Mapping[str, dict[str, Any]]) -> None:
+        """Keep several steps' stop records at once."""
+        for key, item in items.items():
+            self.put_stop(key, item)
+
+    async def aput_stops(self, items: Mapping[str, dict[str, Any]]) -> None:
+        """Keep several steps' stop records at once (async face)."""
+        for key, item in items.items():
+            await self.aput_stop(key, item)
+
     def stop(self, key: str) -> dict[str, Any] | None:
         """Return a step's stop record, or None."""
         found = self.store.get(self._at(STOPS), key)

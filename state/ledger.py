@@ -53,3 +53,14 @@ def read_ledger(raw: Mapping[str, Mapping[str, Any]]) -> dict[str, StepRecord]:
 def step_key(turn: int, step_id: str) -> str:
     """Return the thread-unique key of a step: '<turn>.<id>'."""
     return f"{turn}.{step_id}"
+
+
+def ready_steps(ledger: Mapping[str, StepRecord], turn: int) -> list[StepRecord]:
+    """Return this turn's waiting (or drained) steps whose dependencies are all finished."""
+    return [
+        rec
+        for rec in ledger.values()
+        if rec.turn == turn
+        and rec.status in ("waiting", "drained")
+        and all(ledger[d].status in FINISHED for d in rec.depends_on if d in ledger)
+    ]

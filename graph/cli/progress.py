@@ -53,7 +53,13 @@ class Progress:
                 self._orchestrator_event(node, change)
 
     def custom(self, event: Any) -> None:
-        """Handle a `custom` chunk: what an A2A agent says of its task as it works."""
+        """Handle a `custom` chunk: a step dispatch started, what an A2A agent says of its task."""
+        if isinstance(event, dict) and event.get("orchestra") == "started":
+            self.step_of_ns[str(event.get("namespace"))] = str(event.get("step_id"))
+            step = (self.values.get("ledger") or {}).get(str(event.get("step_key")))
+            if step is not None:
+                self._status_line({**step, "status": "running", "attempts": event.get("attempt")})
+            return
         said = event.get("a2a_status") if isinstance(event, dict) else None
         if said:
             step = str(said.get("step", "")).split(".", 1)[-1]
@@ -114,9 +120,7 @@ class Progress:
         self._say(f"  [{style}]{status:>8}[/{style}] {name}{attempt}{extra}")
 
     def _specialist_event(self, ns: str, node: str, change: dict[str, Any]) -> None:
-        if isinstance(change.get("brief"), dict) and ns not in self.step_of_ns:
-            self.step_of_ns[ns] = change["brief"].get("step_id", "?")
-        elif node == "tools":
+        if node == "tools":
             step = self.step_of_ns.get(ns, ns.split(":", 1)[0])
             for call in change.get("tools_called", []):
                 mark = "[green]✓[/green]" if call.get("ok") else "[red]✗[/red]"

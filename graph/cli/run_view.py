@@ -12,6 +12,9 @@ from state.reports import Report, read_reports
 from state.usage import failed_usage, spent
 from tools.secrets import redact
 
+# A step dispatch started after its last checkpoint may still be `waiting` (or `drained`).
+IN_DISPATCH = ("running", "waiting", "drained")
+
 if TYPE_CHECKING:
     from langgraph.types import StateSnapshot
 
@@ -28,7 +31,9 @@ def run_status(snapshot: StateSnapshot | Snapshot, stopped: Mapping[str, Any] | 
         marks = [
             item["stops"][-1]["status"]
             for key, item in (stopped or {}).items()
-            if ledger.get(key, {}).get("status") == "running" and item.get("task") in pending
+            if ledger.get(key, {}).get("status") in IN_DISPATCH
+            and item.get("task") in pending
+            and item.get("stops")
         ]
         marks += [r["status"] for r in ledger.values() if r.get("status") == "drained"]
         return marks[-1] if marks else "failed"
@@ -54,7 +59,12 @@ def stopped_view(
     # Only the stop of a task still pending here (a rolled-back run's records stay behind).
     pending = {task.id for task in snapshot.tasks}
     for key, item in (stopped or {}).items():
-        if ledger.get(key, {}).get("status") == "running" and item.get("task") in pending:
+        if ledger.get(key, {}).get("status") in IN_DISPATCH and item.get("task") in pending:
+            if item.get("finished"):
+                # It finished inside the dispatch the run stopped in: its report stands.
+                ledger[key] = {**ledger[key], "status": item["report"]["status"]}
+                reports[key] = item["report"]
+                continue
             last = item["stops"][-1]
             ledger[key] = {**ledger[key], "status": last["status"], "stops": item["stops"]}
             reports.setdefault(key, item["report"])

@@ -15,7 +15,7 @@ from langchain_core.runnables.config import var_child_runnable_config
 from langgraph.runtime import Runtime
 
 from nodes.archive_access import Archives, filed
-from nodes.faces import Body, both_faces, invoked
+from nodes.faces import Body, invoked
 from nodes.specialist.step import failure_report, out_of_chat
 from nodes.specialists.spec import SpecialistSpec
 from state.context import Context
@@ -60,8 +60,8 @@ def lead_report(spec: SpecialistSpec, brief: Brief, out: dict[str, Any]) -> Repo
     )
 
 
-def make_lead_step_node(spec: SpecialistSpec, team: Runnable[Any, Any], archives: Archives):
-    """Return the node that runs a step through the lead's own orchestrator graph."""
+def make_lead_step_run(spec: SpecialistSpec, team: Runnable[Any, Any], archives: Archives):
+    """Return the run of a step through the lead's own orchestrator graph."""
 
     def run_lead(state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig) -> Body:
         """Run the lead's orchestrator on the brief."""
@@ -77,4 +77,4 @@ def make_lead_step_node(spec: SpecialistSpec, team: Runnable[Any, Any], archives
             var_child_runnable_config.reset(ambient)
         return (yield filed(archives(runtime, config), brief, report))
 
-    return both_faces(spec.name, run_lead)
+    return run_lead

@@ -19,7 +19,7 @@ from langsmith.run_trees import RunTree
 
 from nodes.archive_access import Archives, filed
 from nodes.calls import run_with_deadline
-from nodes.faces import Body, Call, both_faces
+from nodes.faces import Body, Call
 from nodes.faults import exception_line
 from nodes.model_access import context_of
 from nodes.specialists.spec import SpecialistSpec
@@ -45,8 +45,8 @@ def traced_parent(config: RunnableConfig) -> RunTree | None:
     return RunTree.from_runnable_config(dict(config))
 
 
-def make_remote_step_node(spec: SpecialistSpec, archives: Archives):
-    """Return the node that runs a step on the remote graph the spec names."""
+def make_remote_step_run(spec: SpecialistSpec, archives: Archives):
+    """Return the run of a step on the remote graph the spec names."""
     assert spec.remote is not None
     url, graph_id = spec.remote.url, spec.remote.graph
     client, sync_client = get_client(url=url), get_sync_client(url=url)
@@ -122,4 +122,4 @@ def make_remote_step_node(spec: SpecialistSpec, archives: Archives):
         report = concluded(brief, thread, out, error)
         return (yield filed(archives(runtime, config), brief, report))
 
-    return both_faces(spec.name, run_remote)
+    return run_remote

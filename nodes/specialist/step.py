@@ -16,7 +16,7 @@ from langgraph.pregel._tools import StreamToolCallHandler
 from langgraph.runtime import Runtime
 
 from nodes.archive_access import Archives, filed
-from nodes.faces import Body, Call, both, both_faces, invoked
+from nodes.faces import Body, Call, both, invoked
 from nodes.faults import exception_line
 from nodes.model_access import context_of
 from nodes.specialist.stopping import StepStop, aresumed, cancel_reason, resumed, with_stops
@@ -67,8 +67,8 @@ def failure_report(specialist: str, brief: Brief, exc: Exception) -> Report:
     )
 
 
-def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any], archives: Archives):
-    """Return the node that runs one step through the specialist's subgraph."""
+def make_step_run(spec: SpecialistSpec, subgraph: Runnable[Any, Any], archives: Archives):
+    """Return the run of one step through the specialist's subgraph."""
 
     def step_config(
         state: SpecialistInput, runtime: Runtime[Context], config: RunnableConfig
@@ -123,4 +123,4 @@ def make_step_node(spec: SpecialistSpec, subgraph: Runnable[Any, Any], archives:
             var_child_runnable_config.reset(ambient)
         return with_stops((yield filed(archive, brief, report)), brief.step_key, stops)
 
-    return both_faces(spec.name, run_step)
+    return run_step

@@ -67,9 +67,8 @@ def stop_item(
 
 
 def task_of(config: RunnableConfig) -> str:
-    """Return the id of the task a node runs as (the last part of its checkpoint namespace)."""
-    namespace = str((config.get("configurable") or {}).get("checkpoint_ns", ""))
-    return namespace.rsplit("|", 1)[-1].rsplit(":", 1)[-1]
+    """Return the id of the orchestrator's task the step runs in (its dispatch node's)."""
+    return str((config.get("configurable") or {}).get("__pregel_task_id", ""))
 
 
 def traced_stop(status: str, why: str, config: RunnableConfig) -> None:
@@ -127,7 +126,8 @@ def resumed(archive: Archive, brief: Brief, config: RunnableConfig) -> list[dict
     if item is None:
         return []
     archive.drop_stop(brief.step_key)
-    return list(item.get("stops", []))
+    # A step that had finished when its dispatch stopped comes back with no stop.
+    return [] if item.get("finished") else list(item.get("stops", []))
 
 
 async def aresumed(archive: Archive, brief: Brief, config: RunnableConfig) -> list[dict[str, Any]]:
@@ -138,7 +138,8 @@ async def aresumed(archive: Archive, brief: Brief, config: RunnableConfig) -> li
     if item is None:
         return []
     await archive.adrop_stop(brief.step_key)
-    return list(item.get("stops", []))
+    # A step that had finished when its dispatch stopped comes back with no stop.
+    return [] if item.get("finished") else list(item.get("stops", []))
 
 
 def with_stops(update: dict[str, Any], key: str, stops: list[dict[str, Any]]) -> dict[str, Any]:

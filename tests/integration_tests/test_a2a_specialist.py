@@ -89,7 +89,9 @@ def test_an_a2a_agent_runs_a_step_streaming_its_status_and_its_artifact_is_the_r
     assert (report["status"], report["summary"]) == ("done", ARTIFACT)
     assert report["artifacts"] == ["lookup"]
     assert ARTIFACT in state["messages"][-1].content
-    statuses = [c["a2a_status"] for mode, c in turn["events"] if mode == "custom"]
+    statuses = [
+        c["a2a_status"] for mode, c in turn["events"] if mode == "custom" and "a2a_status" in c
+    ]
     assert [(s["step"], s["text"]) for s in statuses] == [("1.sku", "Looking up SKU-1")]
     # One message sent, then the task followed; the trace context went along each time.
     assert agent.methods()[:3] == ["SendMessage", "GetTask", "SubscribeToTask"]

@@ -17,7 +17,7 @@ RUN_S = 60
 CHAT = {"stream_mode": ["values", "messages-tuple", "updates", "custom"], "stream_subgraphs": True}
 QUESTION = "How many orders are there? Write a report."
 APPROVE = {"decisions": [{"type": "approve"}]}
-ORCHESTRATOR_NODES = {"plan", "approve_plan", "dispatch", "review", "finalize"}
+ORCHESTRATOR_NODES = {"plan", "approve_plan", "dispatch", "finalize"}
 SPECIALIST_WORDS = ["You are sql_analyst", "You are report_writer", "Step count:", "SELECT"]
 
 

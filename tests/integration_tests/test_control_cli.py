@@ -135,14 +135,15 @@ def test_a_signal_during_a_model_call_exits_130_and_resume_finishes(
         assert stopped["write"]["status"] == "cancelled"
         why = stopped["write"]["stops"][0]["why"]
         assert why == f"interrupted on the command line ({sig.name})"
-        # In the trace: a run `cancelled` beside the step's own, in the step node's run.
+        # In the trace: a run `cancelled` beside the step's own (and the step before it), in
+        # the dispatch node's run.
         assert cancelled["extra"]["metadata"]["why"] == why
         beside = [
             r["name"]
             for r in smith.runs.values()
             if r.get("parent_run_id") == cancelled["parent_run_id"]
         ]
-        assert sorted(beside) == ["cancelled", "report_writer:write"]
+        assert sorted(beside) == ["cancelled", "report_writer:write", "sql_analyst:count"]
         assert stopped["count"]["status"] == "done"
         if sig == signal.SIGINT:
             shown = cli("show", "sig", **env)

@@ -10,7 +10,6 @@ from typing import Any
 import psycopg
 import pytest
 
-from graph import build_graph
 from graph.persistence.checkpoints import open_checkpointer
 from graph.testing import call, plan, step
 from tests.conftest import copy_sample
@@ -40,13 +39,18 @@ def assert_no_completed_call_repeated(server: ScriptedOpenAIServer) -> None:
 
 
 def task_saved(env: dict[str, str], home: Path, thread: str, node: str) -> bool:
-    """Return True once the thread's checkpoint holds a finished task of `node` (its writes)."""
+    """Return True once a step of specialist `node` has its report in its own checkpoint."""
 
     async def check() -> bool:
         url = env.get("ORCHESTRA_CHECKPOINTER") or f"sqlite:///{home / 'checkpoints.sqlite'}"
         async with open_checkpointer(url, must_exist=True) as saver:
-            state = await build_graph(saver).aget_state({"configurable": {"thread_id": thread}})
-        return any(t.name == node and t.result is not None for t in state.tasks)
+            async for saved in saver.alist({"configurable": {"thread_id": thread}}):
+                ns = str(saved.config["configurable"].get("checkpoint_ns", ""))
+                # Dispatch runs the step's subgraph under `<specialist>:<id>`; its report is
+                # the subgraph's last write.
+                if ns.startswith(f"{node}:") and saved.checkpoint["channel_values"].get("reports"):
+                    return True
+        return False
 
     try:
         return asyncio.run(check())

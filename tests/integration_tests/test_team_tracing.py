@@ -63,8 +63,8 @@ def test_mcp_tool_calls_and_the_remote_servers_run_are_in_the_parent_trace(
     assert all(r["run_type"] == "tool" and r["trace_id"] == trace for r in lookups)
     [sku_step] = by_name["sku_lookup:sku"]
     assert all(str(sku_step["id"]) in ancestors(runs, r) for r in lookups)
-    # The remote step's run (the node that calls RemoteGraph) hangs off this run's root...
-    [step_run] = [r for r in by_name["remote_sql"] if r.get("parent_run_id") == root["id"]]
+    # The remote step runs in the dispatch node (which calls RemoteGraph), off this run's root...
+    [step_run] = [r for r in by_name["dispatch"] if r.get("parent_run_id") == root["id"]]
     # ...and the remote server's run of the step's graph is filed under it: distributed tracing.
     assert served["trace_id"] == trace
     assert str(served["parent_run_id"]) == str(step_run["id"])

@@ -51,7 +51,7 @@ def test_run_is_one_trace_with_named_steps_metadata_tokens_and_no_secrets(
     assert root.get("session_name") == "orchestra-tests"
     assert {r["trace_id"] for r in runs.values()} == {root["trace_id"]}
     names = {r["name"] for r in runs.values()}
-    assert {"plan", "review", "finalize"} <= names
+    assert {"plan", "dispatch", "finalize"} <= names
     assert {"sql_analyst:orders", "doc_researcher:policy"} <= names
     by_name = {r["name"]: r for r in runs.values()}
     step = by_name["sql_analyst:orders"]

@@ -83,8 +83,8 @@ async def a_cancelled_step_is_cancelled_and_counted_once_when_a_new_message_come
     replies = (both, answer("not a plan"), plan(), answer("Revenue 1.2M."))
     graph, model, store = team(*replies)
     run = asyncio.create_task(graph.ainvoke(ask("Revenue and orders?"), thread()))
-    # Cancelled once fig's writes are saved and n is in its tool call.
-    while "counting orders" not in WRITTEN or not await finished(graph, "numbers"):
+    # Cancelled once fig has finished and n is in its tool call.
+    while "counting orders" not in WRITTEN or not await finished(store, "1.fig"):
         await asyncio.sleep(0.01)
     run.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -105,10 +105,9 @@ async def a_cancelled_step_is_cancelled_and_counted_once_when_a_new_message_come
     assert used.llm_calls == len(model.calls) and model.repeats == []
 
 
-async def finished(graph: Any, node: str) -> bool:
-    """Return True once the thread's checkpoint holds a finished task of `node`."""
-    tasks = (await graph.aget_state(thread())).tasks
-    return any(t.name == node and t.result is not None for t in tasks)
+async def finished(store: InMemoryStore, key: str) -> bool:
+    """Return True once a step has filed its report (it finished inside dispatch)."""
+    return await Archive(store, "t", LOCAL_USER).areport(key) is not None
 
 
 def drain_on_plan(control: RunControl) -> Any:
@@ -149,7 +148,7 @@ async def a_drain_lets_calls_in_flight_finish_and_resume_goes_on_from_them() -> 
     both = plan(step("fig", "numbers", "Find revenue"), step("n", "counter", "Count orders"))
     graph, model, store = team(both, answer("Revenue 1.2M, 42 orders."))
     run = asyncio.create_task(graph.ainvoke(ask("Revenue and orders?"), thread(), control=control))
-    while "counting orders" not in WRITTEN or not await finished(graph, "numbers"):
+    while "counting orders" not in WRITTEN or not await finished(store, "1.fig"):
         await asyncio.sleep(0.01)
     control.request_drain("shutdown")
     GATE["count"].set()  # the tool call in flight finishes; no model call follows it

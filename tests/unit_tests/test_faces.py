@@ -73,13 +73,14 @@ def check_modes(parts: list[tuple[tuple[str, ...], str, Any]], history: list[Any
     root = {mode: [c for ns, m, c in parts if m == mode and ns == ()] for mode in MODES}
     check(root["values"][-1])
     check_chat(parts)
-    # updates: one per node run, in the order they ran (the two steps side by side);
-    # a specialist's own updates are under its namespace (check_chat).
+    # updates: one per node run, in the order they ran (dispatch runs the two steps side
+    # by side); a specialist's own updates are under its namespace (check_chat).
     nodes = [next(iter(update)) for update in root["updates"]]
-    assert nodes[0] == "plan" and nodes[-2:] == ["review", "finalize"]
-    assert sorted(nodes[1:-2]) == ["memos", "numbers"]
-    # custom: Orchestra writes no custom events (no get_stream_writer anywhere in it).
-    assert [c for _, m, c in parts if m == "custom"] == []
+    assert nodes == ["plan", "dispatch", "finalize"]
+    # custom: one event per step dispatch starts, naming the step and its subgraph.
+    started = [c for _, m, c in parts if m == "custom"]
+    assert sorted(c["step_id"] for c in started) == ["a", "b"]
+    assert all(c["orchestra"] == "started" and c["namespace"] for c in started)
     # tasks: a start and a result, with no error, for each node run of the thread.
     starts = {t["id"]: t["name"] for t in root["tasks"] if "input" in t}
     results = {t["id"]: t["name"] for t in root["tasks"] if "result" in t}
@@ -98,8 +99,7 @@ def check_modes(parts: list[tuple[tuple[str, ...], str, Any]], history: list[Any
     assert [c["next"] for c in root["checkpoints"]] == [
         ["__start__"],
         ["plan"],
-        ["numbers", "memos"],
-        ["review"],
+        ["dispatch"],
         ["finalize"],
         [],
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -99,20 +100,25 @@ def test_an_interrupt_on_config_names_the_decisions_and_the_description() -> Non
     assert "with reason: not now" in model.calls_for("clerk")[-1].messages[-1].text
 
 
-def specialist_tasks_per_superstep(graph: Any, **limits: Any) -> list[list[str]]:
-    """Run the graph and return, for each superstep that ran specialists, their names."""
-    by_step: dict[int, list[str]] = {}
-    events = graph.stream(
-        {"messages": [HumanMessage("q")]}, thread(), context=Context(**limits), stream_mode="debug"
-    )
-    for event in events:
-        if event["type"] == "task" and event["payload"]["name"] in ("numbers", "memos"):
-            by_step.setdefault(event["step"], []).append(event["payload"]["name"])
-    return [sorted(names) for _, names in sorted(by_step.items())]
+@pytest.mark.parametrize("limit, together", [(1, 1), (2, 2), (4, 3)])
+def test_max_parallel_caps_the_steps_running_at_once(limit: int, together: int) -> None:
+    # The first `together` steps meet before answering: they run at once; none more do.
+    met = threading.Barrier(together, timeout=10)
+    lock, active, peak = threading.Lock(), [0], [0]
 
+    def counted(reply: dict[str, Any], meets: bool) -> Any:
+        def reply_counted(messages: list[Any]) -> dict[str, Any]:
+            with lock:
+                active[0] += 1
+                peak[0] = max(peak[0], active[0])
+            if meets and together > 1:
+                met.wait()
+            with lock:
+                active[0] -= 1
+            return reply
 
-@pytest.mark.parametrize("limit, expected", [(1, [1, 1, 1]), (2, [2, 1]), (4, [3])])
-def test_max_parallel_caps_the_steps_running_at_once(limit: int, expected: list[int]) -> None:
+        return reply_counted
+
     script = {
         "orchestrator": [
             plan(
@@ -122,13 +128,14 @@ def test_max_parallel_caps_the_steps_running_at_once(limit: int, expected: list[
             ),
             answer("All three."),
         ],
-        "numbers": [answer("found")],
-        "memos": [answer("recalled")],
+        "numbers:a": counted(answer("found"), True),
+        "memos:b": counted(answer("recalled"), together > 1),
+        "numbers:c": counted(answer("found"), together > 2),
     }
     model = ScriptedChatModel(script=script)
     graph = build_graph(InMemorySaver(), {"default": model}, specialists=[NUMBERS, MEMOS])
-    supersteps = specialist_tasks_per_superstep(graph, max_parallel=limit)
-    assert [len(names) for names in supersteps] == expected
+    graph.invoke({"messages": [HumanMessage("q")]}, thread(), context=Context(max_parallel=limit))
+    assert peak[0] == together
     assert len(model.calls_for("numbers")) == 2 and len(model.calls_for("memos")) == 1
 
 
