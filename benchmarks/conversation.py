@@ -14,10 +14,10 @@ from contextlib import AsyncExitStack, closing
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from langgraph.checkpoint.memory import InMemorySaver
 
 from benchmarks.architectures import bench_registry, supervisor_available
+from benchmarks.backends import add_backends, postgres_bytes, ratios_by_backend, sqlite_bytes
 from benchmarks.delegation import (
     WORKERS,
     delegation_model,
@@ -28,7 +28,7 @@ from benchmarks.delegation import (
     tool_calling_supervisor,
 )
 from benchmarks.floor import lean_orchestrator
-from benchmarks.long_thread import as_rows, drive, policy, table_bytes
+from benchmarks.long_thread import as_rows, drive, policy
 from graph.build import build_graph
 from graph.cli.run_view import summarize
 from graph.cli.thread_index import latest_checkpoints
@@ -183,18 +183,18 @@ async def delegation_pass(home: Path, runs: int, warm_ups: int) -> dict[str, Any
             contenders["orchestra (Postgres, sync)"] = (graph, {})
         except (CheckpointStoreError, OSError) as exc:
             notes.append(f"Postgres skipped: {exc}")
-        before: dict[str, int | None] = {
-            "SQLite": await asyncio.to_thread(checkpoint_bytes_sqlite, db)
-        }
-        before["Postgres"] = await checkpoint_bytes_postgres(POSTGRES_URL, notes)
+        # LangGraph's floor and the supervisors on SQLite and Postgres, each apart.
+        meters = await add_backends(stack, contenders, home, model, POSTGRES_URL, notes)
+        before: dict[str, int | None] = {"SQLite": await asyncio.to_thread(sqlite_bytes, db)}
+        before["Postgres"] = await postgres_bytes(POSTGRES_URL, notes)
+        before.update({k: await meter() for k, meter in meters.items()})
         seconds = await time_side_by_side(contenders, runs=runs, warm_ups=warm_ups)
         # The same again, the model and tool time taken off each run: the framework's own.
         in_memory = {k: v for k, v in contenders.items() if k in OVERHEAD_ROWS}
         framework = await time_side_by_side(in_memory, runs=runs, warm_ups=warm_ups, busy=True)
-        after: dict[str, int | None] = {
-            "SQLite": await asyncio.to_thread(checkpoint_bytes_sqlite, db)
-        }
-        after["Postgres"] = await checkpoint_bytes_postgres(POSTGRES_URL, notes)
+        after: dict[str, int | None] = {"SQLite": await asyncio.to_thread(sqlite_bytes, db)}
+        after["Postgres"] = await postgres_bytes(POSTGRES_URL, notes)
+        after.update({k: await meter() for k, meter in meters.items()})
     delegations = (runs + warm_ups) * len(WORKERS)
     rows = {name: per_delegation_ms(s) for name, s in seconds.items()}
     own = {name: per_delegation_ms(s) for name, s in framework.items()}
@@ -206,6 +206,7 @@ async def delegation_pass(home: Path, runs: int, warm_ups: int) -> dict[str, Any
         "ratio_to_fastest_supervisor": (
             {k: round(v / fastest, 2) for k, v in rows.items()} if fastest else {}
         ),
+        "by_backend": ratios_by_backend(rows),
         "framework_ms_per_delegation": own,
         "framework_ratio_to_fastest_supervisor": (
             {k: round(v / quickest, 2) for k, v in own.items()} if quickest else {}
@@ -223,28 +224,6 @@ async def delegation_pass(home: Path, runs: int, warm_ups: int) -> dict[str, Any
         "warm_ups": warm_ups,
         "notes": notes,
     }
-
-
-def checkpoint_bytes_sqlite(db: Path) -> int:
-    """Return the bytes a SQLite file holds in checkpoints, their values and writes."""
-    return table_bytes(db)[0]
-
-
-async def checkpoint_bytes_postgres(url: str, notes: list[str]) -> int | None:
-    """Return the bytes Postgres holds in checkpoint tables, or None where it is not there."""
-    try:
-        async with await psycopg.AsyncConnection.connect(url, connect_timeout=5) as conn:
-            row = await (
-                await conn.execute(
-                    "SELECT COALESCE((SELECT SUM(pg_column_size(c.*)) FROM checkpoints c), 0)"
-                    " + COALESCE((SELECT SUM(pg_column_size(b.*)) FROM checkpoint_blobs b), 0)"
-                    " + COALESCE((SELECT SUM(pg_column_size(w.*)) FROM checkpoint_writes w), 0)"
-                )
-            ).fetchone()
-            return int(row[0]) if row else 0
-    except psycopg.Error as exc:
-        notes.append(f"Postgres bytes not read: {str(exc).splitlines()[0]}")
-        return None
 
 
 def profile_step(out: Path) -> str:

@@ -185,9 +185,9 @@ async def recall_pass(url: str, count: int, questions: list[str], k: int = 6) ->
 
 
 @asynccontextmanager
-async def scratch_database(base: str) -> AsyncIterator[str | None]:
+async def scratch_database(base: str, label: str = "memory") -> AsyncIterator[str | None]:
     """Yield a scratch Postgres database beside `base` (None if unreachable), then drop it."""
-    name = f"orchestra_bench_memory_{uuid.uuid4().hex[:8]}"
+    name = f"orchestra_bench_{label}_{uuid.uuid4().hex[:8]}"
     try:
         async with await psycopg.AsyncConnection.connect(base, autocommit=True) as conn:
             await conn.execute(f'CREATE DATABASE "{name}"')

@@ -21,7 +21,7 @@ class PlanStep(BaseModel):
         "objective; the step is then not run again.",
     )
     memories: list[str] = Field(
-        default_factory=list, description="Ids of the known facts about the user it needs."
+        default_factory=list, description="Ids of the user's memories it needs."
     )
 
 
