@@ -82,6 +82,7 @@ def build_graph(
         "approve_plan", make_plan_review_node(registry), destinations=("dispatch", "plan")
     )
     steps: dict[str, Any] = {}
+    subgraphs: dict[str, Any] = {}
     for spec in registry:
         if spec.lead_team:
             # A team lead: an orchestrator of its own over its team, one step here.
@@ -99,7 +100,8 @@ def build_graph(
             # An agent served over A2A: its task followed in a subgraph, same brief and report.
             from graph.a2a_specialist import build_a2a_specialist
 
-            steps[spec.name] = make_step_run(spec, build_a2a_specialist(spec), archives)
+            subgraphs[spec.name] = build_a2a_specialist(spec)
+            steps[spec.name] = make_step_run(spec, subgraphs[spec.name], archives)
         elif spec.remote is not None:
             # Served by another LangGraph server: called with RemoteGraph, same brief and report.
             steps[spec.name] = make_remote_step_run(spec, archives)
@@ -108,13 +110,20 @@ def build_graph(
             # it), so one bad step never takes its siblings down with it.
             subgraph = build_specialist(spec, model_for, place, guards)
             steps[spec.name] = make_step_run(spec, subgraph, archives)
+            subgraphs[spec.name] = subgraph
     # Dispatch runs each step's subgraph the moment its inputs are ready (no superstep
     # between a report and its dependent), then approves, replans or finalizes.
     builder.add_node(
         "dispatch",
         make_dispatch_node(archives, steps),
-        destinations=("approve_steps", "dispatch", "plan", "finalize"),
+        destinations=("approve_steps", "dispatch", "plan", "finalize", *subgraphs),
     )
+    # Each specialist's subgraph is a node too, though dispatch runs it (no Send ever
+    # triggers it): its steps' checkpoints sit under `<specialist>:<id>`, where LangGraph
+    # and Studio look a subgraph's state up by node name, and the picture shows the team.
+    for name, subgraph in subgraphs.items():
+        builder.add_node(name, subgraph)
+        builder.add_edge(name, "dispatch")
     builder.add_node(
         "approve_steps", make_step_review_node(registry, archives), destinations=("dispatch",)
     )
