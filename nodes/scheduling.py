@@ -120,9 +120,7 @@ class Scheduler:
         self.reports.update(cards)
         status = str((cards.get(key) or {}).get("status", "failed"))
         # Scheduling reads the step as finished; the ledger's own status is decided at the end.
-        self.records[key] = self.records[key].model_copy(
-            update={"status": "done" if status == "done" else status}
-        )
+        self.records[key] = self.records[key].model_copy(update={"status": status})
         if status != "done" or budget_spent(self.merged(), self.ctx, self.turn):
             self.halted = True
 
