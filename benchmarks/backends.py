@@ -22,7 +22,7 @@ from benchmarks.architectures import supervisor_available
 from benchmarks.delegation import langgraph_supervisor, tool_calling_supervisor
 from benchmarks.floor import lean_orchestrator
 from benchmarks.long_thread import table_bytes
-from benchmarks.memory import scratch_database
+from benchmarks.scratch import scratch_database
 from graph.persistence.checkpoints import open_persistence
 from graph.testing.policy_model import PolicyModel
 

@@ -29,6 +29,7 @@ from benchmarks.delegation import (
 )
 from benchmarks.floor import lean_orchestrator
 from benchmarks.long_thread import as_rows, drive, policy
+from benchmarks.scratch import POSTGRES_URL
 from graph.build import build_graph
 from graph.cli.run_view import summarize
 from graph.cli.thread_index import latest_checkpoints
@@ -44,9 +45,6 @@ from state.archive import Archive
 from state.guardrail_spec import STAGES_OF, Guardrail
 from state.users import LOCAL_USER
 
-POSTGRES_URL = os.environ.get(
-    "ORCHESTRA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
 TABLES = ("checkpoints", "writes", "checkpoint_blobs")
 
 

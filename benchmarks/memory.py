@@ -18,16 +18,14 @@ import re
 import statistics
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from langchain_core.messages import BaseMessage, HumanMessage
 from langgraph.store.base import PutOp
 from langgraph.types import Command
 
+from benchmarks.scratch import scratch_database
 from graph.build import build_graph
 from graph.evaluation.sample_dataset import write_sample_dataset
 from graph.persistence.checkpoints import open_persistence
@@ -184,23 +182,6 @@ async def recall_pass(url: str, count: int, questions: list[str], k: int = 6) ->
     }
 
 
-@asynccontextmanager
-async def scratch_database(base: str, label: str = "memory") -> AsyncIterator[str | None]:
-    """Yield a scratch Postgres database beside `base` (None if unreachable), then drop it."""
-    name = f"orchestra_bench_{label}_{uuid.uuid4().hex[:8]}"
-    try:
-        async with await psycopg.AsyncConnection.connect(base, autocommit=True) as conn:
-            await conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error:
-        yield None
-        return
-    try:
-        yield base.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        async with await psycopg.AsyncConnection.connect(base, autocommit=True) as conn:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 async def memory_pass(home: Path, examples_limit: int, count: int, pg_base: str) -> dict[str, Any]:
     """Return the memory figures: per-turn cost on and off, recall at `count` memories."""
     examples = load_dataset(write_sample_dataset(ensure_sample(home)))
@@ -234,8 +215,8 @@ def main() -> int:
     import json
 
     from benchmarks import publish
-    from benchmarks.conversation import POSTGRES_URL
     from benchmarks.run import isolated_home
+    from benchmarks.scratch import POSTGRES_URL
 
     here = Path(__file__).parent
     with isolated_home() as home:

@@ -25,7 +25,7 @@ from langchain_core.messages import HumanMessage
 
 from benchmarks.architectures import bench_registry
 from benchmarks.long_thread import policy, question
-from benchmarks.memory import scratch_database
+from benchmarks.scratch import scratch_database
 from graph.build import build_graph
 from graph.persistence.checkpoints import Persistence, open_persistence
 from graph.testing.policy_model import PolicyModel
@@ -131,9 +131,9 @@ def main() -> int:
     """Run the pass alone; print its figures and its RESULTS.md section (files untouched)."""
     import json
 
-    from benchmarks.conversation import POSTGRES_URL
     from benchmarks.reads_report import section
     from benchmarks.run import isolated_home
+    from benchmarks.scratch import POSTGRES_URL
 
     with isolated_home() as home:
         figures = asyncio.run(reads_pass(home, 30, 5, POSTGRES_URL))

@@ -26,6 +26,7 @@ from benchmarks import figures as fig
 from benchmarks.architectures import ARCHITECTURES, SUPERVISOR, supervisor_available
 from benchmarks.large_team.evaluate import evaluate_all
 from benchmarks.passes import Bench, BenchConfig, real_model_configured
+from benchmarks.scratch import POSTGRES_URL
 from benchmarks.suite import sample_suite
 
 QUICK_TASKS = ("orders_2024", "north_why", "outdoor_growth", "failed_first_call", "answer_outage")
@@ -111,11 +112,9 @@ async def run_bench_async(
         large = evaluate_all()
         users = await auth_bench.auth_pass(cfg.auth_requests)
         remembering = await memory.memory_pass(
-            home, cfg.memory_examples, cfg.memory_count, conversation.POSTGRES_URL
+            home, cfg.memory_examples, cfg.memory_count, POSTGRES_URL
         )
-        reading = await reads.reads_pass(
-            home, cfg.read_turns, cfg.read_runs, conversation.POSTGRES_URL
-        )
+        reading = await reads.reads_pass(home, cfg.read_turns, cfg.read_runs, POSTGRES_URL)
         # HTTP to a loopback server with the sync client: off the event loop.
         weak = await asyncio.to_thread(weak_plans.measure)
     data: dict[str, Any] = {
