@@ -29,7 +29,7 @@ from state.context import Context
 from state.graph_state import OrchestraState, SpecialistInput
 from state.ledger import read_ledger, ready_steps
 from state.records import merge_records
-from state.stops import drained_by, stop
+from state.stops import drain_asked, drained
 from state.updates import apply_update
 
 StepNode = Callable[[SpecialistInput, Runtime[Context], RunnableConfig], Body]
@@ -51,16 +51,13 @@ class Launch:
         self.update = dict(update)
         # A drain asked for: no step starts; the ready ones are marked and wait in dispatch,
         # where the run stops (LangGraph drains before the next superstep) and resume starts.
-        draining = control.drain_reason if control and control.drain_requested else None
+        draining = drain_asked(control)
         if draining is None:
             return
         turn = self.update.get("turn", state.get("turn", 0))
         keyed = {k: v for k, v in self.update.items() if k in ("ledger", "reports")}
         ledger = apply_update(state, keyed).get("ledger") or {}
-        marked = {
-            rec.key: {"status": "drained", "stops": [stop("drained", drained_by(draining))]}
-            for rec in ready_steps(read_ledger(ledger), turn)
-        }
+        marked = {rec.key: drained(draining) for rec in ready_steps(read_ledger(ledger), turn)}
         if marked:
             self.update["ledger"] = plus(self.update.get("ledger"), marked)
             shown = {"turn": turn, "ledger": merge_records(ledger, marked)}

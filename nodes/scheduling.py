@@ -21,7 +21,7 @@ from state.graph_state import OrchestraState
 from state.ledger import read_ledger, ready_steps
 from state.records import merge_records
 from state.reports import Brief, Carried, Report
-from state.stops import drained_by, stop
+from state.stops import drain_asked, drained
 from state.updates import apply_update
 
 
@@ -60,8 +60,7 @@ class Scheduler:
     @property
     def draining(self) -> str | None:
         """Return why a drain was asked for, if one was: no step starts under it."""
-        control = self.control
-        return control.drain_reason if control and control.drain_requested else None
+        return drain_asked(self.control)
 
     def ready(self) -> list[Start]:
         """Return the steps to start now, each marked running (or drained, under a drain)."""
@@ -74,7 +73,7 @@ class Scheduler:
         for rec in waiting[: max(room, 0)]:
             if draining is not None:
                 # Marked, not started: the run stops before the next dispatch starts them.
-                self._mark(rec.key, status="drained", stops=[stop("drained", drained_by(draining))])
+                self._mark(rec.key, **drained(draining))
                 continue
             starts.append(self._start(rec.key))
         return starts

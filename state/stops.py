@@ -36,6 +36,16 @@ def drained_by(reason: str) -> str:
     return f"a drain was requested ({reason})"
 
 
+def drained(reason: str) -> dict[str, Any]:
+    """Return the ledger change of a ready step a drain kept from starting."""
+    return {"status": "drained", "stops": [stop("drained", drained_by(reason))]}
+
+
+def drain_asked(control: Any) -> str | None:
+    """Return why a drain was asked for in a run's control (LangGraph's RunControl), if one was."""
+    return control.drain_reason if control is not None and control.drain_requested else None
+
+
 def last_stop(record: dict[str, Any]) -> dict[str, Any] | None:
     """Return a ledger record's latest stop, or None."""
     stops = record.get("stops") or []
